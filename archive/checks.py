@@ -1,0 +1,109 @@
+"""Cross-record checks: references that must resolve, duplicates, and quality warnings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .corpus import Corpus
+from .problems import WARNING, Problem
+
+TAXONOMY_PATH = "corpus/taxonomy.yaml"
+
+
+def check_references(corpus: Corpus, locate) -> list[Problem]:
+    """Report every reference to a conference, session, speaker or topic that does not exist.
+
+    `locate(path, field)` gives the line where a field such as 'appearances.0.session' is written.
+    """
+    problems = []
+
+    def missing(record, field_name, kind, value, hint=""):
+        line = locate(record.path, field_name)
+        problems.append(Problem(record.path, line, f"{field_name} refers to unknown {kind} '{value}'",
+                                field=field_name, hint=hint))
+
+    for session in corpus.sessions.values():
+        if session.conference not in corpus.conferences:
+            missing(session, "conference", "conference", session.conference)
+    for talk in corpus.talks.values():
+        _check_talk_refs(corpus, talk, missing)
+    for speaker in corpus.speakers.values():
+        for i, appearance in enumerate(speaker.appearances):
+            if appearance.conference not in corpus.conferences:
+                missing(speaker, f"appearances.{i}.conference", "conference", appearance.conference)
+            if appearance.session and appearance.session not in corpus.sessions:
+                missing(speaker, f"appearances.{i}.session", "session", appearance.session)
+        _check_overrides(corpus, speaker, missing)
+    return problems
+
+
+def _check_talk_refs(corpus: Corpus, talk, missing) -> None:
+    if talk.conference not in corpus.conferences:
+        missing(talk, "conference", "conference", talk.conference)
+    session = corpus.sessions.get(talk.session or "")
+    if talk.session and session is None:
+        missing(talk, "session", "session", talk.session)
+    elif session and session.conference != talk.conference:
+        missing(talk, "session", f"session of conference '{talk.conference}'", talk.session)
+    for speaker_id in talk.speakers:
+        if speaker_id not in corpus.speakers:
+            missing(talk, "speakers", "speaker", speaker_id, hint="create speakers/" + speaker_id + ".md")
+    _check_overrides(corpus, talk, missing)
+
+
+def _check_overrides(corpus: Corpus, record, missing) -> None:
+    overrides = record.topic_overrides
+    for topic_id in (*overrides.add, *overrides.remove):
+        if topic_id not in corpus.topics:
+            missing(record, "topics", "topic", topic_id, hint="topics are defined in taxonomy.yaml")
+
+
+def check_programme(corpus: Corpus, locate) -> list[Problem]:
+    """Two talks may not share one place in a session's programme."""
+    problems = []
+    places = defaultdict(list)
+    for talk in corpus.talks.values():
+        places[(talk.conference, talk.session, talk.order)].append(talk)
+    for (_, session, order), talks in places.items():
+        for talk in sorted(talks, key=lambda t: t.path)[1:]:
+            problems.append(Problem(talk.path, locate(talk.path, "order"),
+                                    f"order {order} is already taken in session '{session}' by {talks[0].path}",
+                                    field="order", severity=WARNING))
+    return problems
+
+
+def quality_warnings(corpus: Corpus, locate, taxonomy_path: str = TAXONOMY_PATH) -> list[Problem]:
+    """Warnings a librarian should look at: missing bios, untagged talks, unused topics, twin speakers."""
+    problems = []
+    for speaker in corpus.speakers.values():
+        if not speaker.bio.strip():
+            problems.append(Problem(speaker.path, 1, f"speaker '{speaker.name}' has no bio",
+                                    field="body", severity=WARNING, hint="add the bio below the front matter"))
+    for talk in corpus.talks.values():
+        if not talk.topics:
+            problems.append(Problem(talk.path, 1, "talk has no topic", field="topics", severity=WARNING,
+                                    hint="add one with `topics: {add: [...]}` or a taxonomy rule"))
+    used = {t for r in (*corpus.talks.values(), *corpus.speakers.values()) for t in r.topics}
+    for topic_id in corpus.topics:
+        if topic_id not in used:
+            problems.append(Problem(taxonomy_path, locate(taxonomy_path, f"topics.{topic_id}"),
+                                    f"topic '{topic_id}' is used by no record", severity=WARNING))
+    problems.extend(_likely_duplicate_speakers(corpus))
+    return problems
+
+
+def _likely_duplicate_speakers(corpus: Corpus) -> list[Problem]:
+    from .names import name_key
+
+    owners = defaultdict(list)
+    for speaker in corpus.speakers.values():
+        for name in {speaker.name, *speaker.aliases}:
+            owners[name_key(name)].append(speaker)
+    problems = []
+    for key, speakers in owners.items():
+        unique = sorted({s.id: s for s in speakers}.values(), key=lambda s: s.id)
+        for other in unique[1:]:
+            problems.append(Problem(other.path, 1, f"speaker may be the same person as '{unique[0].id}' "
+                                    f"(both are called '{key}')", severity=WARNING,
+                                    hint=f"merge them with `confarchive speakers merge {unique[0].id} {other.id}`"))
+    return problems

@@ -1,0 +1,68 @@
+"""The loaded corpus: every record, cross-referenced, with lookups the other layers need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .records import Conference, Session, Speaker, Talk, Topic
+
+
+@dataclass
+class Corpus:
+    root: Path
+    conferences: dict[str, Conference] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    talks: dict[str, Talk] = field(default_factory=dict)
+    speakers: dict[str, Speaker] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    synonyms: list[list[str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild the lookup tables after records were added or changed."""
+        self._by_session: dict[str, list[Talk]] = {}
+        self._by_speaker: dict[str, list[Talk]] = {}
+        for talk in sorted(self.talks.values(), key=self.programme_key):
+            self._by_session.setdefault(talk.session or "", []).append(talk)
+            for speaker_id in talk.speakers:
+                self._by_speaker.setdefault(speaker_id, []).append(talk)
+
+    def programme_key(self, talk: Talk) -> tuple:
+        """Sort key for programme order: conference date, session number, position in the session."""
+        conference = self.conferences.get(talk.conference)
+        session = self.sessions.get(talk.session or "")
+        return (conference.date.isoformat() if conference and conference.date else "", talk.conference,
+                session.number if session else 0, talk.order, talk.id)
+
+    def ordered_talks(self) -> list[Talk]:
+        return sorted(self.talks.values(), key=self.programme_key)
+
+    def ordered_sessions(self) -> list[Session]:
+        def key(s: Session):
+            conference = self.conferences.get(s.conference)
+            return (conference.date.isoformat() if conference and conference.date else "", s.conference, s.number)
+        return sorted(self.sessions.values(), key=key)
+
+    def talks_in_session(self, session_id: str) -> list[Talk]:
+        return list(self._by_session.get(session_id, []))
+
+    def talks_by_speaker(self, speaker_id: str) -> list[Talk]:
+        return list(self._by_speaker.get(speaker_id, []))
+
+    def speakers_of(self, talk: Talk) -> list[Speaker]:
+        return [self.speakers[s] for s in talk.speakers if s in self.speakers]
+
+    def session_of(self, talk: Talk) -> Session | None:
+        return self.sessions.get(talk.session or "")
+
+    def conference_of(self, record) -> Conference | None:
+        return self.conferences.get(getattr(record, "conference", ""))
+
+    def appearance_for(self, speaker: Speaker, talk: Talk):
+        """The speaker's listing that matches the talk's session (or conference), if any."""
+        same_session = [a for a in speaker.appearances if a.session == talk.session and a.conference == talk.conference]
+        same_event = [a for a in speaker.appearances if a.conference == talk.conference]
+        return (same_session or same_event or [None])[0]

@@ -1,0 +1,78 @@
+"""Split a corpus file into YAML front matter and Markdown body, keeping line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+DELIMITER = "---"
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Document:
+    """A parsed file: its metadata, body, and the line of every metadata key."""
+
+    meta: dict
+    body: str
+    body_line: int
+    lines: dict = field(default_factory=dict)
+
+    def line_of(self, *key) -> int:
+        """Return the line of a key path such as ('appearances', 0, 'session'), or its nearest parent."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return 1
+
+
+def parse(text: str) -> Document:
+    """Parse `---` front matter and body; raise FrontMatterError with a line number."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != DELIMITER:
+        raise FrontMatterError(1, "file must start with a '---' line opening the front matter")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER), None)
+    if end is None:
+        raise FrontMatterError(1, "front matter is not closed by a second '---' line")
+    yaml_text = "".join(lines[1:end])
+    meta, key_lines = load_yaml(yaml_text, first_line=2)
+    body = "".join(lines[end + 1:]).strip("\n")
+    return Document(meta=meta, body=body, body_line=end + 2, lines=key_lines)
+
+
+def load_yaml(text: str, first_line: int) -> tuple[dict, dict]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrontMatterError(line, f"invalid YAML: {problem}") from None
+    if meta is None:
+        return {}, {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(first_line, "front matter must be a mapping of `key: value` lines")
+    key_lines: dict = {}
+    _collect_lines(node, (), first_line, key_lines)
+    return meta, key_lines
+
+
+def _collect_lines(node, path: tuple, first_line: int, out: dict) -> None:
+    out[path] = first_line + node.start_mark.line
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            child = path + (key_node.value,)
+            _collect_lines(value_node, child, first_line, out)
+            out[child] = first_line + key_node.start_mark.line
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _collect_lines(item, path + (index,), first_line, out)

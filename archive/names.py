@@ -1,0 +1,28 @@
+"""Names: fold them so that variants of one person compare equal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+HONORIFICS = {"dr", "dame", "sir", "prof", "professor", "mr", "mrs", "ms"}
+_SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "å": "a", "Å": "A", "ß": "ss",
+                          "đ": "d", "ł": "l", "Ł": "L", "’": "'", "‘": "'"})
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII form of text: Løhde -> lohde, O’Cathaoir -> o'cathaoir."""
+    text = text.translate(_SPECIAL)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def name_key(name: str) -> str:
+    """Folded name without honorifics or punctuation, for comparing name variants."""
+    words = re.findall(r"[a-z0-9]+", fold(name).replace("'", ""))
+    return " ".join(w for w in words if w not in HONORIFICS)
+
+
+def slugify(text: str) -> str:
+    """An id from a name: 'Sophie Løhde' -> 'sophie-lohde'."""
+    return "-".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", "")))

@@ -1,0 +1,167 @@
+"""Typed records of the archive: plain data, free of any storage or web concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+TALK_KINDS = ("talk", "panel", "qa")
+KIND_LABELS = {"talk": "Talk", "panel": "Panel", "qa": "Q&A", "speaker": "Speaker", "session": "Session"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from: a document, a section of it and its line range."""
+
+    document: str
+    section: str = ""
+    lines: str = ""
+    url: Optional[str] = None
+
+    def describe(self) -> str:
+        where = f"{self.document}, lines {self.lines}" if self.lines else self.document
+        return f"{self.section} ({where})" if self.section else where
+
+
+@dataclass
+class Conference:
+    id: str
+    title: str
+    name: str
+    organiser: str
+    date: date
+    introduction: str
+    source: Source
+    path: str = ""
+    venue: str = ""
+    address: str = ""
+    city: str = ""
+    country: str = ""
+    online: bool = False
+    supporter: str = ""
+    start_time: str = ""
+    end_time: str = ""
+    timezone: str = ""
+    registration_opens: str = ""
+    privacy_policy: str = ""
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def place(self) -> str:
+        parts = [p for p in (self.venue, self.city, self.country) if p]
+        where = ", ".join(parts)
+        return f"{where} and online" if self.online and where else where
+
+
+@dataclass
+class Session:
+    id: str
+    conference: str
+    number: int
+    title: str
+    purpose: str
+    source: Source
+    path: str = ""
+    recording: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"Session {self.number}: {self.title}" if self.number else self.title
+
+
+@dataclass
+class Talk:
+    id: str
+    conference: str
+    session: Optional[str]
+    kind: str
+    order: int
+    title: str
+    text: str
+    source: Source
+    path: str = ""
+    speakers: list[str] = field(default_factory=list)
+    byline: list[str] = field(default_factory=list)
+    title_editorial: bool = False
+    question: str = ""
+    abstract: str = ""
+    notes: str = ""
+    topic_overrides: "TopicOverrides" = None  # type: ignore[assignment]
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Appearance:
+    """One listing of a speaker at an event, with role and organisation as listed there."""
+
+    conference: str
+    session: Optional[str]
+    listed_name: str
+    role: str
+    source: Source
+    organisation: str = ""
+    organisations: list[str] = field(default_factory=list)
+    country: str = ""
+    bio: str = ""
+
+
+@dataclass
+class Speaker:
+    id: str
+    name: str
+    bio: str
+    source: Source
+    path: str = ""
+    honorific: str = ""
+    aliases: list[str] = field(default_factory=list)
+    appearances: list[Appearance] = field(default_factory=list)
+    topic_overrides: "TopicOverrides" = None  # type: ignore[assignment]
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.honorific} {self.name}" if self.honorific else self.name
+
+    @property
+    def organisations(self) -> list[str]:
+        return _unique(org for a in self.appearances for org in a.organisations)
+
+    @property
+    def countries(self) -> list[str]:
+        return _unique(a.country for a in self.appearances if a.country)
+
+    def bio_for(self, appearance: Appearance) -> str:
+        return appearance.bio or self.bio
+
+
+@dataclass(frozen=True)
+class TopicOverrides:
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    weight: float
+    terms: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass
+class Topic:
+    id: str
+    label: str
+    description: str = ""
+    threshold: float = 1.0
+    rules: list[Rule] = field(default_factory=list)
+
+
+def _unique(values) -> list:
+    seen: dict = {}
+    for value in values:
+        seen.setdefault(value, None)
+    return list(seen)

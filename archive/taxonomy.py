@@ -1,0 +1,109 @@
+"""The topic taxonomy: load taxonomy.yaml, then tag records by its weighted term and phrase rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fields import FieldReader
+from .frontmatter import Document, FrontMatterError, load_yaml
+from .names import fold
+from .problems import Problem
+from .records import Rule, Topic, TopicOverrides
+
+TOPIC_KEYS = {"id", "label", "description", "threshold", "rules"}
+RULE_KEYS = {"terms", "phrases", "weight"}
+WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)*")
+
+
+def load_taxonomy(path: Path, rel: str, problems: list) -> tuple[dict[str, Topic], Document | None]:
+    """Read taxonomy.yaml; every bad entry becomes a Problem."""
+    try:
+        meta, lines = load_yaml(path.read_text(encoding="utf-8"), first_line=1)
+    except FileNotFoundError:
+        problems.append(Problem(rel, 1, "taxonomy file is missing", hint="create it with a `topics:` list"))
+        return {}, None
+    except FrontMatterError as exc:
+        problems.append(Problem(rel, exc.line, exc.message))
+        return {}, None
+    doc = Document(meta=meta, body="", body_line=1, lines=lines)
+    items = meta.get("topics")
+    if not isinstance(items, list):
+        problems.append(Problem(rel, 1, "taxonomy must have a `topics:` list"))
+        return {}, doc
+    topics: dict[str, Topic] = {}
+    for index, item in enumerate(items):
+        topic = _read_topic(rel, doc, item, index, problems)
+        if topic and topic.id in topics:
+            problems.append(Problem(rel, doc.line_of("topics", index), f"duplicate topic id '{topic.id}'"))
+        elif topic:
+            topics[topic.id] = topic
+            doc.lines[("topics", topic.id)] = doc.line_of("topics", index)
+    return topics, doc
+
+
+def _read_topic(rel, doc, item, index, problems) -> Topic | None:
+    if not isinstance(item, dict):
+        problems.append(Problem(rel, doc.line_of("topics", index), "each topic must be a mapping"))
+        return None
+    r = FieldReader(rel, doc, item, problems, ("topics", index))
+    r.check_keys(TOPIC_KEYS)
+    rules = []
+    for rule_index, raw in enumerate(item.get("rules") or []):
+        rr = FieldReader(rel, doc, raw if isinstance(raw, dict) else {}, problems, ("topics", index, "rules", rule_index))
+        rr.check_keys(RULE_KEYS)
+        weight = raw.get("weight", 1.0) if isinstance(raw, dict) else 1.0
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool):
+            rr.problem("weight", f"weight must be a number, not {weight!r}")
+            weight = 1.0
+        rules.append(Rule(float(weight), tuple(fold(t) for t in rr.strings("terms")),
+                          tuple(fold(p) for p in rr.strings("phrases"))))
+    threshold = item.get("threshold", 1.0)
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
+        r.problem("threshold", f"threshold must be a number, not {threshold!r}")
+        threshold = 1.0
+    return Topic(id=r.identifier("id", True), label=r.text("label", True), description=r.text("description"),
+                 threshold=float(threshold), rules=rules)
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, as the taxonomy rules match them."""
+    return WORD.findall(fold(text).replace("’", "'"))
+
+
+@dataclass(frozen=True)
+class Match:
+    """One rule's contribution to a topic's score, for explaining a tag."""
+
+    rule: Rule
+    matched: tuple[str, ...]
+    score: float
+
+
+def explain(topic: Topic, text: str) -> list[Match]:
+    """Which of the topic's rules match the text, and how much each adds."""
+    tokens = words(text)
+    joined = " " + " ".join(tokens) + " "
+    matches = []
+    for rule in topic.rules:
+        found = [t for t in rule.terms for tok in tokens if _term_matches(t, tok)]
+        found += [p for p in rule.phrases for _ in range(joined.count(" " + " ".join(words(p)) + " "))]
+        if found:
+            matches.append(Match(rule, tuple(found), rule.weight * len(found)))
+    return matches
+
+
+def _term_matches(term: str, token: str) -> bool:
+    return token.startswith(term[:-1]) if term.endswith("*") else token == term
+
+
+def score(topic: Topic, text: str) -> float:
+    return sum(m.score for m in explain(topic, text))
+
+
+def assign_topics(topics: dict[str, Topic], text: str, overrides: TopicOverrides) -> list[str]:
+    """Topics whose rules reach their threshold, then the record's own additions and removals."""
+    chosen = [t.id for t in topics.values() if score(t, text) >= t.threshold]
+    chosen += [t for t in overrides.add if t in topics and t not in chosen]
+    return [t for t in chosen if t not in overrides.remove]

@@ -1,0 +1,1 @@
+"""The `confarchive` command line: a thin layer over archive/, indexer/ and webapp/."""

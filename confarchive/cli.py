@@ -1,0 +1,135 @@
+"""`confarchive build | validate | search | serve`: library errors become clean messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from archive import ERROR, CorpusError, inspect_corpus, load_corpus
+from indexer import BadRequest, BuildLocked, IndexStore, IndexUnavailable, SearchRequest, Searcher, build_index, index_exists
+from webapp import create_app
+
+from .output import print_listing
+
+
+def _paths(corpus: str | None, index: str | None) -> tuple[Path, Path]:
+    """The corpus and index folders: the options, else the app's defaults (shipped corpus, instance folder)."""
+    config = create_app().config
+    return Path(corpus or config["CORPUS_DIR"]), Path(index or config["INDEX_DIR"])
+
+
+corpus_option = click.option("--corpus", type=click.Path(file_okay=False), help="Corpus folder (default: the shipped corpus/).")
+index_option = click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder (default: instance/index).")
+
+
+@click.group()
+def main():
+    """Search and curate the conference archive."""
+
+
+@main.command()
+@corpus_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(corpus, fmt):
+    """Check every corpus file; print each problem as path:line: message. Exit 1 on errors."""
+    corpus_dir, _ = _paths(corpus, None)
+    try:
+        _, problems = inspect_corpus(corpus_dir)
+    except CorpusError as exc:
+        problems = exc.problems
+    errors = [p for p in problems if p.severity == ERROR]
+    if fmt == "json":
+        click.echo(json.dumps({"errors": len(errors), "warnings": len(problems) - len(errors),
+                               "problems": [p.as_dict() for p in problems]}, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {corpus_dir}")
+    sys.exit(1 if errors else 0)
+
+
+def run_build(corpus_dir: Path, index_dir: Path, quiet: bool = False) -> None:
+    """Load, check and index the corpus; on any error the published index stays as it was."""
+    try:
+        corpus = load_corpus(corpus_dir)
+    except CorpusError as exc:
+        for problem in exc.problems:
+            if problem.severity == ERROR:
+                click.echo(str(problem), err=True)
+        raise click.ClickException(f"{exc} The previous index (if any) is still being served.")
+    with click.progressbar(length=len(corpus.talks) + len(corpus.speakers) + len(corpus.sessions),
+                           label="Indexing", file=sys.stderr, show_pos=True,
+                           hidden=quiet or not sys.stderr.isatty()) as bar:
+        done = {"n": 0}
+
+        def progress(n, total):
+            bar.update(n - done["n"])
+            done["n"] = n
+        try:
+            report = build_index(corpus, index_dir, progress=progress)
+        except BuildLocked as exc:
+            raise click.ClickException(str(exc))
+    click.echo(f"Indexed {report.documents} documents in {report.seconds:.1f}s into {report.path}", err=True)
+
+
+@main.command()
+@corpus_option
+@index_option
+def build(corpus, index_dir):
+    """Build the search index from the corpus and publish it atomically."""
+    run_build(*_paths(corpus, index_dir))
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@corpus_option
+@index_option
+@click.option("--topic", multiple=True, help="Filter by topic id (repeatable).")
+@click.option("--session", multiple=True, help="Filter by session id (repeatable).")
+@click.option("--speaker", multiple=True, help="Filter by speaker id (repeatable).")
+@click.option("--kind", multiple=True, help="talk, panel, qa, speaker or session (repeatable).")
+@click.option("--page", default=1, show_default=True, type=int)
+@click.option("--per-page", default=10, show_default=True, type=int)
+@click.option("--sort", type=click.Choice(["relevance", "programme"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
+def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_page, sort, as_json):
+    """Search the archive: words, "phrases", AND/OR/NOT, prefix*."""
+    corpus_dir, index_path = _paths(corpus, index_dir)
+    ensure_index(corpus_dir, index_path)
+    filters = {k: list(v) for k, v in (("topic", topic), ("session", session), ("speaker", speaker), ("kind", kind)) if v}
+    request = SearchRequest(q=" ".join(query), filters=filters, page=page, per_page=per_page, sort=sort or "")
+    try:
+        response = Searcher(IndexStore(index_path).handle()).search(request)
+    except (BadRequest, IndexUnavailable) as exc:
+        raise click.ClickException(str(exc))
+    if as_json:
+        click.echo(json.dumps(response.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_listing(response)
+
+
+def ensure_index(corpus_dir: Path, index_dir: Path) -> None:
+    """Build the index on first use, so a newcomer's first command just works."""
+    if not index_exists(index_dir):
+        click.echo(f"No index in {index_dir} yet; building it from {corpus_dir} …", err=True)
+        run_build(corpus_dir, index_dir)
+
+
+@main.command()
+@corpus_option
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(corpus, index_dir, host, port, threads):
+    """Serve the archive with the production WSGI server (waitress); builds the index on first run."""
+    import waitress
+
+    corpus_dir, index_path = _paths(corpus, index_dir)
+    ensure_index(corpus_dir, index_path)
+    app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path)})
+    click.echo(f"Serving confarchive on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")

@@ -1,0 +1,9 @@
+"""Whoosh index: schema and analysis, building and publishing, and searching with facets."""
+
+from .build import BuildLocked, BuildReport, build_index, index_exists
+from .layout import IndexUnavailable
+from .search import BadRequest, SearchRequest, SearchResponse, Searcher
+from .store import IndexStore
+
+__all__ = ["BadRequest", "BuildLocked", "BuildReport", "IndexStore", "IndexUnavailable", "SearchRequest",
+           "SearchResponse", "Searcher", "build_index", "index_exists"]

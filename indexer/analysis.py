@@ -1,0 +1,33 @@
+"""Text analysis shared by indexing and querying: fold accents first, then stem."""
+
+from __future__ import annotations
+
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+from .spelling import normalise_spelling
+
+# Accents fold before stemming, so "Résumés" and "resumes" agree (see STYLE.md).
+FOLD_MAP = dict(accent_map)
+FOLD_MAP.update({ord("æ"): "ae", ord("Æ"): "ae", ord("œ"): "oe", ord("ł"): "l", ord("đ"): "d"})
+TOKEN_PATTERN = r"\w+(?:\+\w+)?"
+
+
+class SpellingFilter(Filter):
+    """Map British spellings onto American ones (tumour -> tumor) so both find each other."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = normalise_spelling(token.text)
+            yield token
+
+
+def text_analyzer():
+    """For prose: tokenise, lowercase, fold accents, drop stop words, unify spelling, stem."""
+    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
+            | StopFilter(minsize=1) | SpellingFilter() | StemFilter(cachesize=50000))
+
+
+def name_analyzer():
+    """For names and organisations: fold accents but never stem, so names match as written."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)

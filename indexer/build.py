@@ -1,0 +1,142 @@
+"""Build an index into a fresh folder under a lock, check it, then publish it atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from whoosh import index
+
+from archive import Corpus
+
+from .documents import IndexDoc, corpus_documents, facet_labels
+from .page_data import catalogue
+from .layout import BUILDS, FACETS, LOCK, META, current_build, publish, IndexUnavailable
+from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
+
+KEEP_BUILDS = 2  # the published build and one previous, for rollback
+Progress = Callable[[int, int], None]
+
+
+class BuildLocked(Exception):
+    """Another build holds the lock."""
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    documents: int
+    seconds: float
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on root/build.lock; fail at once, with a clear message, if it is taken."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise BuildLocked(f"Another build is running on {root} (pid {holder}); "
+                              "wait for it to finish, then try again.") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_index(corpus: Corpus, root: Path | str, progress: Progress | None = None) -> BuildReport:
+    """Index the whole corpus into a new build and publish it; the old build serves until then."""
+    root = Path(root)
+    started = time.perf_counter()
+    with build_lock(root):
+        docs = corpus_documents(corpus)
+        target = _new_build_dir(root)
+        try:
+            _write_index(target, docs, progress)
+            _write_sidecars(target, corpus, docs)
+            _check_build(target, len(docs))
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        publish(root, target)
+        _prune(root, keep=target)
+    return BuildReport(target, len(docs), time.perf_counter() - started)
+
+
+def _new_build_dir(root: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = root / BUILDS / f"{stamp}-{os.getpid()}"
+    target.mkdir(parents=True)
+    return target
+
+
+def _write_index(target: Path, docs: list[IndexDoc], progress: Progress | None) -> None:
+    ix = index.create_in(str(target), build_schema())
+    writer = ix.writer(limitmb=256)
+    try:
+        for number, doc in enumerate(docs):
+            writer.add_document(**_fields(doc, number))
+            if progress:
+                progress(number + 1, len(docs))
+        writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _fields(doc: IndexDoc, number: int) -> dict:
+    facets = {name: ",".join(v.replace(",", " ") for v in doc.facets.get(name, [])) for name in FACET_FIELDS
+              if name != "kind"}
+    topics_text = " ".join(doc.facets.get("topic", []))
+    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names,
+                affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=doc.record,
+                **facets)
+
+
+def _write_sidecars(target: Path, corpus: Corpus, docs: list[IndexDoc]) -> None:
+    facets = {"labels": facet_labels(corpus), "docs": [doc.facets for doc in docs]}
+    (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
+    meta = {"schema_version": SCHEMA_VERSION, "documents": len(docs),
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "corpus": str(corpus.root), "catalogue": catalogue(corpus)}
+    (target / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
+def _check_build(target: Path, expected: int) -> None:
+    ix = index.open_dir(str(target))
+    try:
+        if ix.doc_count() != expected:
+            raise RuntimeError(f"index check failed: {ix.doc_count()} documents written, {expected} expected")
+    finally:
+        ix.close()
+
+
+def _prune(root: Path, keep: Path) -> None:
+    builds = sorted((p for p in (root / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.name)
+    for old in builds[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def index_exists(root: Path | str) -> bool:
+    try:
+        current_build(Path(root))
+        return True
+    except IndexUnavailable:
+        return False

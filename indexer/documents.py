@@ -1,0 +1,108 @@
+"""Turn corpus records into index documents: searchable text, facet values and a display payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive import Corpus
+from archive.records import KIND_LABELS, Session, Speaker, Talk
+from archive.text import to_plain
+
+from .page_data import session_page, session_ref, speaker_page, speaker_refs, talk_page, url_for
+
+
+@dataclass
+class IndexDoc:
+    id: str
+    kind: str
+    title: str
+    body: str
+    names: str = ""
+    affiliation: str = ""
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    payload: dict = field(default_factory=dict)
+    record: dict = field(default_factory=dict)
+
+
+def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
+    speakers = corpus.speakers_of(talk)
+    session = corpus.session_of(talk)
+    conference = corpus.conference_of(talk)
+    appearances = [a for a in (corpus.appearance_for(s, talk) for s in speakers) if a]
+    names = [n for s in speakers for n in (s.display_name, s.name, *s.aliases)]
+    body = "\n\n".join(p for p in (to_plain(talk.text), talk.question, talk.abstract) if p)
+    return IndexDoc(
+        id=talk.id, kind=talk.kind, title=talk.title, body=body, names=" ; ".join(names),
+        affiliation=" ; ".join([*talk.byline, *(a.role for a in appearances)]),
+        facets={"topic": talk.topics, "session": [talk.session] if talk.session else [],
+                "speaker": talk.speakers, "kind": [talk.kind],
+                "organisation": _unique(o for a in appearances for o in a.organisations),
+                "country": _unique(a.country for a in appearances if a.country),
+                "conference": [talk.conference], "year": [str(conference.year)] if conference else []},
+        payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
+                 "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
+                 "conference": talk.conference},
+        record=talk_page(corpus, talk))
+
+
+def speaker_doc(corpus: Corpus, speaker: Speaker) -> IndexDoc:
+    bios = _unique([speaker.bio, *(a.bio for a in speaker.appearances if a.bio)])
+    talks = corpus.talks_by_speaker(speaker.id)
+    sessions = _unique([*(a.session for a in speaker.appearances if a.session), *(t.session for t in talks if t.session)])
+    conferences = _unique(a.conference for a in speaker.appearances)
+    years = _unique(str(corpus.conferences[c].year) for c in conferences if c in corpus.conferences)
+    return IndexDoc(
+        id=speaker.id, kind="speaker", title=speaker.display_name, body="\n\n".join(to_plain(b) for b in bios),
+        names=" ; ".join(_unique([speaker.display_name, speaker.name, *speaker.aliases])),
+        affiliation=" ; ".join(_unique([*(a.role for a in speaker.appearances), *(a.organisation for a in speaker.appearances)])),
+        facets={"topic": speaker.topics, "session": sessions, "speaker": [speaker.id], "kind": ["speaker"],
+                "organisation": speaker.organisations, "country": speaker.countries,
+                "conference": conferences, "year": years},
+        payload={"id": speaker.id, "kind": "speaker", "title": speaker.display_name,
+                 "url": url_for("speaker", speaker.id), "speakers": speaker_refs([speaker]),
+                 "session": None, "topics": speaker.topics, "conference": conferences[0] if conferences else None},
+        record=speaker_page(corpus, speaker))
+
+
+def session_doc(corpus: Corpus, session: Session) -> IndexDoc:
+    talks = corpus.talks_in_session(session.id)
+    speaker_ids = _unique(s for t in talks for s in t.speakers)
+    conference = corpus.conferences.get(session.conference)
+    return IndexDoc(
+        id=session.id, kind="session", title=session.label, body=to_plain(session.purpose),
+        facets={"topic": _unique(t for talk in talks for t in talk.topics), "session": [session.id],
+                "speaker": speaker_ids, "kind": ["session"], "organisation": [], "country": [],
+                "conference": [session.conference], "year": [str(conference.year)] if conference else []},
+        payload={"id": session.id, "kind": "session", "title": session.label, "url": url_for("session", session.id),
+                 "speakers": [], "session": session_ref(session), "topics": [], "conference": session.conference},
+        record=session_page(corpus, session))
+
+
+def corpus_documents(corpus: Corpus) -> list[IndexDoc]:
+    """Every document in programme order: per session its own page then its talks; then the speakers."""
+    docs = []
+    sessions_done = set()
+    for talk in corpus.ordered_talks():
+        session = corpus.session_of(talk)
+        if session and session.id not in sessions_done:
+            sessions_done.add(session.id)
+            docs.append(session_doc(corpus, session))
+        docs.append(talk_doc(corpus, talk))
+    docs += [session_doc(corpus, s) for s in corpus.ordered_sessions() if s.id not in sessions_done]
+    docs += [speaker_doc(corpus, s) for s in sorted(corpus.speakers.values(), key=lambda s: s.name)]
+    return docs
+
+
+def facet_labels(corpus: Corpus) -> dict[str, dict[str, str]]:
+    """Display labels for facet values that are ids."""
+    return {
+        "topic": {t.id: t.label for t in corpus.topics.values()},
+        "session": {s.id: s.label for s in corpus.sessions.values()},
+        "speaker": {s.id: s.display_name for s in corpus.speakers.values()},
+        "kind": dict(KIND_LABELS),
+        "conference": {c.id: c.name for c in corpus.conferences.values()},
+    }
+
+
+def _unique(values) -> list:
+    return list(dict.fromkeys(v for v in values if v))

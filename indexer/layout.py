@@ -1,0 +1,48 @@
+"""Where builds live on disk: builds/<name>/, a `current` pointer file, and a build lock."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CURRENT = "current"
+BUILDS = "builds"
+LOCK = "build.lock"
+META = "meta.json"
+FACETS = "facets.json"
+
+
+class IndexUnavailable(Exception):
+    """No usable index: the message says which command fixes it."""
+
+
+def current_build(root: Path) -> Path:
+    """The published build folder, or IndexUnavailable with the command that creates one."""
+    pointer = root / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexUnavailable(f"No index in {root}. Build it with `confarchive build --index {root}`.") from None
+    path = root / BUILDS / name
+    if not name or not (path / META).is_file():
+        raise IndexUnavailable(f"The index in {root} is damaged (build '{name}' is missing). "
+                               f"Rebuild it with `confarchive build --index {root}`.")
+    return path
+
+
+def publish(root: Path, build: Path) -> None:
+    """Point `current` at a finished build in one atomic step."""
+    tmp = root / f".{CURRENT}.{os.getpid()}.tmp"
+    tmp.write_text(build.name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / CURRENT)
+
+
+def pointer_stamp(root: Path) -> tuple:
+    """Cheap fingerprint of the pointer file, to notice a newly published build."""
+    try:
+        stat = (root / CURRENT).stat()
+    except FileNotFoundError:
+        return ()
+    return (stat.st_mtime_ns, stat.st_ino, stat.st_size)

@@ -1,0 +1,23 @@
+"""Fetch stored records from the index by id or by kind, for pages and the listing API."""
+
+from __future__ import annotations
+
+from .store import IndexHandle
+
+TALK_KINDS = ("talk", "panel", "qa")
+
+
+def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict | None:
+    """The stored page data of one record, or None when the id is unknown or of another kind."""
+    fields = handle.searcher().document(id=ident)
+    if not fields or fields.get("kind") not in kinds:
+        return None
+    return fields["record"]
+
+
+def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_page: int) -> tuple[int, list[dict]]:
+    """One page of records of the given kinds, in programme order, with the total count."""
+    docnums = sorted(handle.facets.selection("kind", list(kinds)))
+    chosen = docnums[(page - 1) * per_page: page * per_page]
+    searcher = handle.searcher()
+    return len(docnums), [searcher.stored_fields(n)["record"] for n in chosen]

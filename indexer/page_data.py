@@ -1,0 +1,87 @@
+"""Everything a record's page shows, rendered once at build time and stored in the index."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from archive import Corpus
+from archive.records import KIND_LABELS, Conference, Session, Speaker, Talk
+from archive.text import to_html, to_plain
+
+
+def url_for(kind: str, ident: str) -> str:
+    """The page of a record; kinds talk, panel and qa all live under /talks/."""
+    base = {"speaker": "speakers", "session": "sessions", "topic": "topics"}.get(kind, "talks")
+    return f"/{base}/{ident}"
+
+
+def session_ref(session: Session | None) -> dict | None:
+    if session is None:
+        return None
+    return {"id": session.id, "number": session.number, "title": session.title, "url": url_for("session", session.id)}
+
+
+def speaker_refs(speakers: list[Speaker]) -> list[dict]:
+    return [{"id": s.id, "name": s.display_name} for s in speakers]
+
+
+def topic_refs(corpus: Corpus, topic_ids: list[str]) -> list[dict]:
+    return [{"id": t, "label": corpus.topics[t].label} for t in topic_ids if t in corpus.topics]
+
+
+def conference_data(conference: Conference | None) -> dict | None:
+    if conference is None:
+        return None
+    return {"id": conference.id, "name": conference.name, "title": conference.title,
+            "organiser": conference.organiser, "date": conference.date.isoformat(), "year": conference.year,
+            "place": conference.place, "venue": conference.venue, "address": conference.address,
+            "city": conference.city, "country": conference.country, "online": conference.online,
+            "supporter": conference.supporter, "introduction_html": to_html(conference.introduction),
+            "source": asdict(conference.source)}
+
+
+def talk_ref(corpus: Corpus, talk: Talk) -> dict:
+    return {"id": talk.id, "title": talk.title, "kind": talk.kind, "kind_label": KIND_LABELS[talk.kind],
+            "url": url_for(talk.kind, talk.id), "speakers": speaker_refs(corpus.speakers_of(talk)),
+            "session": session_ref(corpus.session_of(talk))}
+
+
+def talk_page(corpus: Corpus, talk: Talk) -> dict:
+    return {**talk_ref(corpus, talk), "order": talk.order, "title_editorial": talk.title_editorial,
+            "text": to_plain(talk.text), "html": to_html(talk.text), "question": talk.question,
+            "abstract": talk.abstract, "notes": talk.notes, "byline": talk.byline,
+            "topics": topic_refs(corpus, talk.topics), "conference": conference_data(corpus.conference_of(talk)),
+            "source": asdict(talk.source), "path": talk.path}
+
+
+def speaker_page(corpus: Corpus, speaker: Speaker) -> dict:
+    appearances = [{"conference": a.conference,
+                    "conference_name": corpus.conferences[a.conference].name if a.conference in corpus.conferences else a.conference,
+                    "date": corpus.conferences[a.conference].date.isoformat() if a.conference in corpus.conferences else "",
+                    "session": session_ref(corpus.sessions.get(a.session or "")), "listed_name": a.listed_name,
+                    "role": a.role, "organisation": a.organisation, "organisations": a.organisations,
+                    "country": a.country, "bio_html": to_html(a.bio) if a.bio else "", "bio": a.bio,
+                    "source": asdict(a.source)} for a in speaker.appearances]
+    return {"id": speaker.id, "name": speaker.name, "display_name": speaker.display_name,
+            "honorific": speaker.honorific, "aliases": speaker.aliases, "bio": to_plain(speaker.bio),
+            "bio_html": to_html(speaker.bio), "organisations": speaker.organisations, "countries": speaker.countries,
+            "topics": topic_refs(corpus, speaker.topics), "appearances": appearances,
+            "talks": [talk_ref(corpus, t) for t in corpus.talks_by_speaker(speaker.id)],
+            "url": url_for("speaker", speaker.id), "path": speaker.path}
+
+
+def session_page(corpus: Corpus, session: Session) -> dict:
+    talks = corpus.talks_in_session(session.id)
+    listed = [s for s in corpus.speakers.values() if any(a.session == session.id for a in s.appearances)]
+    return {**session_ref(session), "label": session.label, "purpose": to_plain(session.purpose),
+            "purpose_html": to_html(session.purpose), "recording": session.recording,
+            "conference": conference_data(corpus.conferences.get(session.conference)),
+            "talks": [talk_ref(corpus, t) for t in talks], "speakers": speaker_refs(listed),
+            "source": asdict(session.source), "path": session.path}
+
+
+def catalogue(corpus: Corpus) -> dict:
+    """Index-wide data for the pages: topics with descriptions, conferences, sessions in order."""
+    return {"topics": [{"id": t.id, "label": t.label, "description": t.description} for t in corpus.topics.values()],
+            "conferences": [conference_data(c) for c in corpus.conferences.values()],
+            "sessions": [session_ref(s) for s in corpus.ordered_sessions()]}

@@ -1,0 +1,37 @@
+"""The one Whoosh schema; SCHEMA_VERSION is stored in each build, and a change means a full rebuild."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import name_analyzer, text_analyzer
+
+SCHEMA_VERSION = 1
+
+# Facets: the request parameter, and the index field holding that facet's values.
+FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year")
+
+
+def build_schema() -> Schema:
+    """Searchable text with boosts, plus one KEYWORD field per facet (values stored for the facet tables)."""
+    prose = text_analyzer()
+    names = name_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=prose, stored=True, field_boost=3.0),
+        body=TEXT(analyzer=prose, stored=True, phrase=True),
+        names=TEXT(analyzer=names, stored=True, field_boost=2.5),
+        affiliation=TEXT(analyzer=prose, field_boost=1.2),
+        topics_text=TEXT(analyzer=prose, field_boost=1.5),
+        topic=KEYWORD(commas=True, stored=True),
+        session=KEYWORD(commas=True, stored=True),
+        speaker=KEYWORD(commas=True, stored=True),
+        kind=ID(stored=True),
+        organisation=KEYWORD(commas=True, stored=True, lowercase=False),
+        country=KEYWORD(commas=True, stored=True),
+        conference=KEYWORD(commas=True, stored=True),
+        year=KEYWORD(commas=True, stored=True),
+        programme=NUMERIC(sortable=True, stored=True),
+        payload=STORED(),
+        record=STORED(),
+    )

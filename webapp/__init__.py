@@ -1,0 +1,37 @@
+"""The Flask app: search pages, record pages and the JSON API over one published index."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then the given config (tests pass theirs here)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("CONFARCHIVE_SECRET_KEY") or os.urandom(32).hex(),
+        CORPUS_DIR=os.environ.get("CONFARCHIVE_CORPUS") or str(DEFAULT_CORPUS),
+        INDEX_DIR=os.environ.get("CONFARCHIVE_INDEX") or str(Path(app.instance_path) / "index"),
+        JSON_SORT_KEYS=False,
+    )
+    if config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    from . import api, errors, index, pages, search_views, security
+
+    index.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(search_views.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app

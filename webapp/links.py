@@ -1,0 +1,46 @@
+"""Shareable URLs for every search state: facet toggles, removable chips, pages and sorting."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from indexer import SearchResponse
+from indexer.schema import FACET_FIELDS
+
+
+def state(response: SearchResponse) -> list[tuple[str, str]]:
+    """The query-string pairs that reproduce a search (page 1, default sort omitted)."""
+    pairs = [("q", response.query)] if response.query else []
+    for name in FACET_FIELDS:
+        pairs += [(name, value) for value in response.filters.get(name, [])]
+    return pairs
+
+
+def search_url(pairs: list[tuple[str, str]], path: str = "/search") -> str:
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def toggle_url(response: SearchResponse, facet: str, value: str, path: str = "/search") -> str:
+    """Add the value to the search's filters, or take it away when it is already selected."""
+    pairs = state(response)
+    if (facet, value) in pairs:
+        pairs.remove((facet, value))
+    else:
+        pairs.append((facet, value))
+    return search_url(_with_sort(pairs, response), path)
+
+
+def page_url(response: SearchResponse, page: int, path: str = "/search") -> str:
+    pairs = _with_sort(state(response), response)
+    if response.per_page != 20:
+        pairs.append(("per_page", str(response.per_page)))
+    return search_url(pairs + ([("page", str(page))] if page > 1 else []), path)
+
+
+def sort_url(response: SearchResponse, sort: str, path: str = "/search") -> str:
+    return search_url(state(response) + [("sort", sort)], path)
+
+
+def _with_sort(pairs: list, response: SearchResponse) -> list:
+    default = "programme" if not response.query else "relevance"
+    return pairs + ([("sort", response.sort)] if response.sort != default else [])

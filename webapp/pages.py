@@ -1,0 +1,57 @@
+"""A page for each talk, speaker, session and topic; unknown ids are 404 pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from indexer import SearchRequest, Searcher
+from indexer.lookup import TALK_KINDS, get_record
+
+from . import links
+from .index import get_handle
+
+bp = Blueprint("pages", __name__)
+
+
+def _record(ident: str, kinds: tuple[str, ...], what: str) -> dict:
+    found = get_record(get_handle(), ident, kinds)
+    if found is None:
+        abort(404, description=f"There is no {what} with the id '{ident}'.")
+    return found
+
+
+@bp.get("/talks/<ident>")
+def talk(ident: str):
+    return render_template("talk.html", talk=_record(ident, TALK_KINDS, "talk"))
+
+
+@bp.get("/speakers/<ident>")
+def speaker(ident: str):
+    return render_template("speaker.html", speaker=_record(ident, ("speaker",), "speaker"))
+
+
+@bp.get("/sessions/<ident>")
+def session(ident: str):
+    return render_template("session.html", session=_record(ident, ("session",), "session"))
+
+
+@bp.get("/topics")
+def topics():
+    catalogue = get_handle().meta.get("catalogue", {})
+    counts = {b.value: b.count for b in Searcher(get_handle()).search(SearchRequest()).facets["topic"]}
+    return render_template("topics.html", topics=catalogue.get("topics", []), counts=counts)
+
+
+@bp.get("/topics/<ident>")
+def topic(ident: str):
+    catalogue = get_handle().meta.get("catalogue", {})
+    found = next((t for t in catalogue.get("topics", []) if t["id"] == ident), None)
+    if found is None:
+        abort(404, description=f"There is no topic with the id '{ident}'.")
+    response = Searcher(get_handle()).search(SearchRequest(filters={"topic": [ident]}, per_page=100))
+    return render_template("topic.html", topic=found, r=response, links=links)
+
+
+@bp.get("/about")
+def about():
+    return render_template("about.html", catalogue=get_handle().meta.get("catalogue", {}))

@@ -1,0 +1,43 @@
+"""Read search parameters from a request, turning bad values into a 400 with a clear message."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+from indexer import BadRequest, SearchRequest
+from indexer.schema import FACET_FIELDS
+from indexer.search import DEFAULT_PER_PAGE
+
+KNOWN = {"q", "page", "per_page", "sort", "format", *FACET_FIELDS}
+
+
+def positive_int(args: MultiDict, name: str, default: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
+
+
+def search_request(args: MultiDict, strict: bool) -> SearchRequest:
+    """A SearchRequest from query-string arguments; with strict, unknown parameters are an error."""
+    if strict:
+        unknown = sorted(set(args) - KNOWN)
+        if unknown:
+            raise BadRequest(f"unknown parameter '{unknown[0]}'; known: " + ", ".join(sorted(KNOWN - {"format"})))
+    filters = {name: [v.strip() for v in args.getlist(name) if v.strip()] for name in FACET_FIELDS}
+    request = SearchRequest(q=args.get("q", ""), filters={k: v for k, v in filters.items() if v},
+                            page=positive_int(args, "page", 1),
+                            per_page=positive_int(args, "per_page", DEFAULT_PER_PAGE),
+                            sort=args.get("sort", "").strip())
+    request.validate()
+    return request
+
+
+def page_args(args: MultiDict, strict: bool = True) -> tuple[int, int]:
+    """page and per_page for the listing endpoints."""
+    page, per_page = positive_int(args, "page", 1), positive_int(args, "per_page", DEFAULT_PER_PAGE)
+    SearchRequest(page=page, per_page=per_page).validate()
+    return page, per_page

@@ -1,0 +1,44 @@
+"""The API's stable JSON objects, made from the page data stored in the index."""
+
+from __future__ import annotations
+
+
+def _topic_ids(record: dict) -> list[str]:
+    return [t["id"] for t in record.get("topics", [])]
+
+
+def _session(ref: dict | None) -> dict | None:
+    return {"id": ref["id"], "number": ref["number"], "title": ref["title"]} if ref else None
+
+
+def talk_json(record: dict) -> dict:
+    conference = record.get("conference") or {}
+    return {"id": record["id"], "kind": record["kind"], "title": record["title"],
+            "title_editorial": record["title_editorial"], "url": record["url"],
+            "conference": {"id": conference.get("id"), "name": conference.get("name"), "date": conference.get("date")},
+            "session": _session(record["session"]), "order": record["order"], "speakers": record["speakers"],
+            "byline": record["byline"], "topics": _topic_ids(record), "question": record["question"] or None,
+            "abstract": record["abstract"] or None, "text": record["text"], "source": record["source"]}
+
+
+def speaker_json(record: dict) -> dict:
+    affiliations = [{"conference": a["conference"], "session": _session(a["session"]), "listed_name": a["listed_name"],
+                     "role": a["role"], "organisation": a["organisation"], "organisations": a["organisations"],
+                     "country": a["country"], "bio": a["bio"] or None, "source": a["source"]}
+                    for a in record["appearances"]]
+    return {"id": record["id"], "name": record["name"], "display_name": record["display_name"],
+            "honorific": record["honorific"] or None, "aliases": record["aliases"], "affiliations": affiliations,
+            "organisations": record["organisations"], "countries": record["countries"], "bio": record["bio"],
+            "topics": _topic_ids(record), "url": record["url"],
+            "talks": [{"id": t["id"], "title": t["title"], "kind": t["kind"], "url": t["url"],
+                       "session": _session(t["session"])} for t in record["talks"]]}
+
+
+def session_json(record: dict) -> dict:
+    conference = record.get("conference") or {}
+    return {"id": record["id"], "number": record["number"], "title": record["title"], "url": record["url"],
+            "conference": {"id": conference.get("id"), "name": conference.get("name"), "date": conference.get("date")},
+            "purpose": record["purpose"], "recording": record["recording"], "speakers": record["speakers"],
+            "talks": [{"id": t["id"], "title": t["title"], "kind": t["kind"], "url": t["url"],
+                       "speakers": t["speakers"]} for t in record["talks"]],
+            "source": record["source"]}
