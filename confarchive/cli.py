@@ -133,3 +133,15 @@ def serve(corpus, index_dir, host, port, threads):
     app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path)})
     click.echo(f"Serving confarchive on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")
+
+
+def _register_commands() -> None:
+    from .curate_cli import COMMANDS
+    from .quotes_cli import quotes
+
+    main.add_command(quotes)
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_commands()

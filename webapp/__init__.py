@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import api, errors, index, pages, search_views, security
+    from . import api, curation, errors, index, pages, quotes, search_views, security
 
     index.init_app(app)
     errors.init_app(app)
@@ -34,4 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(search_views.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(quotes.bp)
+    app.register_blueprint(curation.bp)
     return app
