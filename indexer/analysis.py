@@ -10,7 +10,28 @@ from .spelling import normalise_spelling
 # Accents fold before stemming, so "Résumés" and "resumes" agree (see STYLE.md).
 FOLD_MAP = dict(accent_map)
 FOLD_MAP.update({ord("æ"): "ae", ord("Æ"): "ae", ord("œ"): "oe", ord("ł"): "l", ord("đ"): "d"})
-TOKEN_PATTERN = r"\w+(?:\+\w+)?"
+TOKEN_PATTERN = r"\w+(?:['’]\w+)*(?:\+\w*)?"
+
+
+class ApostropheFilter(Filter):
+    """Crohn's -> crohn; O'Cathaoir -> ocathaoir, plus cathaoir at the same position."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text.replace("’", "'")
+            if "'" not in text:
+                yield token
+                continue
+            if text.endswith("'s"):
+                token.text = text[:-2]
+                yield token
+                continue
+            head, _, tail = text.rpartition("'")
+            token.text = head.replace("'", "") + tail
+            yield token
+            if len(tail) > 2:
+                token.text = tail
+                yield token
 
 
 class SpellingFilter(Filter):
@@ -24,10 +45,10 @@ class SpellingFilter(Filter):
 
 def text_analyzer():
     """For prose: tokenise, lowercase, fold accents, drop stop words, unify spelling, stem."""
-    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
-            | StopFilter(minsize=1) | SpellingFilter() | StemFilter(cachesize=50000))
+    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter() | CharsetFilter(FOLD_MAP)
+            | StopFilter() | SpellingFilter() | StemFilter(cachesize=50000))
 
 
 def name_analyzer():
     """For names and organisations: fold accents but never stem, so names match as written."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter() | CharsetFilter(FOLD_MAP)

@@ -19,8 +19,9 @@ from archive import Corpus
 
 from .documents import IndexDoc, corpus_documents, facet_labels
 from .page_data import catalogue
-from .layout import BUILDS, FACETS, LOCK, META, current_build, publish, IndexUnavailable
+from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish
 from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
+from .suggest import corpus_entries, term_entries
 
 KEEP_BUILDS = 2  # the published build and one previous, for rollback
 Progress = Callable[[int, int], None]
@@ -70,6 +71,7 @@ def build_index(corpus: Corpus, root: Path | str, progress: Progress | None = No
         try:
             _write_index(target, docs, progress)
             _write_sidecars(target, corpus, docs)
+            _write_suggestions(target, corpus)
             _check_build(target, len(docs))
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
@@ -104,7 +106,8 @@ def _fields(doc: IndexDoc, number: int) -> dict:
     facets = {name: ",".join(v.replace(",", " ") for v in doc.facets.get(name, [])) for name in FACET_FIELDS
               if name != "kind"}
     topics_text = " ".join(doc.facets.get("topic", []))
-    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names,
+    spell = "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
+    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names, spell=spell,
                 affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=doc.record,
                 **facets)
 
@@ -114,7 +117,7 @@ def _write_sidecars(target: Path, corpus: Corpus, docs: list[IndexDoc]) -> None:
     (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
     meta = {"schema_version": SCHEMA_VERSION, "documents": len(docs),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "corpus": str(corpus.root), "catalogue": catalogue(corpus)}
+            "corpus": str(corpus.root), "catalogue": catalogue(corpus), "synonyms": corpus.synonyms}
     (target / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
@@ -125,6 +128,17 @@ def _check_build(target: Path, expected: int) -> None:
             raise RuntimeError(f"index check failed: {ix.doc_count()} documents written, {expected} expected")
     finally:
         ix.close()
+
+
+def _write_suggestions(target: Path, corpus: Corpus) -> None:
+    """Suggestion entries for typing ahead: named things, plus the index's most frequent words."""
+    ix = index.open_dir(str(target))
+    try:
+        with ix.reader() as reader:
+            entries = corpus_entries(corpus) + term_entries(reader)
+    finally:
+        ix.close()
+    (target / SUGGEST).write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
 
 def _prune(root: Path, keep: Path) -> None:

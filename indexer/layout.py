@@ -10,6 +10,7 @@ BUILDS = "builds"
 LOCK = "build.lock"
 META = "meta.json"
 FACETS = "facets.json"
+SUGGEST = "suggest.json"
 
 
 class IndexUnavailable(Exception):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from whoosh import qparser, query as wq
 
+from archive.names import fold
+
+from .facets import FacetTable
+
 MAX_QUERY_LENGTH = 500
 SEARCH_FIELDS = ("title", "body", "names", "affiliation", "topics_text")
+FIELD_FILTERS = ("speaker", "topic", "session", "kind")
+_FIELD = re.compile(r'\b(speaker|topic|session|kind):(?:"([^"]*)"|(\S+))', re.I)
+KIND_ALIASES = {"q&a": "qa", "qanda": "qa", "talks": "talk", "panels": "panel", "speakers": "speaker",
+                "sessions": "session", "dilemma": "panel"}
 
 
 @dataclass
@@ -22,38 +31,85 @@ class ParsedQuery:
 
 
 def make_parser(schema) -> qparser.QueryParser:
-    """Phrases, groups, AND/OR/NOT, prefix* and fuzzy~ over the text fields; no arbitrary field: syntax."""
-    parser = qparser.QueryParser(None, schema, plugins=[
-        qparser.WhitespacePlugin(), qparser.SingleQuotePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(),
-        qparser.OperatorsPlugin(), qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(),
-        qparser.PlusMinusPlugin(), qparser.MultifieldPlugin(SEARCH_FIELDS),
+    """Phrases, groups, AND/OR/NOT, prefix*, fuzzy~ and boosts over the text fields; no field: syntax."""
+    return qparser.QueryParser(None, schema, plugins=[
+        qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
+        qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
+        qparser.MultifieldPlugin(SEARCH_FIELDS),
     ], group=qparser.OrGroup.factory(0.9))
-    return parser
+
+
+def shorten(text: str, notices: list[str]) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        notices.append(f"Your query was shortened to its first {MAX_QUERY_LENGTH} characters.")
+        return text[:MAX_QUERY_LENGTH]
+    return text
+
+
+def extract_field_filters(text: str, table: FacetTable, notices: list[str]) -> tuple[str, dict[str, list[str]]]:
+    """Take `speaker:`, `topic:`, `session:` and `kind:` out of the text and turn them into facet filters."""
+    filters: dict[str, list[str]] = {}
+
+    def take(match: re.Match) -> str:
+        name, value = match.group(1).lower(), (match.group(2) or match.group(3) or "").strip()
+        found = resolve_facet_value(table, name, value)
+        if found:
+            filters.setdefault(name, []).extend(found)
+        else:
+            notices.append(f"No {name} matches “{value}”, so that filter was left out.")
+        return " "
+
+    return _FIELD.sub(take, text).strip(), filters
+
+
+def resolve_facet_value(table: FacetTable, facet: str, value: str) -> list[str]:
+    """Facet values a user's word refers to: an exact id, else every label containing all its words."""
+    postings = table.postings.get(facet, {})
+    wanted = KIND_ALIASES.get(value.lower(), value.lower()) if facet == "kind" else value
+    if wanted in postings:
+        return [wanted]
+    if facet == "session" and value.isdigit():
+        return [v for v in postings if table.label(facet, v).startswith(f"Session {value}:")]
+    words = fold(value).replace("-", " ").split()
+    return [v for v in postings if words and all(w in fold(table.label(facet, v)).replace("-", " ") for w in words)]
 
 
 def parse_user_query(parser: qparser.QueryParser, text: str) -> ParsedQuery:
     """Parse text; an empty text browses everything; broken syntax falls back to plain words."""
-    text = (text or "").strip()
-    notices = []
-    if len(text) > MAX_QUERY_LENGTH:
-        text = text[:MAX_QUERY_LENGTH]
-        notices.append(f"Your query was shortened to its first {MAX_QUERY_LENGTH} characters.")
-    if not text:
+    notices: list[str] = []
+    if not text.strip():
         return ParsedQuery(wq.Every(), "", notices)
-    try:
-        parsed = parser.parse(text)
-    except Exception:  # Whoosh raises assorted errors on malformed syntax; any of them means: search plainly
-        parsed = None
-    if parsed is None or parsed is wq.NullQuery or _has_error(parsed):
-        parsed = parser.parse(_plain(text))
+    parsed = None
+    if is_well_formed(text):
+        try:
+            parsed = parser.parse(text)
+        except Exception:  # Whoosh raises assorted errors on malformed syntax; any of them means: search plainly
+            parsed = None
+    if parsed is None or _has_error(parsed):
+        parsed = parser.parse(plain_words(text))
         notices.append("Your query's syntax could not be read, so its words were searched plainly.")
     if parsed is wq.NullQuery:
-        return ParsedQuery(wq.Every(), "", notices)
+        return ParsedQuery(wq.NullQuery, text, notices)
     return ParsedQuery(parsed, text, notices)
 
 
+def is_well_formed(text: str) -> bool:
+    """Balanced quotes and brackets, and no operator with a missing side."""
+    if text.count('"') % 2 or text.count("(") != text.count(")"):
+        return False
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    words = text.replace("(", " ").replace(")", " ").split()
+    operators = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+    return not words or (words[-1] not in operators and words[0] not in operators - {"NOT"})
+
+
 def _has_error(q: wq.Query) -> bool:
-    return any(isinstance(sub, qparser.ErrorNode) or type(sub).__name__ == "ErrorQuery" for sub in _walk(q))
+    return any(type(sub).__name__ == "ErrorQuery" for sub in _walk(q))
 
 
 def _walk(q: wq.Query):
@@ -62,8 +118,8 @@ def _walk(q: wq.Query):
         yield from _walk(child)
 
 
-def _plain(text: str) -> str:
+def plain_words(text: str) -> str:
     """Words only, every operator character removed, so the parser cannot misread it."""
-    cleaned = "".join(c if c.isalnum() or c in " -'+" else " " for c in text)
-    words = [w.strip("-+'") for w in cleaned.split()]
+    cleaned = "".join(c if c.isalnum() or c in " -'’+" else " " for c in text)
+    words = [w.strip("-+'’") for w in cleaned.split()]
     return " ".join(w for w in words if w and w.upper() not in {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})

@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import name_analyzer, text_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Facets: the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year")
@@ -23,6 +23,7 @@ def build_schema() -> Schema:
         names=TEXT(analyzer=names, stored=True, field_boost=2.5),
         affiliation=TEXT(analyzer=prose, field_boost=1.2),
         topics_text=TEXT(analyzer=prose, field_boost=1.5),
+        spell=TEXT(analyzer=names),  # unstemmed words, for did-you-mean
         topic=KEYWORD(commas=True, stored=True),
         session=KEYWORD(commas=True, stored=True),
         speaker=KEYWORD(commas=True, stored=True),

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+import json
+import threading
+import weakref
+from dataclasses import dataclass, field, replace
 
-from whoosh import highlight
+from whoosh import highlight, query as wq
 
+from .didyoumean import Speller
+from .expansion import SynonymExpander
 from .facets import FacetBucket
-from .query import parse_user_query, make_parser
+from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_query, shorten
+from .layout import SUGGEST
 from .schema import FACET_FIELDS
+from .suggest import Suggester
 from .store import IndexHandle
 
 MAX_PER_PAGE = 100
@@ -29,6 +36,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     sort: str = ""
+    exact: bool = False  # search the words as typed, without showing a spelling correction's results
 
     def validate(self) -> None:
         if self.page < 1:
@@ -54,6 +62,8 @@ class SearchResponse:
     filters: dict[str, list[str]]
     suggestion: str | None = None
     notices: list[str] = field(default_factory=list)
+    also_searched: list[str] = field(default_factory=list)
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
@@ -64,7 +74,31 @@ class SearchResponse:
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
                 "sort": self.sort, "results": self.results,
                 "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
-                "filters": self.filters, "suggestion": self.suggestion, "notices": self.notices}
+                "filters": self.filters, "suggestion": self.suggestion, "notices": self.notices,
+                "also_searched": self.also_searched, "corrected_from": self.corrected_from}
+
+
+class QueryTools:
+    """Per-build helpers that are costly to make: the parser and the synonym expander."""
+
+    def __init__(self, handle: IndexHandle):
+        self.parser = make_parser(handle.index.schema)
+        self.expander = SynonymExpander(handle.meta.get("synonyms", []))
+        suggestions = handle.path / SUGGEST
+        entries = json.loads(suggestions.read_text(encoding="utf-8")) if suggestions.exists() else []
+        self.suggester = Suggester(entries)
+
+
+_TOOLS: "weakref.WeakKeyDictionary[IndexHandle, QueryTools]" = weakref.WeakKeyDictionary()
+_TOOLS_LOCK = threading.Lock()
+
+
+def query_tools(handle: IndexHandle) -> QueryTools:
+    with _TOOLS_LOCK:
+        tools = _TOOLS.get(handle)
+        if tools is None:
+            tools = _TOOLS[handle] = QueryTools(handle)
+        return tools
 
 
 class Searcher:
@@ -74,12 +108,32 @@ class Searcher:
         self.handle = handle
         self.searcher = handle.searcher()
         self.table = handle.facets
+        self.tools = query_tools(handle)
 
     def search(self, request: SearchRequest) -> SearchResponse:
+        """Run a search; when it finds nothing and a spelling correction exists, show the correction's results."""
         request.validate()
-        parsed = parse_user_query(make_parser(self.searcher.schema), request.q)
-        filters = {name: _unique(values) for name, values in request.filters.items() if values}
+        response = self._run(request)
+        if response.total == 0 and response.suggestion and not request.exact:
+            corrected = self._run(replace(request, q=response.suggestion))
+            if corrected.total:
+                corrected.corrected_from, corrected.query = response.query, response.query
+                corrected.suggestion = response.suggestion
+                corrected.notices.insert(0, f"No results for “{response.query}”; showing results for "
+                                            f"“{response.suggestion}”.")
+                return corrected
+        return response
+
+    def _run(self, request: SearchRequest) -> SearchResponse:
+        notices: list[str] = []
+        text = shorten(request.q, notices)
+        text, query_filters = extract_field_filters(text, self.table, notices)
+        filters = _merge_filters(request.filters, query_filters)
+        expanded, added = self.tools.expander.expand(text) if text else ("", [])
+        parsed = parse_user_query(self.tools.parser, expanded)
+        notices += parsed.notices
         matching = self._matching(parsed.query)
+        also = added if added and matching != self._matching(parse_user_query(self.tools.parser, text).query) else []
         selections = {name: self.table.selection(name, values) for name, values in filters.items()}
         hits = _intersect(matching, selections.values())
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
@@ -87,15 +141,18 @@ class Searcher:
         facets = {name: self.table.count(name, _intersect(matching, [s for n, s in selections.items() if n != name]),
                                          filters.get(name, []))
                   for name in FACET_FIELDS}
-        return SearchResponse(parsed.text, len(hits), request.page, request.per_page, sort, results, facets,
-                              filters, None, parsed.notices)
+        suggestion = Speller(self.searcher).suggest(text) if text else None
+        return SearchResponse(request.q.strip(), len(hits), request.page, request.per_page, sort, results, facets,
+                              filters, suggestion, notices, also)
 
     def _matching(self, q) -> set[int]:
-        if q.__class__.__name__ == "Every":
+        if isinstance(q, wq.Every):
             return set(range(self.searcher.doc_count_all()))
+        if q is wq.NullQuery:
+            return set()
         return set(self.searcher.docs_for_query(q))
 
-    def _page(self, parsed, hits: set[int], request: SearchRequest, sort: str) -> list[dict]:
+    def _page(self, parsed: ParsedQuery, hits: set[int], request: SearchRequest, sort: str) -> list[dict]:
         start = (request.page - 1) * request.per_page
         if start >= len(hits):
             return []
@@ -113,6 +170,13 @@ class Searcher:
         snippet = "" if browse else hit.highlights("body", top=2)
         result["snippet"] = snippet or html.escape(_lead(hit["body"]))
         return result
+
+
+def _merge_filters(given: dict[str, list[str]], extra: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged = {name: _unique(values) for name, values in given.items() if values}
+    for name, values in extra.items():
+        merged[name] = _unique(merged.get(name, []) + values)
+    return merged
 
 
 def _intersect(base: set[int], others) -> set[int]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from indexer import Searcher
+from indexer import BadRequest, Searcher
+from indexer.search import query_tools
 from indexer.lookup import TALK_KINDS, get_record, list_records
 
 from .index import get_handle
-from .params import page_args, search_request
+from .params import page_args, positive_int, search_request
 from .serialize import session_json, speaker_json, talk_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -21,6 +22,16 @@ COLLECTIONS = {"talks": (TALK_KINDS, talk_json), "speakers": (("speaker",), spea
 def search():
     response = Searcher(get_handle()).search(search_request(request.args, strict=True))
     return jsonify(response.as_dict())
+
+
+@bp.get("/suggest")
+def suggest():
+    text = request.args.get("q", "")[:100]
+    limit = positive_int(request.args, "limit", 8)
+    if not 1 <= limit <= 20:
+        raise BadRequest("limit must be between 1 and 20")
+    found = query_tools(get_handle()).suggester.suggest(text, limit)
+    return jsonify({"query": text, "suggestions": found})
 
 
 @bp.get("/<any(talks, speakers, sessions):collection>")

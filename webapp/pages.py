@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from indexer import SearchRequest, Searcher
+from indexer.explore import related_talks, session_topic_matrix
 from indexer.lookup import TALK_KINDS, get_record
 
 from . import links
+from .chart import overview_chart
 from .index import get_handle
 
 bp = Blueprint("pages", __name__)
@@ -22,7 +24,20 @@ def _record(ident: str, kinds: tuple[str, ...], what: str) -> dict:
 
 @bp.get("/talks/<ident>")
 def talk(ident: str):
-    return render_template("talk.html", talk=_record(ident, TALK_KINDS, "talk"))
+    record = _record(ident, TALK_KINDS, "talk")
+    return render_template("talk.html", talk=record, related=related_talks(get_handle(), ident),
+                           other_talks=_other_talks(record))
+
+
+def _other_talks(talk: dict) -> list[tuple[dict, list[dict]]]:
+    """Each speaker of the talk with their other talks."""
+    result = []
+    for ref in talk["speakers"]:
+        speaker = get_record(get_handle(), ref["id"], ("speaker",))
+        others = [t for t in (speaker or {}).get("talks", []) if t["id"] != talk["id"]]
+        if others:
+            result.append((ref, others))
+    return result
 
 
 @bp.get("/speakers/<ident>")
@@ -37,9 +52,12 @@ def session(ident: str):
 
 @bp.get("/topics")
 def topics():
-    catalogue = get_handle().meta.get("catalogue", {})
-    counts = {b.value: b.count for b in Searcher(get_handle()).search(SearchRequest()).facets["topic"]}
-    return render_template("topics.html", topics=catalogue.get("topics", []), counts=counts)
+    handle = get_handle()
+    catalogue = handle.meta.get("catalogue", {})
+    counts = {b.value: b.count for b in Searcher(handle).search(SearchRequest()).facets["topic"]}
+    sessions, topic_ids, matrix = session_topic_matrix(handle)
+    return render_template("topics.html", topics=catalogue.get("topics", []), counts=counts,
+                           chart=overview_chart(sessions, topic_ids, matrix, handle.facets))
 
 
 @bp.get("/topics/<ident>")

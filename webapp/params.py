@@ -8,7 +8,7 @@ from indexer import BadRequest, SearchRequest
 from indexer.schema import FACET_FIELDS
 from indexer.search import DEFAULT_PER_PAGE
 
-KNOWN = {"q", "page", "per_page", "sort", "format", *FACET_FIELDS}
+KNOWN = {"q", "page", "per_page", "sort", "exact", "format", *FACET_FIELDS}
 
 
 def positive_int(args: MultiDict, name: str, default: int) -> int:
@@ -31,7 +31,7 @@ def search_request(args: MultiDict, strict: bool) -> SearchRequest:
     request = SearchRequest(q=args.get("q", ""), filters={k: v for k, v in filters.items() if v},
                             page=positive_int(args, "page", 1),
                             per_page=positive_int(args, "per_page", DEFAULT_PER_PAGE),
-                            sort=args.get("sort", "").strip())
+                            sort=args.get("sort", "").strip(), exact=args.get("exact", "") in ("1", "true"))
     request.validate()
     return request
 

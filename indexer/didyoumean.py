@@ -1,0 +1,71 @@
+"""Did-you-mean: correct unknown words against the unstemmed vocabulary of the index."""
+
+from __future__ import annotations
+
+import re
+
+from .analysis import name_analyzer, text_analyzer
+
+SPELL_FIELD = "spell"
+_WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w*~:^])")  # not prefix*, fuzzy~ or field: words
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+class Speller:
+    """Suggests the closest known word, nearest edit distance first, then the most frequent."""
+
+    def __init__(self, searcher):
+        self.reader = searcher.reader()
+        self.analyzer = name_analyzer()
+        self.prose = text_analyzer()
+        self._cache: dict[str, str | None] = {}
+
+    def known(self, word: str, folded: str) -> bool:
+        """Known as written, or as the search finds it (stemmed, American spelling: tumor, predicting)."""
+        if self.reader.doc_frequency(SPELL_FIELD, folded) > 0:
+            return True
+        stems = [t.text for t in self.prose(word)]
+        return bool(stems) and all(self.reader.doc_frequency("body", s) or self.reader.doc_frequency("title", s)
+                                   for s in stems)
+
+    def correct_word(self, word: str) -> str | None:
+        """A correction for one word, or None when it is known or nothing is close enough."""
+        folded = " ".join(t.text for t in self.analyzer(word))
+        if not folded or " " in folded or len(folded) < 4 or self.known(word, folded):
+            return None
+        if folded not in self._cache:
+            self._cache[folded] = self._closest(folded)
+        return self._cache[folded]
+
+    def _closest(self, folded: str) -> str | None:
+        for maxdist in (1, 2) if len(folded) > 5 else (1,):
+            candidates = list(self.reader.terms_within(SPELL_FIELD, folded, maxdist, prefix=1))
+            if candidates:
+                return max(candidates, key=lambda w: (self.reader.doc_frequency(SPELL_FIELD, w), w))
+        return None
+
+    def suggest(self, text: str) -> str | None:
+        """The query with each unknown word replaced by its correction, or None if nothing changed."""
+        changed = False
+
+        def fix(match: re.Match) -> str:
+            nonlocal changed
+            word = match.group(0)
+            if word in OPERATORS:
+                return word
+            correction = self.correct_word(word)
+            if correction is None:
+                return word
+            changed = True
+            return _match_case(word, correction)
+
+        suggestion = _WORD.sub(fix, text)
+        return suggestion if changed else None
+
+
+def _match_case(original: str, correction: str) -> str:
+    if original.isupper():
+        return correction.upper()
+    if original[:1].isupper():
+        return correction[:1].upper() + correction[1:]
+    return correction

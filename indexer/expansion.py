@@ -1,0 +1,95 @@
+"""Expand a query with synonym groups (acronyms, demonyms), matching words as the index analyses them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .analysis import text_analyzer
+
+EXPANSION_BOOST = 0.6
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+@dataclass(frozen=True)
+class Member:
+    text: str
+    tokens: tuple[str, ...]
+
+
+class SynonymExpander:
+    """Finds group members in query text and ORs in the other members of each group."""
+
+    def __init__(self, groups: list[list[str]]):
+        self.analyzer = text_analyzer()
+        self.members: dict[tuple[str, ...], list[list[Member]]] = {}
+        for group in groups:
+            members = [Member(text, self._tokens(text)) for text in group]
+            members = [m for m in members if m.tokens]
+            for member in members:
+                self.members.setdefault(member.tokens, []).append(members)
+        self.longest = max((len(t) for t in self.members), default=0)
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        return tuple(t.text for t in self.analyzer(text))
+
+    def expand(self, text: str) -> tuple[str, list[str]]:
+        """Return the rewritten query text and the member texts it added, outside quoted phrases."""
+        pieces, added, last = [], [], 0
+        for match in _QUOTED.finditer(text):
+            segment, extra = self._expand_segment(text[last:match.start()])
+            pieces += [segment, match.group(0)]
+            added += extra
+            last = match.end()
+        segment, extra = self._expand_segment(text[last:])
+        pieces.append(segment)
+        return "".join(pieces), list(dict.fromkeys(added + extra))
+
+    def _expand_segment(self, segment: str) -> tuple[str, list[str]]:
+        tokens = [(t.text, t.startchar, t.endchar) for t in self.analyzer(segment, chars=True)]
+        out, added, cursor, i = [], [], 0, 0
+        while i < len(tokens):
+            size, groups = self._longest_match(tokens, i)
+            if not groups:
+                i += 1
+                continue
+            start, end = tokens[i][1], tokens[i + size - 1][2]
+            original = segment[start:end]
+            others = _others(groups, tuple(t[0] for t in tokens[i:i + size]))
+            out += [segment[cursor:start], _or_group(original, others)]
+            added += [m.text for m in others]
+            cursor, i = end, i + size
+        out.append(segment[cursor:])
+        return "".join(out), added
+
+    def _longest_match(self, tokens: list, i: int) -> tuple[int, list]:
+        for size in range(min(self.longest, len(tokens) - i), 0, -1):
+            key = tuple(t[0] for t in tokens[i:i + size])
+            if key in self.members:
+                return size, self.members[key]
+        return 0, []
+
+
+def _others(groups: list[list[Member]], tokens: tuple[str, ...]) -> list[Member]:
+    seen = {tokens}
+    others = []
+    for group in groups:
+        for member in group:
+            if member.tokens not in seen:
+                seen.add(member.tokens)
+                others.append(member)
+    return others
+
+
+def _or_group(original: str, others: list[Member]) -> str:
+    alternatives = [_quote(m.text) + f"^{EXPANSION_BOOST}" for m in others]
+    return "(" + " OR ".join([original, *alternatives]) + ")"
+
+
+def _quote(text: str) -> str:
+    words = text.replace('"', " ").split()
+    return f'"{" ".join(words)}"' if len(words) > 1 else _escape(words[0])
+
+
+def _escape(word: str) -> str:
+    return f'"{word}"' if re.search(r"[^\w]", word) else word

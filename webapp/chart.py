@@ -1,0 +1,47 @@
+"""The sessions-by-topics overview as plain data for a server-rendered SVG heat map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+CELL_W, CELL_H = 92, 34
+LEFT, TOP = 250, 120
+
+
+@dataclass
+class Cell:
+    x: int
+    y: int
+    count: int
+    url: str
+    fill: str
+    ink: str
+    label: str
+
+
+def _fill(count: int, top: int) -> tuple[str, str]:
+    """A blue ramp from white; dark cells get white text so contrast stays above 4.5:1."""
+    if count == 0:
+        return "#f4f6f8", "#4a5560"
+    share = count / top
+    lightness = int(92 - share * 62)
+    return f"hsl(212, 70%, {lightness}%)", "#ffffff" if lightness < 55 else "#1b1f24"
+
+
+def overview_chart(sessions: list[str], topics: list[str], matrix: dict, labels) -> dict:
+    """Cells, axis labels and size of the heat map; every cell links to that faceted search."""
+    top = max(matrix.values(), default=0) or 1
+    cells = []
+    for row, session in enumerate(sessions):
+        for col, topic in enumerate(topics):
+            count = matrix[(session, topic)]
+            fill, ink = _fill(count, top)
+            label = f"{labels.label('session', session)} — {labels.label('topic', topic)}: {count}"
+            cells.append(Cell(LEFT + col * CELL_W, TOP + row * CELL_H, count,
+                              "/search?" + urlencode([("session", session), ("topic", topic)]), fill, ink, label))
+    return {"cells": cells, "width": LEFT + len(topics) * CELL_W + 10, "height": TOP + len(sessions) * CELL_H + 10,
+            "rows": [(TOP + i * CELL_H, labels.label("session", s), s) for i, s in enumerate(sessions)],
+            "cols": [(LEFT + i * CELL_W, labels.label("topic", t), t) for i, t in enumerate(topics)],
+            "cell_w": CELL_W, "cell_h": CELL_H, "sessions": sessions, "topics": topics, "matrix": matrix,
+            "labels": labels}
