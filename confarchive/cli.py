@@ -138,8 +138,10 @@ def serve(corpus, index_dir, host, port, threads):
 def _register_commands() -> None:
     from .curate_cli import COMMANDS
     from .quotes_cli import quotes
+    from .users_cli import users
 
     main.add_command(quotes)
+    main.add_command(users)
     for command in COMMANDS:
         main.add_command(command)
 
