@@ -8,6 +8,8 @@ import yaml
 
 DELIMITER = "---"
 
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
 
 class FrontMatterError(ValueError):
     def __init__(self, line: int, message: str):
@@ -57,6 +59,8 @@ def load_yaml(text: str, first_line: int) -> tuple[dict, dict]:
         line = first_line + (mark.line if mark else 0)
         problem = getattr(exc, "problem", None) or str(exc)
         raise FrontMatterError(line, f"invalid YAML: {problem}") from None
+    except ValueError:  # PyYAML raises this for a date-like value that is no date, such as 2025-13-08
+        raise _bad_date(node, first_line) from None
     if meta is None:
         return {}, {}
     if not isinstance(meta, dict):
@@ -64,6 +68,24 @@ def load_yaml(text: str, first_line: int) -> tuple[dict, dict]:
     key_lines: dict = {}
     _collect_lines(node, (), first_line, key_lines)
     return meta, key_lines
+
+
+def _bad_date(root, first_line: int) -> FrontMatterError:
+    """Find the date-like value that is not a real date, and say where it is."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag == TIMESTAMP_TAG:
+            try:
+                yaml.safe_load(node.value)
+            except ValueError:
+                return FrontMatterError(first_line + node.start_mark.line,
+                                        f"'{node.value}' is not a valid date; write it as YYYY-MM-DD")
+        elif isinstance(node, yaml.MappingNode):
+            stack += [v for _, v in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return FrontMatterError(first_line, "a value could not be read as YAML")
 
 
 def _collect_lines(node, path: tuple, first_line: int, out: dict) -> None:

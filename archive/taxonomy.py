@@ -50,21 +50,42 @@ def _read_topic(rel, doc, item, index, problems) -> Topic | None:
     r = FieldReader(rel, doc, item, problems, ("topics", index))
     r.check_keys(TOPIC_KEYS)
     rules = []
-    for rule_index, raw in enumerate(item.get("rules") or []):
+    raw_rules = item.get("rules") or []
+    if not isinstance(raw_rules, list):
+        r.problem("rules", "`rules` must be a list of {terms: [...], weight: N} entries")
+        raw_rules = []
+    for rule_index, raw in enumerate(raw_rules):
         rr = FieldReader(rel, doc, raw if isinstance(raw, dict) else {}, problems, ("topics", index, "rules", rule_index))
+        if not isinstance(raw, dict):
+            rr.problem("", "each rule must be a mapping such as {terms: [...], weight: 1.0}")
+            continue
         rr.check_keys(RULE_KEYS)
-        weight = raw.get("weight", 1.0) if isinstance(raw, dict) else 1.0
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool):
-            rr.problem("weight", f"weight must be a number, not {weight!r}")
-            weight = 1.0
-        rules.append(Rule(float(weight), tuple(fold(t) for t in rr.strings("terms")),
-                          tuple(fold(p) for p in rr.strings("phrases"))))
+        rules.append(_read_rule(rr, raw))
     threshold = item.get("threshold", 1.0)
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
         r.problem("threshold", f"threshold must be a number, not {threshold!r}")
         threshold = 1.0
     return Topic(id=r.identifier("id", True), label=r.text("label", True), description=r.text("description"),
                  threshold=float(threshold), rules=rules)
+
+
+def _read_rule(rr: FieldReader, raw) -> Rule:
+    """One rule; terms must be single words, phrases must not use *, weights must be positive."""
+    weight = raw.get("weight", 1.0) if isinstance(raw, dict) else 1.0
+    if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
+        rr.problem("weight", f"weight must be a positive number, not {weight!r}")
+        weight = 1.0
+    terms, phrases = rr.strings("terms"), rr.strings("phrases")
+    if not terms and not phrases:
+        rr.problem("terms", "a rule needs `terms:` or `phrases:`")
+    for term in terms:
+        if len(term.split()) > 1:
+            rr.problem("terms", f"term '{term}' has a space and can never match", hint="put it under `phrases:`")
+    for phrase in phrases:
+        if "*" in phrase:
+            rr.problem("phrases", f"phrase '{phrase}' uses *, which phrases do not support",
+                       hint="list each form of the phrase")
+    return Rule(float(weight), tuple(fold(t) for t in terms), tuple(fold(p) for p in phrases))
 
 
 def words(text: str) -> list[str]:

@@ -1,0 +1,35 @@
+"""Import a conference programme from a pretalx or frab schedule export (JSON or XML) into corpus files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..corpus import Corpus
+from ..writer import apply_changes
+from .frab import read_schedule_xml
+from .mapping import GROUPINGS, ImportOptions, ImportPlan, ImportRefused, plan_import
+from .pretalx import read_schedule_json
+from .schedule import Schedule, ScheduleError
+
+__all__ = ["GROUPINGS", "ImportOptions", "ImportPlan", "ImportRefused", "Schedule", "ScheduleError",
+           "apply_import", "plan_import", "read_schedule", "source_name"]
+
+
+def read_schedule(raw: str) -> Schedule:
+    """Parse an export, telling JSON from XML by its first character."""
+    start = raw.lstrip("\ufeff \t\r\n")[:1]
+    if start == "{":
+        return read_schedule_json(raw)
+    if start == "<":
+        return read_schedule_xml(raw)
+    raise ScheduleError("not a schedule export: expected schedule JSON ('{...') or schedule XML ('<schedule>...')")
+
+
+def source_name(raw: str) -> str:
+    """The file name the export is kept under in the conference folder, for provenance."""
+    return "schedule.json" if raw.lstrip("\ufeff \t\r\n").startswith("{") else "schedule.xml"
+
+
+def apply_import(plan: ImportPlan) -> None:
+    """Write the planned files: all of them, or none if any write fails."""
+    apply_changes(plan.changes)

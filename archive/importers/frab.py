@@ -1,0 +1,77 @@
+"""Read a frab/pretalx schedule XML export (<schedule><conference/><day><room><event>) into a Schedule."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from .schedule import Event, Person, Schedule, ScheduleError, parse_date, text
+
+FORMAT = "schedule XML"
+_DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def read_schedule_xml(raw: str) -> Schedule:
+    """Parse `schedule.xml`; documents with a DTD or entities are refused (they can expand without bound)."""
+    if _DTD.search(raw):
+        raise ScheduleError("the XML declares a DOCTYPE or entities; schedule exports have none, so it was refused")
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise ScheduleError(f"not well-formed XML: {_reason(exc)} (line {line}, column {column + 1})") from None
+    if root.tag != "schedule":
+        raise ScheduleError(f"the root element is <{root.tag}>, expected <schedule>")
+    conference = root.find("conference")
+    if conference is None or not _child(conference, "title"):
+        raise ScheduleError("<schedule> has no <conference> with a <title>")
+    schedule = Schedule(title=_child(conference, "title"), acronym=_child(conference, "acronym"), format=FORMAT,
+                        start=parse_date(_child(conference, "start"), "<conference><start>"),
+                        end=parse_date(_child(conference, "end"), "<conference><end>"),
+                        time_zone=_child(conference, "time_zone_name"), url=_child(root, "url"))
+    for day_index, day in enumerate(root.findall("day"), 1):
+        _read_day(schedule, day, day_index)
+    return schedule
+
+
+def _reason(exc: ET.ParseError) -> str:
+    return str(exc).split(":")[0]
+
+
+def _child(element: ET.Element, tag: str) -> str:
+    found = element.find(tag)
+    return text(found.text) if found is not None else ""
+
+
+def _read_day(schedule: Schedule, day: ET.Element, day_index: int) -> None:
+    day_date = parse_date(day.get("date"), f"<day index={day_index}> date")
+    for room in day.findall("room"):
+        for event in room.findall("event"):
+            position = len(schedule.events) + len(schedule.skipped)
+            read = _read_event(event, position, room.get("name", ""), day_date)
+            (schedule.events if isinstance(read, Event) else schedule.skipped).append(read)
+
+
+def _read_event(event: ET.Element, position: int, room: str, day_date) -> Event | str:
+    """An Event, or a sentence saying why this one was skipped."""
+    ident = event.get("id") or event.get("guid") or str(position + 1)
+    title = _child(event, "title")
+    if not title:
+        return f"<event id={ident}>: no <title>; skipped"
+    return Event(ident=ident, title=title, position=position, guid=event.get("guid", ""),
+                 date=parse_date(_child(event, "date"), f"<event id={ident}><date>") or day_date,
+                 start=_child(event, "start")[:5], duration=_child(event, "duration")[:5],
+                 room=_child(event, "room") or room, track=_child(event, "track"), type=_child(event, "type"),
+                 subtitle=_child(event, "subtitle"), abstract=_child(event, "abstract"),
+                 description=_child(event, "description"), url=_child(event, "url"),
+                 persons=_read_persons(event))
+
+
+def _read_persons(event: ET.Element) -> list[Person]:
+    persons = []
+    for person in event.findall("persons/person"):
+        name = text(person.text)
+        if name:
+            key = person.get("guid") or person.get("id") or ""
+            persons.append(Person(name=name, key=key))
+    return persons

@@ -1,0 +1,244 @@
+"""Turn a Schedule into corpus files: conference, sessions, talks and speakers, with a report.
+
+Sessions: by default one session per track (numbered in order of the track's first event);
+events without a track become talks outside the sessions (session: null), like an opening.
+With group_by="room", one session per day and room ("Gray Room, 2020-12-14"), which suits
+single-track events whose rooms are the real programme blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..corpus import Corpus
+from ..fields import ID_PATTERN
+from ..frontmatter import parse
+from ..names import slugify
+from ..writer import Change, read_text, render, update_text
+from .people import ImportedSpeaker, PeopleMatcher
+from .schedule import Event, Schedule
+
+GROUPINGS = ("track", "room")
+KINDS = {**dict.fromkeys(("talk", "lecture", "keynote", "lightning talk", "presentation", "vortrag"), "talk"),
+         **dict.fromkeys(("panel", "panel discussion", "podium", "podiumsdiskussion", "roundtable",
+                          "round table", "discussion"), "panel"),
+         **dict.fromkeys(("q&a", "qa", "questions", "questions and answers", "q & a"), "qa")}
+TITLE_WORDS = 8  # talk ids: the conference id and the first words of the title
+
+
+class ImportRefused(Exception):
+    """The import cannot go ahead (id in use, file exists, missing information); nothing was written."""
+
+
+@dataclass
+class ImportOptions:
+    conference_id: str
+    organiser: str
+    source_name: str
+    group_by: str = "track"
+
+
+@dataclass
+class SessionGroup:
+    id: Optional[str]
+    title: str
+    events: list[Event]
+
+
+@dataclass
+class ImportPlan:
+    """The files an import writes and what the librarian should know about it."""
+
+    conference_id: str
+    changes: list[Change] = field(default_factory=list)
+    sessions: int = 0
+    talks: int = 0
+    new_speakers: list[str] = field(default_factory=list)
+    updated_speakers: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+
+
+def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOptions) -> ImportPlan:
+    """Plan every file of the import; ImportRefused when it cannot be done without overwriting."""
+    _check_options(schedule, corpus, options)
+    plan = ImportPlan(options.conference_id, unmapped=list(schedule.skipped))
+    folder = corpus.root / "conferences" / options.conference_id
+    groups = _group(schedule, options)
+    people = PeopleMatcher(corpus)
+    for group in groups:
+        if group.id:
+            plan.changes.append(_session_change(folder, group, schedule, options))
+        for order, event in enumerate(group.events, 1):
+            plan.changes.append(_talk_change(folder, corpus, plan, event, group, order, people, options))
+    plan.changes += _speaker_changes(corpus, people, plan, options)
+    plan.changes.insert(0, _conference_change(folder, schedule, plan, options))
+    plan.changes.insert(1, Change(folder / options.source_name, raw))
+    plan.sessions = sum(1 for g in groups if g.id)
+    plan.todo += people.notes
+    _check_new_files(plan)
+    return plan
+
+
+def _check_options(schedule: Schedule, corpus: Corpus, options: ImportOptions) -> None:
+    ident = options.conference_id
+    if not ID_PATTERN.match(ident):
+        raise ImportRefused(f"'{ident}' is not a valid conference id: use lowercase letters, digits and hyphens")
+    if ident in corpus.conferences or (corpus.root / "conferences" / ident).exists():
+        raise ImportRefused(f"conference '{ident}' already exists in {corpus.root}; nothing was written "
+                            "(pass --id to import under another id)")
+    if options.group_by not in GROUPINGS:
+        raise ImportRefused(f"unknown grouping '{options.group_by}': use one of {', '.join(GROUPINGS)}")
+    if not options.organiser.strip():
+        raise ImportRefused("schedule exports do not name the organiser: pass --organiser")
+    if not schedule.events:
+        raise ImportRefused("the schedule lists no events; nothing to import")
+    if not (schedule.start or schedule.ordered_events()[0].date):
+        raise ImportRefused("the schedule gives no date for the conference or its events")
+
+
+def _group(schedule: Schedule, options: ImportOptions) -> list[SessionGroup]:
+    """Events grouped into sessions in programme order; the group without an id holds track-less events."""
+    groups: dict[str, SessionGroup] = {}
+    loose = SessionGroup(None, "", [])
+    for event in schedule.ordered_events():
+        name = event.track if options.group_by == "track" else _room_title(event)
+        if not name:
+            loose.events.append(event)
+            continue
+        if name not in groups:
+            groups[name] = SessionGroup(f"{options.conference_id}-s{len(groups) + 1}", name, [])
+        groups[name].events.append(event)
+    return ([loose] if loose.events else []) + list(groups.values())
+
+
+def _room_title(event: Event) -> str:
+    when = event.date.isoformat() if event.date else ""
+    return ", ".join(p for p in (event.room or "Unnamed room", when) if p)
+
+
+def _source(options: ImportOptions, section: str, url: str = "") -> dict:
+    return {"document": options.source_name, "url": url or None, "section": section}
+
+
+def _conference_change(folder, schedule: Schedule, plan: ImportPlan, options: ImportOptions) -> Change:
+    date = schedule.start or schedule.ordered_events()[0].date
+    if schedule.end and schedule.end != date:
+        plan.todo.append(f"conference.md: the archive keeps one date per conference; the schedule runs "
+                         f"{date.isoformat()} to {schedule.end.isoformat()}, so `date` is the first day")
+    plan.todo.append("conference.md: schedules carry no introduction; replace the placeholder body")
+    meta = {"id": options.conference_id, "title": schedule.title, "name": schedule.title,
+            "organiser": options.organiser.strip(), "date": date, "timezone": schedule.time_zone or None,
+            "online": False, "source": _source(options, "conference", schedule.url)}
+    body = (f"{schedule.title}: the programme was imported from a {schedule.format} export "
+            f"({len(schedule.events)} events). This introduction is a placeholder.")
+    return Change(folder / "conference.md", render(meta, body))
+
+
+def _session_change(folder, group: SessionGroup, schedule: Schedule, options: ImportOptions) -> Change:
+    number = int(group.id.rsplit("-s", 1)[1])
+    by_room = options.group_by == "room"
+    meta = {"id": group.id, "conference": options.conference_id, "number": number, "title": group.title,
+            "title_editorial": by_room, "recording": False,
+            "notes": "Imported: the schedule gives no purpose text for this session, so the body is a placeholder.",
+            "source": _source(options, f"{'room' if by_room else 'track'} {group.title}")}
+    where = f"in {group.title}" if by_room else f"of the track “{group.title}”"
+    body = f"Talks {where} at {schedule.title}."
+    return Change(folder / "sessions" / f"{group.id}.md", render(meta, body))
+
+
+def _talk_id(corpus: Corpus, plan: ImportPlan, event: Event, conference: str) -> str:
+    words = slugify(event.title).split("-")[:TITLE_WORDS]
+    base = "-".join([conference, *[w for w in words if w]]) if any(words) else f"{conference}-event-{slugify(event.ident)}"
+    taken = set(corpus.talks) | {c.path.stem for c in plan.changes if c.path.parent.name == "talks"}
+    return base if base not in taken else f"{base}-{slugify(event.ident) or len(taken)}"
+
+
+def _kind(event: Event, plan: ImportPlan) -> str:
+    kind = KINDS.get(event.type.strip().lower()) if event.type else "talk"
+    if kind is None:
+        plan.unmapped.append(f"{event.label}: type '{event.type}' is not a talk, panel or Q&A; imported as a talk")
+    return kind or "talk"
+
+
+def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order: int, people: PeopleMatcher,
+                 options: ImportOptions) -> Change:
+    kind = _kind(event, plan)
+    idents = [people.resolve(p) for p in event.persons]
+    speakers = list(dict.fromkeys(idents))
+    for person, ident in zip(event.persons, idents):
+        people.add_listing(ident, group.id, person, event)
+    if not speakers and kind != "qa":
+        plan.unmapped.append(f"{event.label}: the schedule lists no persons; imported without speakers")
+    body = event.description or event.abstract
+    if not body:
+        plan.unmapped.append(f"{event.label}: no abstract or description; the summary is a placeholder")
+    meta = {"id": _talk_id(corpus, plan, event, options.conference_id), "conference": options.conference_id,
+            "session": group.id, "kind": kind, "order": order, "title": event.title, "title_editorial": False,
+            "speakers": speakers, "byline": [p.name for p in event.persons], "question": None,
+            "abstract": event.abstract if event.description else None, "topics": {"add": [], "remove": []},
+            "notes": _talk_notes(event, kind), "source": _source(options, event.slot, event.url)}
+    plan.talks += 1
+    text = render(meta, body or "The schedule gives no abstract or description for this event.")
+    return Change(folder / "talks" / f"{meta['id']}.md", text)
+
+
+def _talk_notes(event: Event, kind: str) -> Optional[str]:
+    notes = []
+    if event.subtitle:
+        notes.append(f"Subtitle in the schedule: {event.subtitle}")
+    if event.type and event.type.strip().lower() not in (kind, "q&a"):
+        notes.append(f"Type in the schedule: {event.type}")
+    return ". ".join(notes) or None
+
+
+def _appearance(conference: str, listing, bio: Optional[str], options: ImportOptions) -> dict:
+    return {"conference": conference, "session": listing.session, "listed_name": listing.listed_name,
+            "role": None, "organisation": None, "organisations": [], "country": None, "bio": bio,
+            "source": _source(options, "persons of event " + ", ".join(dict.fromkeys(listing.events)))}
+
+
+def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, options: ImportOptions) -> list[Change]:
+    changes = []
+    for speaker in people.people.values():
+        if speaker.existing is None:
+            changes.append(_new_speaker(corpus, speaker, options))
+            plan.new_speakers.append(speaker.id)
+        else:
+            changes.append(_updated_speaker(corpus, speaker, options))
+            plan.updated_speakers.append(speaker.id)
+            plan.merged.append(f"{' / '.join(speaker.names)} → existing speaker {speaker.id}")
+    return changes
+
+
+def _bio_appearances(speaker: ImportedSpeaker, body: str, options: ImportOptions) -> list[dict]:
+    return [_appearance(options.conference_id, listing, listing.bio if listing.bio and listing.bio != body else None,
+                        options) for listing in speaker.listings.values()]
+
+
+def _new_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOptions) -> Change:
+    body = (speaker.bios() or [""])[0]
+    meta = {"id": speaker.id, "name": speaker.name, "honorific": None,
+            "aliases": [n for n in speaker.names if n != speaker.name], "topics": {"add": [], "remove": []},
+            "appearances": _bio_appearances(speaker, body, options)}
+    return Change(corpus.root / "speakers" / f"{speaker.id}.md", render(meta, body))
+
+
+def _updated_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOptions) -> Change:
+    """Add the new appearances (and unseen name forms as aliases) to an existing speaker's file."""
+    path = corpus.root / "speakers" / f"{speaker.id}.md"
+    old = read_text(path)
+    doc = parse(old)
+    body = doc.body or (speaker.bios() or [""])[0]
+    known = [doc.meta.get("name"), *(doc.meta.get("aliases") or [])]
+    changes = {"aliases": [*(doc.meta.get("aliases") or []), *(n for n in speaker.names if n not in known)],
+               "appearances": [*(doc.meta.get("appearances") or []), *_bio_appearances(speaker, body, options)]}
+    return Change(path, update_text(old, changes, body=body), expected=old)
+
+
+def _check_new_files(plan: ImportPlan) -> None:
+    clashes = [str(c.path) for c in plan.changes if c.is_new and c.path.exists()]
+    if clashes:
+        raise ImportRefused("these files already exist and were not overwritten: " + ", ".join(clashes))

@@ -1,0 +1,87 @@
+"""A conference programme as read from a schedule export, before it becomes corpus records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+class ScheduleError(ValueError):
+    """The export cannot be read; the message says where and what is wrong."""
+
+
+@dataclass
+class Person:
+    """One person listed on an event: `key` is the export's own id (pretalx code, frab id or guid)."""
+
+    name: str
+    key: str = ""
+    biography: str = ""
+
+
+@dataclass
+class Event:
+    """One scheduled event; `position` is its place in the export, to keep the order of equal times."""
+
+    ident: str
+    title: str
+    position: int
+    guid: str = ""
+    date: dt.date | None = None
+    start: str = ""
+    duration: str = ""
+    room: str = ""
+    track: str = ""
+    type: str = ""
+    subtitle: str = ""
+    abstract: str = ""
+    description: str = ""
+    url: str = ""
+    persons: list[Person] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f'event {self.ident} "{self.title}"'
+
+    @property
+    def slot(self) -> str:
+        """When and where, for the record's source: 'event 25, Gray Room, 2020-12-14 09:00 (00:30)'."""
+        when = " ".join(p for p in (self.date.isoformat() if self.date else "", self.start) if p)
+        parts = [f"event {self.ident}", self.room, when + (f" ({self.duration})" if self.duration else "")]
+        return ", ".join(p for p in parts if p.strip())
+
+    def sort_key(self) -> tuple:
+        return (self.date or dt.date.min, self.start.zfill(5), self.position)
+
+
+@dataclass
+class Schedule:
+    """The conference and its events, in the order they were listed."""
+
+    title: str
+    acronym: str
+    format: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    time_zone: str = ""
+    url: str = ""
+    events: list[Event] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def ordered_events(self) -> list[Event]:
+        return sorted(self.events, key=Event.sort_key)
+
+
+def parse_date(value, where: str) -> dt.date | None:
+    """A date from '2024-05-02' or '2024-05-02T09:00:00+02:00'; ScheduleError when it is neither."""
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ScheduleError(f"{where}: {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def text(value) -> str:
+    """A text field of the export as a stripped string ('' for null or missing)."""
+    return "" if value is None or isinstance(value, bool) else str(value).strip()
