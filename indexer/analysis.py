@@ -51,4 +51,5 @@ def text_analyzer():
 
 def name_analyzer():
     """For names and organisations: fold accents but never stem, so names match as written."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter() | CharsetFilter(FOLD_MAP)
+    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter() | CharsetFilter(FOLD_MAP)
+            | StopFilter(minsize=1))

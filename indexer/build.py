@@ -19,6 +19,7 @@ from archive import Corpus
 
 from .documents import IndexDoc, corpus_documents, facet_labels
 from .page_data import catalogue
+from .quotes_index import build_quote_index
 from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish
 from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from .suggest import corpus_entries, term_entries
@@ -72,6 +73,7 @@ def build_index(corpus: Corpus, root: Path | str, progress: Progress | None = No
             _write_index(target, docs, progress)
             _write_sidecars(target, corpus, docs)
             _write_suggestions(target, corpus)
+            build_quote_index(corpus, target)
             _check_build(target, len(docs))
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)

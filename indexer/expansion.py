@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from .analysis import text_analyzer
 
 EXPANSION_BOOST = 0.6
+PHRASE_BOOST = 1.5
+LOOSE_BOOST = 0.3
 _QUOTED = re.compile(r'"[^"]*"')
 
 
@@ -62,6 +64,20 @@ class SynonymExpander:
         out.append(segment[cursor:])
         return "".join(out), added
 
+    def concepts(self, text: str) -> list[frozenset[str]]:
+        """The query's concepts as sets of index tokens: each word, or all words of a synonym group."""
+        tokens = [(t.text, 0, 0) for t in self.analyzer(text.replace('"', " "))]
+        result, i = [], 0
+        while i < len(tokens):
+            size, groups = self._longest_match(tokens, i)
+            if groups:
+                result.append(frozenset(tok for group in groups for m in group for tok in m.tokens))
+                i += size
+            else:
+                result.append(frozenset([tokens[i][0]]))
+                i += 1
+        return list(dict.fromkeys(result))
+
     def _longest_match(self, tokens: list, i: int) -> tuple[int, list]:
         for size in range(min(self.longest, len(tokens) - i), 0, -1):
             key = tuple(t[0] for t in tokens[i:i + size])
@@ -82,8 +98,19 @@ def _others(groups: list[list[Member]], tokens: tuple[str, ...]) -> list[Member]
 
 
 def _or_group(original: str, others: list[Member]) -> str:
-    alternatives = [_quote(m.text) + f"^{EXPANSION_BOOST}" for m in others]
-    return "(" + " OR ".join([original, *alternatives]) + ")"
+    """One clause for a concept: the words as typed, and each equivalent.
+
+    A multi-word original counts as the phrase or all its words together, with its loose words kept at a
+    low weight so the query never comes back empty; an acronym then weighs as much as the long form.
+    """
+    words = original.split()
+    if len(words) == 1:
+        alternatives = [_quote(m.text) + f"^{EXPANSION_BOOST}" for m in others]
+        return "(" + " OR ".join([original, *alternatives]) + ")"
+    exact = [f'"{" ".join(w.replace(chr(34), "") for w in words)}"^{PHRASE_BOOST}', "(" + " AND ".join(words) + ")"]
+    alternatives = [_quote(m.text) + ("" if len(m.tokens) == 1 else f"^{EXPANSION_BOOST}") for m in others]
+    loose = "(" + " OR ".join(words) + f")^{LOOSE_BOOST}"
+    return "(" + " OR ".join([*exact, *alternatives, loose]) + ")"
 
 
 def _quote(text: str) -> str:

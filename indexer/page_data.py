@@ -6,6 +6,8 @@ from dataclasses import asdict
 
 from archive import Corpus
 from archive.records import KIND_LABELS, Conference, Session, Speaker, Talk
+from archive.citations import citable_for
+from archive.quotes import sentence_anchor, summary_sentences
 from archive.text import to_html, to_plain
 
 
@@ -51,7 +53,18 @@ def talk_page(corpus: Corpus, talk: Talk) -> dict:
             "text": to_plain(talk.text), "html": to_html(talk.text), "question": talk.question,
             "abstract": talk.abstract, "notes": talk.notes, "byline": talk.byline,
             "topics": topic_refs(corpus, talk.topics), "conference": conference_data(corpus.conference_of(talk)),
-            "source": asdict(talk.source), "path": talk.path}
+            "source": asdict(talk.source), "path": talk.path, "sentences": numbered_sentences(talk.text),
+            "citable": citable_for(corpus, talk, url_for(talk.kind, talk.id)).as_dict()}
+
+
+def numbered_sentences(text: str) -> list[list[dict]]:
+    """The summary's sentences per paragraph, numbered across the summary as quotes are (s-1, s-2, ...)."""
+    paragraphs, number = [], 0
+    for paragraph in summary_sentences(to_plain(text)):
+        paragraphs.append([{"n": number + i, "anchor": sentence_anchor(number + i), "text": sentence}
+                           for i, sentence in enumerate(paragraph, 1)])
+        number += len(paragraph)
+    return paragraphs
 
 
 def speaker_page(corpus: Corpus, speaker: Speaker) -> dict:

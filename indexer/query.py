@@ -31,10 +31,10 @@ class ParsedQuery:
 
 
 def make_parser(schema) -> qparser.QueryParser:
-    """Phrases, groups, AND/OR/NOT, prefix*, fuzzy~ and boosts over the text fields; no field: syntax."""
+    """Phrases, groups, AND/OR/NOT, prefix* (no ? wildcard: questions end in ?), fuzzy~ and boosts; no field: syntax."""
     return qparser.QueryParser(None, schema, plugins=[
         qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
-        qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
+        qparser.PrefixPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
         qparser.MultifieldPlugin(SEARCH_FIELDS),
     ], group=qparser.OrGroup.factory(0.9))
 

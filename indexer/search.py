@@ -23,6 +23,8 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "programme")
 SNIPPET_CHARS = 240
+RERANK_DEPTH = 100  # how many top hits the coordination rerank looks at
+COORD_FLOOR = 0.3  # weight left to a document that matches only a small share of the query's words
 
 
 class BadRequest(ValueError):
@@ -137,7 +139,7 @@ class Searcher:
         selections = {name: self.table.selection(name, values) for name, values in filters.items()}
         hits = _intersect(matching, selections.values())
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
-        results = self._page(parsed, hits, request, sort)
+        results = self._page(parsed, text, hits, request, sort)
         facets = {name: self.table.count(name, _intersect(matching, [s for n, s in selections.items() if n != name]),
                                          filters.get(name, []))
                   for name in FACET_FIELDS}
@@ -152,24 +154,54 @@ class Searcher:
             return set()
         return set(self.searcher.docs_for_query(q))
 
-    def _page(self, parsed: ParsedQuery, hits: set[int], request: SearchRequest, sort: str) -> list[dict]:
+    def _page(self, parsed: ParsedQuery, text: str, hits: set[int], request: SearchRequest, sort: str) -> list[dict]:
         start = (request.page - 1) * request.per_page
         if start >= len(hits):
             return []
         limit = start + request.per_page
         if sort == "programme":
             found = self.searcher.search(parsed.query, filter=hits, limit=limit, sortedby="programme")
+            ranked = list(found[start:limit])
         else:
-            found = self.searcher.search(parsed.query, filter=hits, limit=limit)
+            found = self.searcher.search(parsed.query, filter=hits, limit=max(limit, RERANK_DEPTH), terms=True)
+            concepts = self.tools.expander.concepts(text)
+            ranked = coordinate(concepts, found, self.tools.expander.analyzer)[start:limit]
         found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
         found.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        return [self._result(hit, parsed.is_browse) for hit in found[start:limit]]
+        return [self._result(hit, parsed.is_browse) for hit in ranked]
 
     def _result(self, hit, browse: bool) -> dict:
         result = dict(hit["payload"])
         snippet = "" if browse else hit.highlights("body", top=2)
         result["snippet"] = snippet or html.escape(_lead(hit["body"]))
         return result
+
+
+def coordinate(concepts: list[frozenset[str]], found, analyzer) -> list:
+    """Rerank the top hits so that documents matching more of the query's concepts come first.
+
+    A concept is a word of the query, or all the words of a synonym group; BM25F alone lets a
+    frequent word outweigh a document that has every concept once.
+    """
+    if len(concepts) < 2:
+        return list(found)
+    owner = {token: index for index, concept in enumerate(concepts) for token in concept}
+
+    def concept_of(text: str):
+        if text in owner:
+            return owner[text]
+        stems = [t.text for t in analyzer(text)]
+        return owner.get(stems[0]) if stems else None
+
+    def coord(hit) -> float:
+        matched = {concept_of(_text(t)) for _, t in (hit.matched_terms() or [])} - {None}
+        return len(matched) / len(concepts)
+
+    return sorted(found, key=lambda hit: -hit.score * (COORD_FLOOR + (1 - COORD_FLOOR) * coord(hit)))
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 def _merge_filters(given: dict[str, list[str]], extra: dict[str, list[str]]) -> dict[str, list[str]]:

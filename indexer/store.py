@@ -31,6 +31,8 @@ class IndexHandle:
                                    "Rebuild it with `confarchive build`.") from None
         self.facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
         self._local = threading.local()
+        self._quotes = None
+        self._quotes_lock = threading.Lock()
 
     def searcher(self):
         """This thread's searcher, opened on first use and reused after that."""
@@ -38,6 +40,16 @@ class IndexHandle:
         if searcher is None:
             searcher = self._local.searcher = self.index.searcher()
         return searcher
+
+    def quotes(self):
+        """This build's quote index (<build>/quotes/), opened on first use; IndexUnavailable if it has none."""
+        if self._quotes is None:
+            from .quotes_index import QUOTES, QuoteIndex  # imported here: quotes_index builds on search, which needs this module
+
+            with self._quotes_lock:
+                if self._quotes is None:
+                    self._quotes = QuoteIndex(self.path / QUOTES)
+        return self._quotes
 
 
 class IndexStore:

@@ -1,0 +1,261 @@
+"""The quote index: one Whoosh document per summary sentence, in <build>/quotes/, searched with facets."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import highlight, index, qparser, query as wq
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import EmptyIndexError
+
+from archive import Corpus
+from archive.citations import (Citable, citable_for, citation_markdown, citation_text, csl_item, for_quote, note,
+                               reference_text)
+from archive.quotes import corpus_quotes
+
+from .analysis import text_analyzer
+from .documents import facet_labels
+from .facets import FacetBucket, FacetTable
+from .layout import FACETS, META, IndexUnavailable
+from .page_data import url_for
+from .expansion import SynonymExpander
+from .query import ParsedQuery, extract_field_filters, parse_user_query, shorten
+from .search import DEFAULT_PER_PAGE, MAX_PER_PAGE, BadRequest
+
+QUOTES = "quotes"  # the quote index's folder inside a build
+QUOTES_SCHEMA_VERSION = 1
+QUOTE_FACETS = ("topic", "speaker", "session", "kind")
+SORTS = ("relevance", "programme")
+MAX_EXPORT = 1000
+EXPORT_FORMATS = ("csv", "json", "md", "ris", "bib", "txt")
+
+
+def quote_schema() -> Schema:
+    """Sentence text analysed exactly like the main index's prose, plus programme order and the display payload."""
+    return Schema(id=ID(stored=True, unique=True), talk=ID(stored=True),
+                  text=TEXT(analyzer=text_analyzer(), stored=True, phrase=True),
+                  programme=NUMERIC(sortable=True, stored=True), payload=STORED())
+
+
+# Building ---------------------------------------------------------------------------------------------------------
+
+def quote_documents(corpus: Corpus) -> list[tuple[dict, dict]]:
+    """(payload, facet values) for every sentence of every summary, in programme order."""
+    talk_cites: dict[str, Citable] = {}
+    docs = []
+    for quote in corpus_quotes(corpus):
+        talk = corpus.talks[quote.talk]
+        talk_url = url_for(talk.kind, talk.id)
+        cite = talk_cites.setdefault(talk.id, citable_for(corpus, talk, talk_url))
+        url = f"{talk_url}#{quote.anchor}"
+        session = corpus.session_of(talk)
+        payload = {
+            "id": quote.id, "text": quote.text, "context": {"before": quote.before, "after": quote.after},
+            "speakers": [{"id": s.id, "name": s.display_name} for s in corpus.speakers_of(talk)],
+            "talk": {"id": talk.id, "title": talk.title, "url": talk_url, "kind": talk.kind},
+            "session": {"id": session.id, "number": session.number, "title": session.title} if session else None,
+            "topics": list(talk.topics), "url": url, "sentence": quote.number,
+            "cite": for_quote(cite, quote.id, quote.text, url, quote.before, quote.after).as_dict()}
+        facets = {"topic": list(talk.topics), "speaker": list(talk.speakers),
+                  "session": [talk.session] if talk.session else [], "kind": [talk.kind]}
+        docs.append((payload, facets))
+    return docs
+
+
+def build_quote_index(corpus: Corpus, build: Path | str) -> int:
+    """Write the quote index into build/quotes/ and check it; return the number of quotes."""
+    target = Path(build) / QUOTES
+    target.mkdir(parents=True, exist_ok=True)
+    docs = quote_documents(corpus)
+    ix = index.create_in(str(target), quote_schema())
+    writer = ix.writer(limitmb=128)
+    for number, (payload, _) in enumerate(docs):
+        writer.add_document(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number,
+                            payload=payload)
+    writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
+    labels = facet_labels(corpus)
+    (target / FACETS).write_text(json.dumps({"labels": labels, "docs": [f for _, f in docs]}, ensure_ascii=False),
+                                 encoding="utf-8")
+    meta = {"schema_version": QUOTES_SCHEMA_VERSION, "quotes": len(docs), "synonyms": corpus.synonyms}
+    (target / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    if ix.doc_count() != len(docs):
+        raise RuntimeError(f"quote index check failed: {ix.doc_count()} quotes written, {len(docs)} expected")
+    return len(docs)
+
+
+# Searching --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class QuoteRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    sort: str = ""
+
+    def validate(self) -> None:
+        """Raise BadRequest with a message the user can act on."""
+        if self.page < 1:
+            raise BadRequest("page must be 1 or more")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if self.sort and self.sort not in SORTS:
+            raise BadRequest("sort must be one of: " + ", ".join(SORTS))
+        unknown = [name for name in self.filters if name not in QUOTE_FACETS]
+        if unknown:
+            raise BadRequest(f"unknown filter '{unknown[0]}'; quote filters are: " + ", ".join(QUOTE_FACETS))
+
+
+@dataclass
+class QuoteResponse:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    results: list[dict]
+    facets: dict[str, list[FacetBucket]]
+    filters: dict[str, list[str]]
+    notices: list[str] = field(default_factory=list)
+    also_searched: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def as_dict(self, base_url: str = "") -> dict:
+        """The JSON shape of /api/quotes; citations carry absolute links when base_url is given."""
+        return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
+                "sort": self.sort, "results": [quote_json(r, base_url) for r in self.results],
+                "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
+                "filters": self.filters, "notices": self.notices, "also_searched": self.also_searched}
+
+
+def quote_json(payload: dict, base_url: str = "") -> dict:
+    """A stored quote as the API shows it: the payload, its citation and its export links."""
+    cite = Citable.from_dict(payload["cite"])
+    exports = {fmt: f"{base_url.rstrip('/')}/api/quotes/export?ids={payload['id']}&format={fmt}"
+               for fmt in ("ris", "bib", "csl", "csv", "md", "json")}
+    result = {k: v for k, v in payload.items() if k != "cite"}
+    result["citation"] = {"text": citation_text(cite, base_url), "markdown": citation_markdown(cite, base_url),
+                          "reference": reference_text(cite, base_url), "note": note(cite),
+                          "csl": csl_item(cite, base_url), "exports": exports}
+    return result
+
+
+class QuoteIndex:
+    """One build's open quote index, its facet table, and a searcher per thread."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            meta = json.loads((path / META).read_text(encoding="utf-8"))
+            self.index = index.open_dir(str(path))
+        except (OSError, ValueError, EmptyIndexError):
+            raise IndexUnavailable(f"The build in {path.parent} has no quote index. "
+                                   "Rebuild it with `confarchive build`.") from None
+        if meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
+            raise IndexUnavailable(f"The quote index in {path} has schema version {meta.get('schema_version')}, "
+                                   f"this program needs {QUOTES_SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
+        self.facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
+        self.parser = quote_parser(self.index.schema)
+        self.expander = SynonymExpander(meta.get("synonyms", []))
+        self._local = threading.local()
+
+    def searcher(self):
+        """This thread's searcher, opened on first use and reused after that."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.index.searcher()
+        return searcher
+
+    def get(self, ident: str) -> dict | None:
+        """One quote's stored payload by id, or None."""
+        fields = self.searcher().document(id=ident)
+        return fields["payload"] if fields else None
+
+    def search(self, request: QuoteRequest) -> QuoteResponse:
+        """One page of quotes ranked by relevance (or programme order), with facet counts over all matches."""
+        request.validate()
+        sel = self._select(request)
+        start = (request.page - 1) * request.per_page
+        results = self._ranked(sel, start, start + request.per_page)
+        facets = {name: self.facets.count(name, _intersect(sel.matching, [s for n, s in sel.selections.items()
+                                                                          if n != name]), sel.filters.get(name, []))
+                  for name in QUOTE_FACETS}
+        return QuoteResponse(request.q.strip(), len(sel.hits), request.page, request.per_page, sel.sort, results,
+                             facets, sel.filters, sel.notices, sel.also)
+
+    def search_all(self, request: QuoteRequest, limit: int = MAX_EXPORT) -> list[dict]:
+        """Every matching quote (up to limit), best first, for exports."""
+        request.validate()
+        return self._ranked(self._select(request), 0, limit)
+
+    def _select(self, request: QuoteRequest) -> "_Selection":
+        """Parse the query as the main search does (field filters, synonyms) and apply the facet filters."""
+        notices: list[str] = []
+        text, query_filters = extract_field_filters(shorten(request.q, notices), self.facets, notices)
+        filters = {name: _unique(request.filters.get(name, []) + query_filters.get(name, []))
+                   for name in QUOTE_FACETS if request.filters.get(name) or query_filters.get(name)}
+        expanded, also = self.expander.expand(text) if text else ("", [])
+        parsed = parse_user_query(self.parser, expanded)
+        matching = self._matching(parsed.query)
+        selections = {name: self.facets.selection(name, values) for name, values in filters.items()}
+        sort = request.sort or ("programme" if parsed.is_browse else "relevance")
+        return _Selection(parsed, filters, matching, selections, _intersect(matching, selections.values()), sort,
+                          notices + parsed.notices, also)
+
+    def _matching(self, q) -> set[int]:
+        if isinstance(q, wq.Every):
+            return set(range(self.searcher().doc_count_all()))
+        return set() if q is wq.NullQuery else set(self.searcher().docs_for_query(q))
+
+    def _ranked(self, sel: "_Selection", start: int, limit: int) -> list[dict]:
+        if start >= len(sel.hits):
+            return []
+        sortedby = "programme" if sel.sort == "programme" else None
+        found = self.searcher().search(sel.parsed.query, filter=sel.hits, limit=limit, sortedby=sortedby)
+        found.fragmenter = highlight.WholeFragmenter(charlimit=None)
+        found.formatter = highlight.HtmlFormatter(tagname="mark", classname="match")
+        return [{**hit["payload"], "highlighted": self._highlight(hit, sel.parsed.is_browse)}
+                for hit in found[start:limit]]
+
+    @staticmethod
+    def _highlight(hit, browse: bool) -> str:
+        marked = "" if browse else hit.highlights("text")
+        return marked or html.escape(hit["text"], quote=False)
+
+
+@dataclass
+class _Selection:
+    parsed: ParsedQuery
+    filters: dict[str, list[str]]
+    matching: set[int]
+    selections: dict[str, set[int]]
+    hits: set[int]
+    sort: str
+    notices: list[str]
+    also: list[str]
+
+
+def quote_parser(schema) -> qparser.QueryParser:
+    """The main search's syntax (phrases, groups, AND/OR/NOT, prefix*, fuzzy~, boosts) over the sentence text."""
+    return qparser.QueryParser("text", schema, plugins=[
+        qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
+        qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
+    ], group=qparser.OrGroup)  # no coordination factor: Whoosh's CoordMatcher scores 0 when one term matches
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _intersect(base: set[int], others) -> set[int]:
+    result = base
+    for other in sorted(others, key=len):
+        result = result & other
+    return result
