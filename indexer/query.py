@@ -36,7 +36,7 @@ def make_parser(schema) -> qparser.QueryParser:
         qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
         qparser.PrefixPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
         qparser.MultifieldPlugin(SEARCH_FIELDS),
-    ], group=qparser.OrGroup.factory(0.9))
+    ], group=qparser.OrGroup)  # no coordination scale: it zeroes single-word scores; search.coordinate reranks
 
 
 def shorten(text: str, notices: list[str]) -> str:

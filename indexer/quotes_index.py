@@ -15,7 +15,7 @@ from whoosh.index import EmptyIndexError
 from archive import Corpus
 from archive.citations import (Citable, citable_for, citation_markdown, citation_text, csl_item, for_quote, note,
                                reference_text)
-from archive.quotes import corpus_quotes
+from archive.quotes import Quote, corpus_quotes
 
 from .analysis import text_analyzer
 from .documents import facet_labels
@@ -45,25 +45,28 @@ def quote_schema() -> Schema:
 
 def quote_documents(corpus: Corpus) -> list[tuple[dict, dict]]:
     """(payload, facet values) for every sentence of every summary, in programme order."""
-    talk_cites: dict[str, Citable] = {}
+    cites: dict[str, Citable] = {}
     docs = []
     for quote in corpus_quotes(corpus):
         talk = corpus.talks[quote.talk]
-        talk_url = url_for(talk.kind, talk.id)
-        cite = talk_cites.setdefault(talk.id, citable_for(corpus, talk, talk_url))
-        url = f"{talk_url}#{quote.anchor}"
-        session = corpus.session_of(talk)
-        payload = {
-            "id": quote.id, "text": quote.text, "context": {"before": quote.before, "after": quote.after},
-            "speakers": [{"id": s.id, "name": s.display_name} for s in corpus.speakers_of(talk)],
-            "talk": {"id": talk.id, "title": talk.title, "url": talk_url, "kind": talk.kind},
-            "session": {"id": session.id, "number": session.number, "title": session.title} if session else None,
-            "topics": list(talk.topics), "url": url, "sentence": quote.number,
-            "cite": for_quote(cite, quote.id, quote.text, url, quote.before, quote.after).as_dict()}
+        cite = cites.setdefault(talk.id, citable_for(corpus, talk, url_for(talk.kind, talk.id)))
         facets = {"topic": list(talk.topics), "speaker": list(talk.speakers),
                   "session": [talk.session] if talk.session else [], "kind": [talk.kind]}
-        docs.append((payload, facets))
+        docs.append((quote_payload(corpus, quote, cite), facets))
     return docs
+
+
+def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable) -> dict:
+    """What the API shows of a quote (less its citation, made per request), and what cites it."""
+    talk = corpus.talks[quote.talk]
+    session = corpus.session_of(talk)
+    url = f"{talk_cite.url}#{quote.anchor}"
+    return {"id": quote.id, "text": quote.text, "context": {"before": quote.before, "after": quote.after},
+            "speakers": [{"id": s.id, "name": s.display_name} for s in corpus.speakers_of(talk)],
+            "talk": {"id": talk.id, "title": talk.title, "url": talk_cite.url, "kind": talk.kind},
+            "session": {"id": session.id, "number": session.number, "title": session.title} if session else None,
+            "topics": list(talk.topics), "url": url, "sentence": quote.number,
+            "cite": for_quote(talk_cite, quote.id, quote.text, url, quote.before, quote.after).as_dict()}
 
 
 def build_quote_index(corpus: Corpus, build: Path | str) -> int:
