@@ -8,6 +8,7 @@ what it already replaced when a later step fails.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -21,6 +22,7 @@ from .frontmatter import DELIMITER, FrontMatterError, parse
 
 WIDTH = 1_000_000  # never fold long lines: librarians edit one value per line
 NEW_FILE_MODE = 0o644
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV}
 
 
 class WriteError(Exception):
@@ -84,7 +86,7 @@ def update_text(text: str, changes: dict, body: Optional[str] = None) -> str:
     node = yaml.compose("".join(lines[1:end]), Loader=yaml.SafeLoader)
     if not isinstance(node, yaml.MappingNode) or node.flow_style:
         return render(meta, new_body)
-    yaml_lines = _replace_keys(lines[1:end], _key_spans(node, end - 1), _text_lines(node), changes)
+    yaml_lines = _replace_keys(lines[1:end], _key_spans(node, end - 1), _text_lines(node), changes, doc.meta)
     clean = _clean_body(new_body)
     result = "".join([lines[0], *yaml_lines, lines[end].rstrip("\r\n") + "\n"]) + (f"{clean}\n" if clean else "")
     check_round_trip(result, meta, new_body)
@@ -98,20 +100,26 @@ def _key_spans(node: yaml.MappingNode, line_count: int) -> dict:
     return {key: (start, end) for (key, start), end in zip(starts, ends)}
 
 
-def _text_lines(node) -> set:
-    """Lines inside multi-line text values: a '#' there is text, not a comment."""
+def _text_lines(node, seen: set | None = None) -> set:
+    """Lines inside multi-line text values: a '#' there is text, not a comment (aliases visited once)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return set()
+    seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         end = node.end_mark.line + (1 if node.end_mark.column else 0)  # a block ends at column 0 of the next line
         return set(range(node.start_mark.line + 1, end))
     children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-    return set().union(*(_text_lines(child) for child in children)) if children else set()
+    return set().union(*(_text_lines(child, seen) for child in children))
 
 
-def _replace_keys(yaml_lines: list[str], spans: dict, text_lines: set, changes: dict) -> list[str]:
+def _replace_keys(yaml_lines: list[str], spans: dict, text_lines: set, changes: dict, old: dict) -> list[str]:
     out = list(yaml_lines)
     for key, (start, end) in sorted(((k, spans[k]) for k in changes if k in spans), key=lambda kv: -kv[1][0]):
         comments = [i - start for i in range(start, end) if _is_comment(out[i]) and i not in text_lines]
-        out[start:end] = _rewrite_block(out[start:end], comments, key, changes[key])
+        block = out[start:end]
+        out[start:end] = (_extend_block(block, comments, key, old.get(key), changes[key])
+                          or _rewrite_block(block, comments, key, changes[key]))
     appended = [dump_yaml({k: v}) for k, v in changes.items() if k not in spans]
     return out + [line for block in appended for line in block.splitlines(keepends=True)]
 
@@ -120,10 +128,26 @@ def _is_comment(line: str) -> bool:
     return line.lstrip().startswith("#")
 
 
+def _last_content(block: list[str], comments: list[int]) -> int:
+    return max((i for i, line in enumerate(block) if line.strip() and i not in comments), default=0)
+
+
+def _extend_block(block: list[str], comments: list[int], key: str, old, new) -> Optional[list[str]]:
+    """When items were only appended to a block list, add just their lines: the rest stays byte for byte."""
+    if not (isinstance(old, list) and old and isinstance(new, list) and new[:len(old)] == old):
+        return None
+    items = [line for i, line in enumerate(block[1:], 1) if i not in comments and line.lstrip().startswith("- ")]
+    if not items or len(new) == len(old):
+        return None if not items else block
+    indent = " " * (len(items[0]) - len(items[0].lstrip()))
+    extra = [indent + line for line in dump_yaml({key: new[len(old):]}).splitlines(keepends=True)[1:]]
+    last = _last_content(block, comments)
+    return [*block[:last + 1], *extra, *block[last + 1:]]
+
+
 def _rewrite_block(block: list[str], comments: list[int], key: str, value) -> list[str]:
     """New lines for one key; its comment lines stay: those inside above the key, trailing ones after."""
-    content = [i for i, line in enumerate(block) if line.strip() and i not in comments]
-    last = max(content, default=0)
+    last = _last_content(block, comments)
     inner = [_as_line(block[i].lstrip()) for i in comments if i <= last]
     return inner + dump_yaml({key: value}).splitlines(keepends=True) + block[last + 1:]
 
@@ -187,8 +211,10 @@ def _commit_new(tmp: Path, path: Path) -> None:
         os.link(tmp, path)
     except FileExistsError:
         raise WriteError(f"{path} already exists; it was not overwritten") from None
-    except OSError:  # file systems without hard links: check, then rename
-        if path.exists():
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        if path.exists():  # a file system without hard links: check, then rename
             raise WriteError(f"{path} already exists; it was not overwritten") from None
         os.replace(tmp, path)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..corpus import Corpus
+from ..names import slugify
 from ..writer import apply_changes
 from .frab import read_schedule_xml
 from .mapping import GROUPINGS, ImportOptions, ImportPlan, ImportRefused, plan_import
@@ -12,7 +10,7 @@ from .pretalx import read_schedule_json
 from .schedule import Schedule, ScheduleError
 
 __all__ = ["GROUPINGS", "ImportOptions", "ImportPlan", "ImportRefused", "Schedule", "ScheduleError",
-           "apply_import", "plan_import", "read_schedule", "source_name"]
+           "apply_import", "default_conference_id", "plan_import", "read_schedule", "source_name"]
 
 
 def read_schedule(raw: str) -> Schedule:
@@ -33,3 +31,10 @@ def source_name(raw: str) -> str:
 def apply_import(plan: ImportPlan) -> None:
     """Write the planned files: all of them, or none if any write fails."""
     apply_changes(plan.changes)
+
+
+def default_conference_id(schedule: Schedule) -> str:
+    """An id from the schedule's acronym (or title), with the year added when it lacks one: 'ogw23-2023'."""
+    ident = slugify(schedule.acronym) or slugify(schedule.title)
+    year = str(schedule.start.year) if schedule.start else ""
+    return ident if not year or year in ident else f"{ident}-{year}"

@@ -12,16 +12,8 @@ _DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def read_schedule_xml(raw: str) -> Schedule:
-    """Parse `schedule.xml`; documents with a DTD or entities are refused (they can expand without bound)."""
-    if _DTD.search(raw):
-        raise ScheduleError("the XML declares a DOCTYPE or entities; schedule exports have none, so it was refused")
-    try:
-        root = ET.fromstring(raw)
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise ScheduleError(f"not well-formed XML: {_reason(exc)} (line {line}, column {column + 1})") from None
-    if root.tag != "schedule":
-        raise ScheduleError(f"the root element is <{root.tag}>, expected <schedule>")
+    """Parse `schedule.xml`: <schedule><conference/><day date><room name><event id guid>...</schedule>."""
+    root = _parse_root(raw)
     conference = root.find("conference")
     if conference is None or not _child(conference, "title"):
         raise ScheduleError("<schedule> has no <conference> with a <title>")
@@ -32,6 +24,20 @@ def read_schedule_xml(raw: str) -> Schedule:
     for day_index, day in enumerate(root.findall("day"), 1):
         _read_day(schedule, day, day_index)
     return schedule
+
+
+def _parse_root(raw: str) -> ET.Element:
+    """The <schedule> element; documents with a DTD or entities are refused (they can expand without bound)."""
+    if _DTD.search(raw):
+        raise ScheduleError("the XML declares a DOCTYPE or entities; schedule exports have none, so it was refused")
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise ScheduleError(f"not well-formed XML: {_reason(exc)} (line {line}, column {column + 1})") from None
+    if root.tag != "schedule":
+        raise ScheduleError(f"the root element is <{root.tag}>, expected <schedule>")
+    return root
 
 
 def _reason(exc: ET.ParseError) -> str:

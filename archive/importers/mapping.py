@@ -67,6 +67,9 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     plan = ImportPlan(options.conference_id, unmapped=list(schedule.skipped))
     folder = corpus.root / "conferences" / options.conference_id
     groups = _group(schedule, options)
+    taken = [g.id for g in groups if g.id in corpus.sessions]
+    if taken:
+        raise ImportRefused(f"session ids already in use elsewhere: {', '.join(taken)}; pass another --id")
     people = PeopleMatcher(corpus)
     for group in groups:
         if group.id:
@@ -178,7 +181,7 @@ def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order:
     meta = {"id": _talk_id(corpus, plan, event, options.conference_id), "conference": options.conference_id,
             "session": group.id, "kind": kind, "order": order, "title": event.title, "title_editorial": False,
             "speakers": speakers, "byline": [p.name for p in event.persons], "question": None,
-            "abstract": event.abstract if event.description else None, "topics": {"add": [], "remove": []},
+            "abstract": (event.abstract or None) if event.description else None, "topics": {"add": [], "remove": []},
             "notes": _talk_notes(event, kind), "source": _source(options, event.slot, event.url)}
     plan.talks += 1
     text = render(meta, body or "The schedule gives no abstract or description for this event.")
