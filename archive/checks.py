@@ -93,17 +93,32 @@ def quality_warnings(corpus: Corpus, locate, taxonomy_path: str = TAXONOMY_PATH)
 
 
 def _likely_duplicate_speakers(corpus: Corpus) -> list[Problem]:
+    """Pairs of speakers whose names fold to one, or where one name extends the other (shared first name)."""
     from .names import name_key
 
-    owners = defaultdict(list)
-    for speaker in corpus.speakers.values():
-        for name in {speaker.name, *speaker.aliases}:
-            owners[name_key(name)].append(speaker)
+    speakers = sorted(corpus.speakers.values(), key=lambda s: s.id)
+    keys = {s.id: {name_key(n) for n in (s.name, *s.aliases)} - {""} for s in speakers}
     problems = []
-    for key, speakers in owners.items():
-        unique = sorted({s.id: s for s in speakers}.values(), key=lambda s: s.id)
-        for other in unique[1:]:
-            problems.append(Problem(other.path, 1, f"speaker may be the same person as '{unique[0].id}' "
-                                    f"(both are called '{key}')", severity=WARNING,
-                                    hint=f"merge them with `confarchive speakers merge {unique[0].id} {other.id}`"))
+    for i, first in enumerate(speakers):
+        for other in speakers[i + 1:]:
+            reason = _same_person_reason(keys[first.id], keys[other.id], first, other)
+            if reason:
+                problems.append(Problem(other.path, 1, f"speaker may be the same person as '{first.id}' ({reason})",
+                                        severity=WARNING,
+                                        hint=f"merge them with `confarchive speakers merge {first.id} {other.id}`"))
     return problems
+
+
+def _same_person_reason(keys_a: set, keys_b: set, a, b) -> str:
+    shared = keys_a & keys_b
+    if shared:
+        return f"both are called '{sorted(shared)[0]}'"
+    for ka in keys_a:
+        for kb in keys_b:
+            wa, wb = ka.split(), kb.split()
+            short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+            if len(short) >= 2 and short[0] == long_[0] and set(short) <= set(long_):
+                return f"'{' '.join(short)}' is part of '{' '.join(long_)}'"
+            if wa[0] == wb[0] and wa[-1] == wb[-1] and set(a.organisations) & set(b.organisations):
+                return f"same first and last name and a shared organisation ({sorted(set(a.organisations) & set(b.organisations))[0]})"
+    return ""

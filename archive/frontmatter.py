@@ -51,6 +51,22 @@ def parse(text: str) -> Document:
 
 
 def load_yaml(text: str, first_line: int) -> tuple[dict, dict]:
+    """safe_load with the line of every key; a date-like value that is no date stays text for its field to report."""
+    for _ in range(50):  # each pass quotes one impossible date such as 2025-13-08
+        try:
+            return _load_once(text, first_line)
+        except _ImpossibleDate as exc:
+            text = text[:exc.start] + repr(exc.value) + text[exc.end:]
+    raise FrontMatterError(first_line, "too many impossible dates in this file")
+
+
+class _ImpossibleDate(Exception):
+    def __init__(self, start: int, end: int, value: str):
+        super().__init__(value)
+        self.start, self.end, self.value = start, end, value
+
+
+def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(text)
@@ -70,8 +86,8 @@ def load_yaml(text: str, first_line: int) -> tuple[dict, dict]:
     return meta, key_lines
 
 
-def _bad_date(root, first_line: int) -> FrontMatterError:
-    """Find the date-like value that is not a real date, and say where it is."""
+def _bad_date(root, first_line: int) -> Exception:
+    """Find the date-like value that is not a real date, so it can be read as text instead."""
     stack = [root]
     while stack:
         node = stack.pop()
@@ -79,8 +95,7 @@ def _bad_date(root, first_line: int) -> FrontMatterError:
             try:
                 yaml.safe_load(node.value)
             except ValueError:
-                return FrontMatterError(first_line + node.start_mark.line,
-                                        f"'{node.value}' is not a valid date; write it as YYYY-MM-DD")
+                return _ImpossibleDate(node.start_mark.index, node.end_mark.index, node.value)
         elif isinstance(node, yaml.MappingNode):
             stack += [v for _, v in node.value]
         elif isinstance(node, yaml.SequenceNode):

@@ -32,6 +32,8 @@ def read_document(path: Path, root: Path, problems: list, docs: dict) -> tuple[s
         problems.append(Problem(rel, 1, f"file is not UTF-8 text ({exc.reason})", hint="save it as UTF-8"))
     except FrontMatterError as exc:
         problems.append(Problem(rel, exc.line, exc.message))
+    except OSError as exc:
+        problems.append(Problem(rel, 1, f"cannot read the file: {exc.strerror}", hint="it should be a text file"))
     return None
 
 

@@ -17,10 +17,17 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+# Transliterations that fold to one form: Høyer/Hoeyer, Krogsgaard/Krogsgard, Müller/Mueller.
+_TRANSLITERATIONS = (("oe", "o"), ("ae", "a"), ("aa", "a"), ("ue", "u"))
+
+
 def name_key(name: str) -> str:
     """Folded name without honorifics or punctuation, for comparing name variants."""
     words = re.findall(r"[a-z0-9]+", fold(name).replace("'", ""))
-    return " ".join(w for w in words if w not in HONORIFICS)
+    key = " ".join(w for w in words if w not in HONORIFICS)
+    for written, folded in _TRANSLITERATIONS:
+        key = key.replace(written, folded)
+    return key
 
 
 def slugify(text: str) -> str:

@@ -17,6 +17,9 @@ def load_synonyms(path: Path, rel: str, problems: list) -> list[list[str]]:
     except FrontMatterError as exc:
         problems.append(Problem(rel, exc.line, exc.message))
         return []
+    except (UnicodeDecodeError, OSError) as exc:
+        problems.append(Problem(rel, 1, f"cannot read the synonyms file: {exc}", hint="save it as UTF-8 text"))
+        return []
     groups = meta.get("groups", [])
     if not isinstance(groups, list):
         problems.append(Problem(rel, lines.get(("groups",), 1), "`groups` must be a list of lists"))

@@ -24,6 +24,12 @@ def load_taxonomy(path: Path, rel: str, problems: list) -> tuple[dict[str, Topic
     except FileNotFoundError:
         problems.append(Problem(rel, 1, "taxonomy file is missing", hint="create it with a `topics:` list"))
         return {}, None
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(rel, 1, f"file is not UTF-8 text ({exc.reason})", hint="save it as UTF-8"))
+        return {}, None
+    except OSError as exc:
+        problems.append(Problem(rel, 1, f"cannot read the taxonomy file: {exc.strerror}"))
+        return {}, None
     except FrontMatterError as exc:
         problems.append(Problem(rel, exc.line, exc.message))
         return {}, None

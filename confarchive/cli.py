@@ -10,15 +10,15 @@ import click
 
 from archive import ERROR, CorpusError, inspect_corpus, load_corpus
 from indexer import BadRequest, BuildLocked, IndexStore, IndexUnavailable, SearchRequest, Searcher, build_index, index_exists
-from webapp import create_app
+from webapp import create_app, default_paths
 
 from .output import print_listing
 
 
 def _paths(corpus: str | None, index: str | None) -> tuple[Path, Path]:
     """The corpus and index folders: the options, else the app's defaults (shipped corpus, instance folder)."""
-    config = create_app().config
-    return Path(corpus or config["CORPUS_DIR"]), Path(index or config["INDEX_DIR"])
+    default_corpus, default_index = default_paths()
+    return Path(corpus) if corpus else default_corpus, Path(index) if index else default_index
 
 
 corpus_option = click.option("--corpus", type=click.Path(file_okay=False), help="Corpus folder (default: the shipped corpus/).")

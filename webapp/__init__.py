@@ -10,6 +10,14 @@ from flask import Flask
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
+def default_paths() -> tuple[Path, Path]:
+    """The shipped corpus and the index under the instance folder, without building the whole app."""
+    instance = Path(Flask(__name__).instance_path)
+    corpus = os.environ.get("CONFARCHIVE_CORPUS") or str(DEFAULT_CORPUS)
+    index = os.environ.get("CONFARCHIVE_INDEX") or str(instance / "index")
+    return Path(corpus), Path(index)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the given config (tests pass theirs here)."""
     app = Flask(__name__, instance_relative_config=True)
