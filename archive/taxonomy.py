@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,29 +109,43 @@ class Match:
     score: float
 
 
-def explain(topic: Topic, text: str) -> list[Match]:
+class Words:
+    """A text's folded words, counted once, so each rule costs a lookup rather than a scan."""
+
+    def __init__(self, text: str):
+        tokens = words(text)
+        self.counts = Counter(tokens)
+        self.joined = " " + " ".join(tokens) + " "
+
+    def term_matches(self, term: str) -> list[str]:
+        if term.endswith("*"):
+            stem = term[:-1]
+            return [term for word, n in self.counts.items() if word.startswith(stem) for _ in range(n)]
+        return [term] * self.counts.get(term, 0)
+
+    def phrase_count(self, phrase: str) -> int:
+        return self.joined.count(" " + " ".join(words(phrase)) + " ")
+
+
+def explain(topic: Topic, text: "str | Words") -> list[Match]:
     """Which of the topic's rules match the text, and how much each adds."""
-    tokens = words(text)
-    joined = " " + " ".join(tokens) + " "
+    counted = text if isinstance(text, Words) else Words(text)
     matches = []
     for rule in topic.rules:
-        found = [t for t in rule.terms for tok in tokens if _term_matches(t, tok)]
-        found += [p for p in rule.phrases for _ in range(joined.count(" " + " ".join(words(p)) + " "))]
+        found = [m for t in rule.terms for m in counted.term_matches(t)]
+        found += [p for p in rule.phrases for _ in range(counted.phrase_count(p))]
         if found:
             matches.append(Match(rule, tuple(found), rule.weight * len(found)))
     return matches
 
 
-def _term_matches(term: str, token: str) -> bool:
-    return token.startswith(term[:-1]) if term.endswith("*") else token == term
-
-
-def score(topic: Topic, text: str) -> float:
+def score(topic: Topic, text: "str | Words") -> float:
     return sum(m.score for m in explain(topic, text))
 
 
 def assign_topics(topics: dict[str, Topic], text: str, overrides: TopicOverrides) -> list[str]:
     """Topics whose rules reach their threshold, then the record's own additions and removals."""
-    chosen = [t.id for t in topics.values() if score(t, text) >= t.threshold]
+    counted = Words(text)
+    chosen = [t.id for t in topics.values() if score(t, counted) >= t.threshold]
     chosen += [t for t in overrides.add if t in topics and t not in chosen]
     return [t for t in chosen if t not in overrides.remove]

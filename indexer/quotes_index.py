@@ -49,7 +49,9 @@ def quote_documents(corpus: Corpus) -> list[tuple[dict, dict]]:
     docs = []
     for quote in corpus_quotes(corpus):
         talk = corpus.talks[quote.talk]
-        cite = cites.setdefault(talk.id, citable_for(corpus, talk, url_for(talk.kind, talk.id)))
+        if talk.id not in cites:  # once per talk: setdefault would build it for every sentence
+            cites[talk.id] = citable_for(corpus, talk, url_for(talk.kind, talk.id))
+        cite = cites[talk.id]
         facets = {"topic": list(talk.topics), "speaker": list(talk.speakers),
                   "session": [talk.session] if talk.session else [], "kind": [talk.kind]}
         docs.append((quote_payload(corpus, quote, cite), facets))

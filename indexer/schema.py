@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import name_analyzer, text_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Facets: the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year")
@@ -19,7 +19,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=prose, stored=True, field_boost=3.0),
-        body=TEXT(analyzer=prose, stored=True, phrase=True),
+        body=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),  # chars: fast snippets
         names=TEXT(analyzer=names, stored=True, field_boost=2.5),
         affiliation=TEXT(analyzer=prose, field_boost=1.2),
         topics_text=TEXT(analyzer=prose, field_boost=1.5),

@@ -179,4 +179,5 @@ def test_a_taxonomy_file_that_is_not_utf8_is_reported(small, tmp_path):
     bad.write_bytes('topics: [{id: x, label: "Café"}]\n'.encode("latin-1"))
     result = _run(small, "changes", "--before", str(bad))
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: cannot read {bad}: 'utf-8' codec can't decode byte 0xe9")
+    assert result.output.startswith(f"Error: cannot read {bad}: ")
+    assert f"{bad}:1: error: file is not UTF-8 text (invalid continuation byte) (save it as UTF-8)" in result.output
