@@ -1,0 +1,139 @@
+"""The baseline: the same documents and the same searches on SQLite FTS5 (bm25, GROUP BY facet counts).
+
+It answers what indexer.Searcher answers: the top page by relevance (or programme order when
+browsing) with a snippet, the total, and every facet's counts, where a facet's own filter does not
+narrow its own counts (multi-select), exactly as indexer/search.py does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh.analysis import STOP_WORDS
+
+from indexer.documents import IndexDoc
+from indexer.schema import FACET_FIELDS
+
+COLUMNS = ("title", "body", "names", "affiliation", "topics_text")
+WEIGHTS = (3.0, 1.0, 2.5, 1.2, 1.5)  # the Whoosh field boosts of indexer/schema.py
+PHRASE = re.compile(r'"([^"]*)"')
+WORD = re.compile(r"\w+")
+
+
+@dataclass
+class FtsResult:
+    total: int
+    results: list[dict]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def build(docs: list[IndexDoc], path: Path | str, labels: dict | None = None) -> float:
+    """Write the baseline database from the documents; return the seconds it took."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    db = sqlite3.connect(path)
+    try:
+        _create(db)
+        with db:
+            for number, doc in enumerate(docs):
+                _insert(db, number, doc)
+            db.execute("CREATE INDEX facet_value ON facet(name, value, doc)")
+            db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        db.execute("ANALYZE")
+    finally:
+        db.close()
+    return time.perf_counter() - started
+
+
+def _create(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT, payload TEXT, body TEXT)")
+    db.execute("CREATE VIRTUAL TABLE fts USING fts5(" + ", ".join(COLUMNS)
+               + ", tokenize = 'porter unicode61 remove_diacritics 2')")
+    db.execute("CREATE TABLE facet (doc INTEGER, name TEXT, value TEXT, PRIMARY KEY (doc, name, value))"
+               " WITHOUT ROWID")
+
+
+def _insert(db: sqlite3.Connection, number: int, doc: IndexDoc) -> None:
+    topics_text = " ".join(doc.facets.get("topic", []))
+    db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (number, doc.id, json.dumps(doc.payload), doc.body))
+    db.execute("INSERT INTO fts(rowid, " + ", ".join(COLUMNS) + ") VALUES (?, ?, ?, ?, ?, ?)",
+               (number, doc.title, doc.body, doc.names, doc.affiliation, topics_text))
+    rows = {(number, name, value) for name in FACET_FIELDS for value in doc.facets.get(name, [])}
+    db.executemany("INSERT INTO facet VALUES (?, ?, ?)", sorted(rows))
+
+
+def match_expression(text: str) -> str:
+    """User text as an FTS5 expression: phrases kept, words OR-ed, stop words dropped (as in Whoosh)."""
+    phrases = [" ".join(WORD.findall(p.lower())) for p in PHRASE.findall(text)]
+    rest = PHRASE.sub(" ", text)
+    words = [w for w in WORD.findall(rest.lower()) if w not in STOP_WORDS]
+    terms = [f'"{p}"' for p in phrases if p] + [f'"{w}"' for w in dict.fromkeys(words)]
+    return " OR ".join(terms)
+
+
+class FtsSearcher:
+    """One open baseline database, reused across searches like the app reuses its Whoosh searcher."""
+
+    def __init__(self, path: Path | str):
+        self.db = sqlite3.connect(path, check_same_thread=False)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def search(self, q: str, filters: dict[str, list[str]], per_page: int = 20) -> FtsResult:
+        expression = match_expression(q)
+        sql, params = self._hits(expression, filters)
+        total = self.db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        results = self._page(expression, filters, per_page)
+        return FtsResult(total, results, self._facets(expression, filters))
+
+    def _hits(self, expression: str, filters: dict[str, list[str]]) -> tuple[str, list]:
+        conditions, params = _filter_sql("rowid", filters)
+        if expression:
+            return "SELECT rowid AS d FROM fts WHERE fts MATCH ?" + conditions, [expression, *params]
+        return "SELECT rowid AS d FROM docs WHERE 1" + conditions, params
+
+    def _page(self, expression: str, filters: dict[str, list[str]], per_page: int) -> list[dict]:
+        if expression:
+            conditions, params = _filter_sql("fts.rowid", filters)
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            query = (f"SELECT d.payload, snippet(fts, 1, '<mark>', '</mark>', ' … ', 24) FROM fts "
+                     f"JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{conditions} "
+                     f"ORDER BY bm25(fts, {weights}) LIMIT ?")
+            rows = self.db.execute(query, [expression, *params, per_page]).fetchall()
+        else:
+            conditions, params = _filter_sql("rowid", filters)
+            query = f"SELECT payload, substr(body, 1, 240) FROM docs WHERE 1{conditions} ORDER BY rowid LIMIT ?"
+            rows = self.db.execute(query, [*params, per_page]).fetchall()
+        return [dict(json.loads(payload), snippet=snippet) for payload, snippet in rows]
+
+    def _facets(self, expression: str, filters: dict[str, list[str]]) -> dict[str, list[tuple[str, int]]]:
+        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}
+        sql, params = self._hits(expression, filters)
+        others = [n for n in FACET_FIELDS if n not in filters]
+        query = (f"SELECT name, value, count(*) AS n FROM facet WHERE doc IN ({sql}) "
+                 f"AND name IN ({', '.join('?' * len(others))}) GROUP BY name, value ORDER BY name, n DESC, value")
+        for name, value, n in self.db.execute(query, [*params, *others]):
+            counts[name].append((value, n))
+        for own in filters:
+            sql, params = self._hits(expression, {n: v for n, v in filters.items() if n != own})
+            query = (f"SELECT value, count(*) AS n FROM facet WHERE doc IN ({sql}) AND name = ? "
+                     f"GROUP BY value ORDER BY n DESC, value")
+            counts[own] = self.db.execute(query, [*params, own]).fetchall()
+        return counts
+
+
+def _filter_sql(column: str, filters: dict[str, list[str]]) -> tuple[str, list]:
+    """AND-ed conditions: the row carries one of the values of each filtered facet."""
+    sql, params = "", []
+    for name, values in filters.items():
+        sql += (f" AND {column} IN (SELECT doc FROM facet WHERE name = ? AND value IN "
+                f"({', '.join('?' * len(values))}))")
+        params += [name, *values]
+    return sql, params

@@ -1,0 +1,275 @@
+"""Timing loops, each bounded in count and time: in-process, FTS5, HTTP, throughput, edit-to-searchable."""
+
+from __future__ import annotations
+
+import cProfile
+import http.client
+import io
+import json
+import os
+import pstats
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlencode
+
+from .queries import Query
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASS_BUDGET_S = 90.0  # no class may take longer than this per mode; fewer samples are reported instead
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """Linear-interpolated percentile of the samples (0 <= pct <= 100)."""
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summarise(samples: list[float]) -> dict:
+    return {"n": len(samples), "p50_ms": percentile(samples, 50) * 1000, "p95_ms": percentile(samples, 95) * 1000}
+
+
+def process_cpu(pid: int) -> Callable[[], float]:
+    """Cumulative CPU seconds (user + system) of another process, for servers measured from outside."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+    return read
+
+
+def time_classes(queries: list[Query], run: Callable[[Query], object], repeat: int,
+                 budget_s: float = CLASS_BUDGET_S, cpu: Callable[[], float] = time.process_time) -> dict[str, dict]:
+    """Per class: one warm-up pass, then `repeat` timed passes, stopping early past the time budget.
+
+    Wall time is what a user waits; CPU time (of this process, or of the server through `cpu`) is what
+    the search costs, and stays meaningful when other work shares the machine.
+    """
+    by_class: dict[str, list[Query]] = {}
+    for query in queries:
+        by_class.setdefault(query.cls, []).append(query)
+    out = {}
+    for cls, items in by_class.items():
+        for query in items:
+            run(query)
+        samples, deadline, cpu_started = [], time.monotonic() + budget_s, cpu()
+        for _ in range(repeat):
+            for query in items:
+                if time.monotonic() > deadline:
+                    break
+                started = time.perf_counter()
+                run(query)
+                samples.append(time.perf_counter() - started)
+        out[cls] = {**summarise(samples), "cpu_ms": (cpu() - cpu_started) * 1000 / max(len(samples), 1)}
+    return out
+
+
+def whoosh_runner(index_dir: Path) -> Callable[[Query], object]:
+    """Search as the app does: one store per process, a Searcher per request."""
+    from indexer import IndexStore, SearchRequest, Searcher
+
+    store = IndexStore(index_dir)
+
+    def run(query: Query):
+        if query.cls == "quotes":
+            return quotes_search(store, query.q)
+        return Searcher(store.handle()).search(SearchRequest(q=query.q, filters=query.filters))
+    return run
+
+
+def quotes_available() -> bool:
+    try:
+        from indexer.quotes_index import QuoteRequest  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def quotes_search(store, text: str):
+    """Quote search as the app runs it: the build's quote index, opened once per process."""
+    from indexer.quotes_index import QuoteRequest
+
+    return store.handle().quotes().search(QuoteRequest(q=text))
+
+
+def profile(run: Callable[[Query], object], queries: list[Query], top: int = 22) -> str:
+    """cProfile of the queries (after a warm-up), as text sorted by cumulative time."""
+    for query in queries:
+        run(query)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for query in queries:
+        run(query)
+    profiler.disable()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("cumulative").print_stats(top)
+    text = buffer.getvalue()
+    for prefix in (str(Path(sys.prefix) / "lib"), str(ROOT) + "/"):
+        text = text.replace(prefix, "")
+    return text[text.find("ncalls") - 3:] if "ncalls" in text else text
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def api_path(query: Query) -> str:
+    params = [("q", query.q)] + [(name, v) for name, values in query.filters.items() for v in values]
+    return ("/api/quotes?" if query.cls == "quotes" else "/api/search?") + urlencode(params)
+
+
+def quotes_endpoint(conn: http.client.HTTPConnection) -> bool:
+    """Whether the server has the quote API yet (another part of the project is adding it)."""
+    status, _ = http_get(conn, "/api/quotes?q=data")
+    return status == 200
+
+
+@contextmanager
+def servers(corpus_dir: Path, index_dir: Path, count: int = 1, threads: int = 4,
+            start_timeout: float = 120.0) -> Iterator[list[tuple[int, subprocess.Popen]]]:
+    """`confarchive serve` processes on free loopback ports, all reading the same index; stopped on exit."""
+    procs = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            command = [sys.executable, "-m", "confarchive", "serve", "--corpus", str(corpus_dir),
+                       "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port),
+                       "--threads", str(threads)]
+            procs.append((port, subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL)))
+        for port, proc in procs:
+            _wait_ready(port, proc, start_timeout)
+        yield procs
+    finally:
+        for _, proc in procs:
+            proc.terminate()
+        for _, proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+def _wait_ready(port: int, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
+        try:
+            status, _ = http_get(http.client.HTTPConnection("127.0.0.1", port, timeout=30), "/api/search?q=")
+            if status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not answer within {timeout:.0f}s")
+
+
+def http_get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def http_runner(port: int) -> tuple[Callable[[Query], object], http.client.HTTPConnection]:
+    """A keep-alive client for the JSON API; a non-200 answer is an error, not a sample."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def run(query: Query):
+        status, body = http_get(conn, api_path(query))
+        if status != 200:
+            raise RuntimeError(f"HTTP {status} for {api_path(query)}: {body[:200]!r}")
+        return body
+    return run, conn
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def throughput(ports: list[int], queries: list[Query], clients: int, seconds: float,
+               max_requests: int = 200_000) -> dict:
+    """Closed-loop clients sending the query mix round-robin over the ports for a bounded time."""
+    paths = [api_path(q) for q in queries if q.cls != "quotes"]
+    lock, state = threading.Lock(), {"next": 0, "done": 0, "errors": 0}
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        conns = {port: http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports}
+        try:
+            while time.monotonic() < deadline:
+                with lock:
+                    if state["next"] >= max_requests:
+                        return
+                    i = state["next"]
+                    state["next"] += 1
+                started = time.perf_counter()
+                try:
+                    status, _ = http_get(conns[ports[i % len(ports)]], paths[i % len(paths)])
+                    ok = status == 200
+                except OSError:
+                    ok = False
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+                    state["done" if ok else "errors"] += 1
+        finally:
+            for conn in conns.values():
+                conn.close()
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=client) for _ in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=seconds + 120)
+    elapsed = time.perf_counter() - started
+    return {"requests": state["done"], "errors": state["errors"], "seconds": elapsed,
+            "rps": state["done"] / elapsed, **summarise(latencies)}
+
+
+def edit_to_searchable(corpus_dir: Path, index_dir: Path, port: int, timeout: float = 900.0) -> dict:
+    """Edit one talk, rebuild, and time until the running server finds the edit (pointer reopen)."""
+    from archive import load_corpus
+    from indexer import build_index
+
+    talk = sorted((corpus_dir / "conferences").glob("*/talks/*.md"))[0]
+    original = talk.read_text(encoding="utf-8")
+    token = f"zqxedit{int(time.time())}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        talk.write_text(original.rstrip("\n") + f" {token}\n", encoding="utf-8")
+        started = time.perf_counter()
+        corpus = load_corpus(corpus_dir)
+        loaded = time.perf_counter()
+        build_index(corpus, index_dir)
+        published = time.perf_counter()
+        deadline, seen = time.monotonic() + timeout, False
+        while not seen and time.monotonic() < deadline:
+            _, body = http_get(conn, "/api/search?" + urlencode({"q": token}))
+            seen = json.loads(body).get("total", 0) > 0
+            if not seen:
+                time.sleep(0.02)
+        found = time.perf_counter()
+    finally:
+        talk.write_text(original, encoding="utf-8")
+        conn.close()
+    return {"load_s": loaded - started, "build_s": published - loaded, "reopen_s": found - published,
+            "total_s": found - started, "found": seen}

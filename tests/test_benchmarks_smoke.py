@@ -1,0 +1,103 @@
+"""The benchmark code works end to end on a tiny corpus: structure only, never timings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# benchmarks/ sits beside tests/ and is not an installed package: make the project root importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import load_corpus  # noqa: E402
+from benchmarks import fts5_baseline, report, run, synthetic  # noqa: E402
+from benchmarks.measure import percentile  # noqa: E402
+from benchmarks.queries import CLASSES  # noqa: E402
+
+SIZE = 30
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    """One tiny benchmark run: 2 queries per class, one pass, no HTTP, throughput, edit or profile."""
+    options = run.Options(per_class=2, repeat=1, http=False, edit_size=None, throughput_size=None, profile_size=None)
+    cache = tmp_path_factory.mktemp("bench")
+    return cache, run.measure_size(SIZE, cache, options)
+
+
+def test_generator_writes_a_corpus_that_loads_with_topics(tmp_path):
+    corpus = load_corpus(synthetic.generate(SIZE, tmp_path / "corpus", seed=3))
+    assert len(corpus.talks) == SIZE
+    assert {t.kind for t in corpus.talks.values()} <= {"talk", "panel", "qa"}
+    assert any(t.topics for t in corpus.talks.values())
+    assert all(s.appearances for s in corpus.speakers.values())
+    assert (tmp_path / "corpus" / "taxonomy.yaml").read_text() == (synthetic.SHIPPED_CORPUS / "taxonomy.yaml").read_text()
+
+
+def test_generator_is_seeded(tmp_path):
+    first = synthetic.generate(20, tmp_path / "a", seed=5)
+    second = synthetic.generate(20, tmp_path / "b", seed=5)
+    files = sorted(p.relative_to(first) for p in first.rglob("*.md"))
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*.md"))
+    assert all((first / f).read_text() == (second / f).read_text() for f in files)
+
+
+def test_every_class_has_a_row_with_ratios(measured):
+    _, result = measured
+    rows = {row["class"]: row for row in report.latency_rows(result)}
+    expected = [c for c in CLASSES if c != "quotes"]
+    assert set(expected) <= set(rows)
+    for cls in expected:
+        assert rows[cls]["n"] == 2
+        assert rows[cls]["ratio_inproc"].endswith("×")
+        assert rows[cls]["http_p95"] is None
+
+
+def test_build_figures_are_recorded(measured):
+    _, result = measured
+    build = result["build"]
+    assert build["talks"] == SIZE
+    assert build["documents"] > SIZE
+    assert build["whoosh_mb"] > 0 and build["fts5_mb"] > 0
+
+
+def test_report_and_chart_render(measured):
+    _, result = measured
+    results = {"command": "python -m benchmarks.run --sizes 50", "machine": {"cores": 2},
+               "sizes": {str(SIZE): result}, "not_run": ["HTTP: skipped"]}
+    markdown = report.render_markdown(results, "benchmarks.svg")
+    assert f"## Search latency at {SIZE} talks (ms)" in markdown
+    assert "| faceted: word + 2 filters | 2 |" in markdown
+    assert "- HTTP: skipped" in markdown
+    svg = report.render_svg(results)
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+
+
+def test_fts5_baseline_answers_the_same_shape(measured):
+    cache, _ = measured
+    searcher = fts5_baseline.FtsSearcher(cache / f"fts5-{SIZE}.sqlite")
+    try:
+        found = searcher.search("", {"kind": ["talk"]})
+    finally:
+        searcher.close()
+    kinds = dict(found.facets["kind"])
+    assert found.total == kinds["talk"]  # a facet's own filter does not narrow its own counts
+    assert {"talk", "session", "speaker"} <= set(kinds)
+    assert len(found.results) == min(found.total, 20)
+    assert all(r["kind"] == "talk" for r in found.results)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("genome", '"genome"'),
+    ("What is the role of data?", '"what" OR "role" OR "data"'),
+    ('"whole genome" sequencing', '"whole genome" OR "sequencing"'),
+    ("", ""),
+])
+def test_fts5_match_expression(text, expected):
+    assert fts5_baseline.match_expression(text) == expected
+
+
+def test_percentile_interpolates():
+    assert percentile([0.1, 0.2, 0.3, 0.4], 50) == pytest.approx(0.25)
+    assert percentile([0.1, 0.2, 0.3, 0.4], 100) == pytest.approx(0.4)
