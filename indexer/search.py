@@ -12,7 +12,7 @@ from whoosh import highlight, query as wq
 
 from .didyoumean import Speller
 from .expansion import SynonymExpander
-from .facets import FacetBucket
+from .facets import FacetBucket, bitmask
 from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_query, shorten
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
@@ -139,18 +139,29 @@ class Searcher:
         selections = {name: self.table.selection(name, values) for name, values in filters.items()}
         hits = _intersect(matching, selections.values())
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
-        results = self._page(parsed, text, hits, request, sort)
-        facets = {name: self.table.count(name, _intersect(matching, [s for n, s in selections.items() if n != name]),
-                                         filters.get(name, []))
-                  for name in FACET_FIELDS}
+        results = self._page(parsed, text, hits, request, sort, filtered=bool(selections))
+        facets = self._facets(matching, hits, selections, filters)
         suggestion = Speller(self.searcher).suggest(text) if text else None
         return SearchResponse(request.q.strip(), len(hits), request.page, request.per_page, sort, results, facets,
                               filters, suggestion, notices, also)
 
+    def _facets(self, matching: set[int], hits: set[int], selections: dict, filters: dict) -> dict:
+        """Counts per facet; a facet with its own filter counts without it, so its other values stay choosable."""
+        hits_mask = bitmask(hits) if len(hits) > 64 else None
+        result = {}
+        for name in FACET_FIELDS:
+            if name in selections:
+                docs = _intersect(matching, [s for n, s in selections.items() if n != name])
+                result[name] = self.table.count(name, docs, filters.get(name, []))
+            else:
+                result[name] = self.table.count(name, hits, [], mask=hits_mask)
+        return result
+
     def _matching(self, q) -> set[int]:
         return matching_docs(self.searcher, q)
 
-    def _page(self, parsed: ParsedQuery, text: str, hits: set[int], request: SearchRequest, sort: str) -> list[dict]:
+    def _page(self, parsed: ParsedQuery, text: str, hits: set[int], request: SearchRequest, sort: str,
+              filtered: bool) -> list[dict]:
         start = (request.page - 1) * request.per_page
         if start >= len(hits):
             return []
@@ -159,7 +170,8 @@ class Searcher:
             found = self.searcher.search(parsed.query, filter=hits, limit=limit, sortedby="programme")
             ranked = top_hits(found)[start:limit]
         else:
-            found = self.searcher.search(parsed.query, filter=hits, limit=max(limit, RERANK_DEPTH), terms=True)
+            narrowed = hits if filtered else None  # no facet filter: skip the cost of applying one
+            found = self.searcher.search(parsed.query, filter=narrowed, limit=max(limit, RERANK_DEPTH), terms=True)
             concepts = self.tools.expander.concepts(text)
             ranked = coordinate(concepts, found, self.tools.expander.analyzer)[start:limit]
         # Pinpoint uses the character offsets stored at index time instead of re-analysing each body.
