@@ -1,7 +1,54 @@
-"""Librarians' web editor: sign-in, edit forms, history (filled in by the curation work)."""
+"""Librarians' web editor: sign-in, edit forms with preview, history with revert, and the data-quality dashboard.
+
+Settings (in the app config, or the environment for `confarchive serve`):
+- USERS_FILE: the account file (env CONFARCHIVE_USERS; default instance/users.json; `confarchive users`
+  uses the same default, or --users-file);
+- HISTORY_DIR: where previous versions are kept (env CONFARCHIVE_HISTORY; default <CORPUS_DIR>/.history);
+- PERMANENT_SESSION_LIFETIME: how long a sign-in lasts (default 8 hours);
+- SESSION_COOKIE_SECURE: send the session cookie over HTTPS only (env CONFARCHIVE_SECURE_COOKIES=1);
+- LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS: failed sign-ins allowed before a lock-out, and its first length;
+- REBUILD_WAIT_SECONDS: how long a save waits for another build to finish before giving up on reindexing.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("curation", __name__, url_prefix="/curate")
+
+SESSION_LIFETIME = timedelta(hours=8)
+
+
+def default_users_file() -> Path:
+    """$CONFARCHIVE_USERS, else users.json in the instance folder (where the default index lives too)."""
+    return Path(os.environ.get("CONFARCHIVE_USERS") or Path(Flask("webapp").instance_path) / "users.json")
+
+
+@bp.record_once
+def _configure(state) -> None:
+    """Defaults for the settings above; values already in the config (tests, instance/config.py) win."""
+    app: Flask = state.app
+    config = app.config
+    config.setdefault("USERS_FILE", str(default_users_file()))
+    config.setdefault("HISTORY_DIR", os.environ.get("CONFARCHIVE_HISTORY") or None)
+    config.setdefault("LOGIN_MAX_FAILURES", 5)
+    config.setdefault("LOGIN_LOCKOUT_SECONDS", 60)
+    config.setdefault("REBUILD_WAIT_SECONDS", 60)
+    if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
+        config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    if config.get("SESSION_COOKIE_SAMESITE") is None:
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if os.environ.get("CONFARCHIVE_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
+        config["SESSION_COOKIE_SECURE"] = True
+    from .throttle import LoginThrottle
+
+    app.extensions["confarchive.login_throttle"] = LoginThrottle(config["LOGIN_MAX_FAILURES"],
+                                                                 config["LOGIN_LOCKOUT_SECONDS"])
+
+
+from . import auth, common, dashboard, editor, history_views  # noqa: E402,F401  (they add routes and helpers to bp)

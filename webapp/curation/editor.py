@@ -1,0 +1,121 @@
+"""Edit a talk, speaker or session: the form, its preview, and a save that validates, keeps history and reindexes."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+
+from archive.frontmatter import FrontMatterError, parse
+from archive.history import content_hash, unified_diff
+from archive.text import to_html
+from archive.writer import WriteError, read_text, update_text
+
+from . import bp
+from .common import diff_rows, history, record_or_404, topic_choices
+from .editing import CONFLICT, INVALID, SAVED, save_text
+from .forms import BODY_LABELS, EditForm, changes, form_from_file, form_from_request
+from .reindex import rebuild
+
+KIND_RULE = "<any(talks, speakers, sessions):kind>"
+
+
+@bp.get(f"/{KIND_RULE}/<ident>/edit")
+def edit(kind: str, ident: str):
+    ref = record_or_404(kind, ident)
+    text = read_text(ref.path)
+    try:
+        doc = parse(text)
+    except FrontMatterError as exc:
+        return render_template("curation/broken.html", ref=ref, text=text, line=exc.line, message=exc.message)
+    return _form_page(ref, form_from_file(kind, doc.meta, doc.body), content_hash(text))
+
+
+@bp.post(f"/{KIND_RULE}/<ident>/edit")
+def save(kind: str, ident: str):
+    ref = record_or_404(kind, ident)
+    form = form_from_request(kind, request.form)
+    base_hash = request.form.get("base_hash", "")
+    if request.form.get("action") == "preview":
+        return _form_page(ref, form, base_hash, preview=to_html(form.body))
+    if form.errors:
+        return _form_page(ref, form, base_hash, problems=form.errors), 400
+    current = read_text(ref.path)
+    if content_hash(current) != base_hash:
+        return _conflict_page(ref, form, base_hash, current)
+    try:
+        new_text = update_text(current, changes(form, parse(current).meta), form.body)
+    except (WriteError, FrontMatterError) as exc:
+        return _form_page(ref, form, base_hash, general=[str(exc)]), 400
+    return _after_save(ref, form, base_hash, new_text)
+
+
+def _after_save(ref, form: EditForm, base_hash: str, new_text: str):
+    outcome = save_text(ref, new_text, base_hash, g.user, history())
+    if outcome.status == CONFLICT:
+        return _conflict_page(ref, form, base_hash, outcome.current)
+    if outcome.status == INVALID:
+        by_field, general = split_problems(outcome.problems, form)
+        return _form_page(ref, form, base_hash, problems=by_field, general=general), 400
+    if outcome.status == SAVED:
+        flash(f"Saved {ref.rel}. The previous version is kept in its history.", "success")
+        _flash_warnings(outcome.problems)
+        reindex_and_report()
+    else:
+        flash("Nothing changed, so nothing was saved.", "notice")
+    return redirect(url_for(".edit", kind=ref.kind, ident=ref.ident), code=303)
+
+
+def _flash_warnings(warnings, limit: int = 3) -> None:
+    """A few warnings about the saved file; flashes live in the session cookie, which must stay small."""
+    for warning in warnings[:limit]:
+        flash(f"Warning: {warning.message}" + (f" ({warning.hint})" if warning.hint else ""), "notice")
+    if len(warnings) > limit:
+        flash(f"… and {len(warnings) - limit} more warning(s): see Data quality.", "notice")
+
+
+def reindex_and_report() -> None:
+    """Rebuild the index from the saved corpus and tell the librarian how that went."""
+    config = current_app.config
+    result = rebuild(config["CORPUS_DIR"], config["INDEX_DIR"], wait=config["REBUILD_WAIT_SECONDS"])
+    flash(result.message, "success" if result.ok else "warning")
+
+
+def split_problems(problems, form: EditForm) -> tuple[dict, list[str]]:
+    """Problems next to the field they are about; the rest (source, ids, ...) above the form."""
+    names = {f.name for f in form.fields} | {"body"}
+    by_field: dict[str, list[str]] = {}
+    general: list[str] = []
+    for p in problems:
+        text = p.message + (f" ({p.hint})" if p.hint else "")
+        key = p.field.split(".")[0]
+        if key in names:
+            by_field.setdefault(key, []).append(text)
+        else:
+            general.append(f"line {p.line}: {text}")
+    return by_field, general
+
+
+def _form_page(ref, form: EditForm, base_hash: str, problems=None, general=None, preview=None):
+    return render_template("curation/edit.html", ref=ref, form=form, base_hash=base_hash, problems=problems or {},
+                           general=general or [], preview=preview, topics=topic_choices(),
+                           body_label=BODY_LABELS[ref.kind])
+
+
+def _conflict_page(ref, form: EditForm, base_hash: str, theirs: str):
+    """Both versions and their difference; the form keeps the librarian's text, now based on theirs."""
+    yours = _yours(theirs, form)
+    base = history().find(ref.rel, base_hash)
+    return render_template(
+        "curation/conflict.html", ref=ref, form=form, base_hash=content_hash(theirs), theirs=theirs, yours=yours,
+        diff=diff_rows(unified_diff(theirs, yours, "saved meanwhile (theirs)", "your version")) if yours else None,
+        their_change=diff_rows(unified_diff(base.text(), theirs, "when you opened the form", "saved meanwhile"))
+        if base else None, problems={}, general=[], preview=None, topics=topic_choices(),
+        body_label=BODY_LABELS[ref.kind]), 409
+
+
+def _yours(theirs: str, form: EditForm) -> str | None:
+    """The file as it would be if your form were saved over their version (None if it cannot be rendered)."""
+    try:
+        return update_text(theirs, changes(form, parse(theirs).meta), form.body)
+    except (WriteError, FrontMatterError):
+        return None
+

@@ -1,0 +1,65 @@
+"""A record's history: every kept version with what changed, one version in full, and revert."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from archive.history import content_hash, unified_diff
+from archive.writer import read_text
+
+from . import bp
+from .common import diff_rows, history, record_or_404
+from .editing import CONFLICT, INVALID, SAVED, save_text
+from .editor import KIND_RULE, reindex_and_report
+
+
+@bp.get(f"/{KIND_RULE}/<ident>/history")
+def history_page(kind: str, ident: str):
+    return _history_page(record_or_404(kind, ident))
+
+
+def _history_page(ref, message: str = "", problems=(), status: int = 200):
+    current = read_text(ref.path)
+    versions = history().versions(ref.rel)
+    entries, newer = [], current
+    for version in versions:  # newest first: each entry shows the change its user made to it
+        text = version.text()
+        entries.append((version, diff_rows(unified_diff(text, newer, "before", "after"))))
+        newer = text
+    return render_template("curation/history.html", ref=ref, entries=entries, base_hash=content_hash(current),
+                           message=message, problems=problems), status
+
+
+@bp.get(f"/{KIND_RULE}/<ident>/history/<name>")
+def version_page(kind: str, ident: str, name: str):
+    ref = record_or_404(kind, ident)
+    version = history().version(ref.rel, name)
+    if version is None:
+        abort(404, description=f"{ref.rel} has no kept version '{name}'.")
+    current = read_text(ref.path)
+    return render_template("curation/version.html", ref=ref, version=version, text=version.text(),
+                           base_hash=content_hash(current),
+                           diff=diff_rows(unified_diff(version.text(), current, f"version {name}", "current file")))
+
+
+@bp.post(f"/{KIND_RULE}/<ident>/revert")
+def revert(kind: str, ident: str):
+    ref = record_or_404(kind, ident)
+    version = history().version(ref.rel, request.form.get("version", ""))
+    if version is None:
+        abort(400, description="Choose one of the versions listed on the history page to revert to.")
+    outcome = save_text(ref, version.text(), request.form.get("base_hash", ""), g.user, history())
+    if outcome.status == CONFLICT:
+        return _history_page(ref, "The record was changed after you opened this page, so nothing was reverted. "
+                                  "Look at the newest change below, then revert again if you still want to.",
+                             status=409)
+    if outcome.status == INVALID:
+        return _history_page(ref, "That version no longer passes validation, so it was not restored:",
+                             outcome.errors, status=400)
+    if outcome.status == SAVED:
+        flash(f"Restored the version that {version.user} replaced on {version.saved_at:%Y-%m-%d %H:%M:%S} UTC. "
+              "The text it replaced is kept in the history too.", "success")
+        reindex_and_report()
+    else:
+        flash("That version is the same as the current text; nothing changed.", "notice")
+    return redirect(url_for(".history_page", kind=ref.kind, ident=ref.ident), code=303)
