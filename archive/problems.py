@@ -31,4 +31,4 @@ class CorpusError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         errors = [p for p in self.problems if p.severity == ERROR]
-        super().__init__(f"{len(errors)} error(s) in the corpus; run `confarchive validate` to see them")
+        super().__init__(f"{len(errors)} error(s) in the corpus; run `confarchive validate` to see them.")

@@ -72,6 +72,9 @@ def run_build(corpus_dir: Path, index_dir: Path, quiet: bool = False) -> None:
             report = build_index(corpus, index_dir, progress=progress)
         except BuildLocked as exc:
             raise click.ClickException(str(exc))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the index in {index_dir}: {exc.strerror or exc}. "
+                                       "Choose another folder with --index.")
     click.echo(f"Indexed {report.documents} documents in {report.seconds:.1f}s into {report.path}", err=True)
 
 
@@ -92,7 +95,7 @@ def build(corpus, index_dir):
 @click.option("--speaker", multiple=True, help="Filter by speaker id (repeatable).")
 @click.option("--kind", multiple=True, help="talk, panel, qa, speaker or session (repeatable).")
 @click.option("--page", default=1, show_default=True, type=int)
-@click.option("--per-page", default=10, show_default=True, type=int)
+@click.option("--per-page", default=20, show_default=True, type=int)
 @click.option("--sort", type=click.Choice(["relevance", "programme"]))
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
 def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_page, sort, as_json):
@@ -132,7 +135,11 @@ def serve(corpus, index_dir, host, port, threads):
     ensure_index(corpus_dir, index_path)
     app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path)})
     click.echo(f"Serving confarchive on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}. "
+                                   "Is another server using that port? Try --port.")
 
 
 def _register_commands() -> None:

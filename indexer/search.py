@@ -177,6 +177,7 @@ class Searcher:
         # Pinpoint uses the character offsets stored at index time instead of re-analysing each body.
         found.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
         found.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        found.scorer = EarliestFirstScorer()
         return [self._result(hit, parsed.is_browse) for hit in ranked]
 
     def _result(self, hit, browse: bool) -> dict:
@@ -184,6 +185,13 @@ class Searcher:
         snippet = "" if browse else hit.highlights("body", top=2)
         result["snippet"] = snippet or html.escape(_lead(hit["body"]))
         return result
+
+
+class EarliestFirstScorer(highlight.BasicFragmentScorer):
+    """Whoosh breaks ties between equal fragments by object id; prefer the earlier one, so snippets repeat."""
+
+    def __call__(self, fragment):
+        return super().__call__(fragment) - fragment.startchar * 1e-9
 
 
 def coordinate(concepts: list[frozenset[str]], found, analyzer) -> list:
