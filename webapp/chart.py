@@ -26,7 +26,17 @@ def _fill(count: int, top: int) -> tuple[str, str]:
         return "#f4f6f8", "#4a5560"
     share = count / top
     lightness = int(92 - share * 62)
-    return f"hsl(212, 70%, {lightness}%)", "#ffffff" if lightness < 55 else "#1b1f24"
+    if 47 <= lightness <= 56:  # neither white nor dark text reaches 4.5:1 on these shades: skip them
+        lightness = 46 if lightness < 52 else 57
+    return f"hsl(212, 70%, {lightness}%)", "#ffffff" if lightness < 52 else "#1b1f24"
+
+
+TALK_KINDS = ("talk", "panel", "qa")
+
+
+def search_link(session: str, topic: str) -> str:
+    """The faceted search a cell counts: that session's talks, panels and Q&As with that topic."""
+    return "/search?" + urlencode([("session", session), ("topic", topic), *(("kind", k) for k in TALK_KINDS)])
 
 
 def overview_chart(sessions: list[str], topics: list[str], matrix: dict, labels) -> dict:
@@ -39,9 +49,9 @@ def overview_chart(sessions: list[str], topics: list[str], matrix: dict, labels)
             fill, ink = _fill(count, top)
             label = f"{labels.label('session', session)} — {labels.label('topic', topic)}: {count}"
             cells.append(Cell(LEFT + col * CELL_W, TOP + row * CELL_H, count,
-                              "/search?" + urlencode([("session", session), ("topic", topic)]), fill, ink, label))
+                              search_link(session, topic), fill, ink, label))
     return {"cells": cells, "width": LEFT + len(topics) * CELL_W + 10, "height": TOP + len(sessions) * CELL_H + 10,
             "rows": [(TOP + i * CELL_H, labels.label("session", s), s) for i, s in enumerate(sessions)],
             "cols": [(LEFT + i * CELL_W, labels.label("topic", t), t) for i, t in enumerate(topics)],
             "cell_w": CELL_W, "cell_h": CELL_H, "sessions": sessions, "topics": topics, "matrix": matrix,
-            "labels": labels}
+            "labels": labels, "link": search_link}

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from indexer import SearchResponse
 from indexer.schema import FACET_FIELDS
+from indexer.search import DEFAULT_PER_PAGE
 
 
 def state(response: SearchResponse) -> list[tuple[str, str]]:
@@ -27,18 +28,20 @@ def toggle_url(response: SearchResponse, facet: str, value: str, path: str = "/s
         pairs.remove((facet, value))
     else:
         pairs.append((facet, value))
-    return search_url(_with_sort(pairs, response), path)
+    return search_url(_with_per_page(_with_sort(pairs, response), response), path)
 
 
 def page_url(response: SearchResponse, page: int, path: str = "/search") -> str:
-    pairs = _with_sort(state(response), response)
-    if response.per_page != 20:
-        pairs.append(("per_page", str(response.per_page)))
+    pairs = _with_per_page(_with_sort(state(response), response), response)
     return search_url(pairs + ([("page", str(page))] if page > 1 else []), path)
 
 
 def sort_url(response: SearchResponse, sort: str, path: str = "/search") -> str:
-    return search_url(state(response) + [("sort", sort)], path)
+    return search_url(_with_per_page(state(response) + [("sort", sort)], response), path)
+
+
+def _with_per_page(pairs: list, response: SearchResponse) -> list:
+    return pairs + ([("per_page", str(response.per_page))] if response.per_page != DEFAULT_PER_PAGE else [])
 
 
 def _with_sort(pairs: list, response: SearchResponse) -> list:

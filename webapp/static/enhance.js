@@ -64,7 +64,7 @@
       if (list.hidden) { return; }
       if (event.key === "ArrowDown") { event.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
       else if (event.key === "ArrowUp") { event.preventDefault(); highlight(Math.max(active - 1, -1)); }
-      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Escape") { event.preventDefault(); close(); }
       else if (event.key === "Enter" && active >= 0) { event.preventDefault(); window.location.href = items[active].dataset.url; }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });

@@ -1,0 +1,40 @@
+"""The README's screenshots, taken from these runs: docs/screenshots/{search,talk,speaker,topics}.png at 1280x900."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = {
+    "search": ("/search?q=data+sharing&topic=ehds", "ul.chips"),
+    "talk": ("/talks/dngc-2025-s3-dilemma-2", "p.question"),
+    "speaker": ("/speakers/aarno-palotie", "ol.appearances"),
+    "topics": ("/topics", "figure.chart svg"),
+}
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+@pytest.mark.parametrize("name", SHOTS)
+def test_screenshot_for_the_readme(page, name):
+    path, ready = SHOTS[name]
+    page.goto(path)
+    expect(page.locator(ready)).to_be_visible()
+    page.evaluate("document.fonts.ready")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(target), animations="disabled", caret="hide")
+    assert png_size(target) == (1280, 900)
