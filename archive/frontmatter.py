@@ -84,7 +84,7 @@ def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
     if not isinstance(meta, dict):
         raise FrontMatterError(first_line, "front matter must be a mapping of `key: value` lines")
     key_lines: dict = {}
-    _collect_lines(node, (), first_line, key_lines)
+    _collect_lines(node, (), first_line, key_lines, set())
     return meta, key_lines
 
 
@@ -105,13 +105,17 @@ def _bad_date(root, first_line: int) -> Exception:
     return FrontMatterError(first_line, "a value could not be read as YAML")
 
 
-def _collect_lines(node, path: tuple, first_line: int, out: dict) -> None:
+def _collect_lines(node, path: tuple, first_line: int, out: dict, seen: set) -> None:
+    """Record the line of every key path; an alias is walked once, so recursive or nested aliases stay cheap."""
     out[path] = first_line + node.start_mark.line
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             child = path + (key_node.value,)
-            _collect_lines(value_node, child, first_line, out)
+            _collect_lines(value_node, child, first_line, out, seen)
             out[child] = first_line + key_node.start_mark.line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _collect_lines(item, path + (index,), first_line, out)
+            _collect_lines(item, path + (index,), first_line, out, seen)

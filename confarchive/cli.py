@@ -133,7 +133,8 @@ def serve(corpus, index_dir, host, port, threads):
 
     corpus_dir, index_path = _paths(corpus, index_dir)
     ensure_index(corpus_dir, index_path)
-    app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path)})
+    app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path), "DEBUG": False})
+    app.debug = False  # never, whatever FLASK_DEBUG says: tracebacks and the debugger stay off in serve
     click.echo(f"Serving confarchive on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")

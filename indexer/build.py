@@ -144,9 +144,14 @@ def _write_suggestions(target: Path, corpus: Corpus) -> None:
 
 
 def _prune(root: Path, keep: Path) -> None:
-    builds = sorted((p for p in (root / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.name)
-    for old in builds[:-KEEP_BUILDS]:
-        if old != keep:
+    """Keep the newest complete builds; remove older ones and any a killed build left half-written.
+
+    Runs under the build lock, so no folder without meta.json can belong to a build still running.
+    """
+    folders = sorted((p for p in (root / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.name)
+    complete = [p for p in folders if (p / META).is_file()]
+    for old in folders:
+        if old != keep and (old not in complete or old in complete[:-KEEP_BUILDS]):
             shutil.rmtree(old, ignore_errors=True)
 
 

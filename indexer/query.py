@@ -91,7 +91,21 @@ def parse_user_query(parser: qparser.QueryParser, text: str) -> ParsedQuery:
         notices.append("Your query's syntax could not be read, so its words were searched plainly.")
     if parsed is wq.NullQuery:
         return ParsedQuery(wq.NullQuery, text, notices)
-    return ParsedQuery(parsed, text, notices)
+    return ParsedQuery(tame_fuzzy(parsed), text, notices)
+
+
+MAX_FUZZY_DISTANCE = 2
+
+
+def tame_fuzzy(q: wq.Query) -> wq.Query:
+    """Cap fuzzy~ edit distances and prefixes: large ones cost seconds, a prefix longer than the word crashes."""
+    if isinstance(q, wq.FuzzyTerm):
+        q.maxdist = min(q.maxdist, MAX_FUZZY_DISTANCE)
+        q.prefixlength = min(q.prefixlength, max(len(q.text) - 1, 0))
+        return q
+    for child in q.children():
+        tame_fuzzy(child)
+    return q
 
 
 def is_well_formed(text: str) -> bool:

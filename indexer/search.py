@@ -17,7 +17,7 @@ from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_q
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
 from .suggest import Suggester
-from .store import IndexHandle
+from .store import IndexHandle, damaged
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -86,9 +86,18 @@ class QueryTools:
     def __init__(self, handle: IndexHandle):
         self.parser = make_parser(handle.index.schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
-        suggestions = handle.path / SUGGEST
-        entries = json.loads(suggestions.read_text(encoding="utf-8")) if suggestions.exists() else []
-        self.suggester = Suggester(entries)
+        self.suggester = Suggester(_suggestion_entries(handle))
+
+
+def _suggestion_entries(handle: IndexHandle) -> list[dict]:
+    path = handle.path / SUGGEST
+    if not path.exists():
+        return []
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        return [e for e in entries if isinstance(e, dict) and {"label", "kind", "url", "count"} <= set(e)]
+    except (ValueError, TypeError, OSError) as exc:
+        raise damaged(handle.path.parent.parent, f"suggest.json cannot be read: {exc}") from None
 
 
 _TOOLS: "weakref.WeakKeyDictionary[IndexHandle, QueryTools]" = weakref.WeakKeyDictionary()

@@ -7,10 +7,9 @@ import threading
 from pathlib import Path
 
 from whoosh import index
-from whoosh.index import EmptyIndexError
 
 from .facets import FacetTable
-from .layout import FACETS, META, IndexUnavailable, current_build, pointer_stamp
+from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build, pointer_stamp
 from .schema import SCHEMA_VERSION
 
 
@@ -19,17 +18,16 @@ class IndexHandle:
 
     def __init__(self, path: Path):
         self.path = path
-        self.meta = json.loads((path / META).read_text(encoding="utf-8"))
-        if self.meta.get("schema_version") != SCHEMA_VERSION:
-            raise IndexUnavailable(f"The index in {path.parent.parent} was built with schema version "
-                                   f"{self.meta.get('schema_version')}, this program needs {SCHEMA_VERSION}. "
-                                   f"Rebuild it with `confarchive build`.")
+        root = path.parent.parent
         try:
-            self.index = index.open_dir(str(path))
-        except (EmptyIndexError, OSError) as exc:
-            raise IndexUnavailable(f"The index in {path} cannot be opened ({exc}). "
-                                   "Rebuild it with `confarchive build`.") from None
-        self.facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
+            self.meta = json.loads((path / META).read_text(encoding="utf-8"))
+            version = self.meta.get("schema_version")
+        except Exception as exc:  # any damage to the file means the same thing: rebuild
+            raise damaged(root, f"meta.json cannot be read: {exc}") from None
+        if version != SCHEMA_VERSION:
+            raise IndexUnavailable(f"The index in {root} was built with schema version {version}, this program "
+                                   f"needs {SCHEMA_VERSION}. Rebuild it with `confarchive build --index {root}`.")
+        self.index, self.facets = _open_checked(path, root)
         self._local = threading.local()
         self._quotes = None
         self._quotes_lock = threading.Lock()
@@ -50,6 +48,30 @@ class IndexHandle:
                 if self._quotes is None:
                     self._quotes = QuoteIndex(self.path / QUOTES)
         return self._quotes
+
+
+def damaged(root: Path, what: str) -> IndexUnavailable:
+    return IndexUnavailable(f"The index in {root} is damaged ({what}). "
+                            f"Rebuild it with `confarchive build --index {root}`.")
+
+
+def _open_checked(path: Path, root: Path):
+    """Open the Whoosh index and the facet table, and probe both, so damage shows now and not mid-request."""
+    try:
+        ix = index.open_dir(str(path))
+        with ix.searcher() as probe:
+            count = probe.doc_count_all()
+            list(probe.lexicon("kind"))
+            if count:
+                probe.stored_fields(count - 1)
+        facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
+        if (path / SUGGEST).exists() and not isinstance(json.loads((path / SUGGEST).read_text(encoding="utf-8")), list):
+            raise ValueError("suggest.json is not a list")
+    except Exception as exc:  # Whoosh and json raise many kinds of error on damaged files; all mean: rebuild
+        raise damaged(root, f"{type(exc).__name__}: {exc}"[:200]) from None
+    if len(facets.docs) != count:
+        raise damaged(root, f"facets.json lists {len(facets.docs)} documents, the index holds {count}")
+    return ix, facets
 
 
 class IndexStore:

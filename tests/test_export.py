@@ -125,7 +125,7 @@ def test_a_corpus_with_errors_is_not_exported(corpus_copy):
     result = CliRunner().invoke(main, ["export", "archive", "--corpus", str(corpus_copy)])
     assert result.exit_code == 1
     assert "corpus/conferences/dngc-2025/talks/dngc-2025-s1-qa.md:5: error: unknown kind 'quiz'" in result.output
-    assert result.output.endswith("Error: 1 error(s) in the corpus; run `confarchive validate` to see them\n")
+    assert result.output.endswith("Error: 1 error(s) in the corpus; run `confarchive validate` to see them.\n")
 
 
 def test_csv_keeps_line_breaks_and_quotes():
