@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
-from archive import ERROR, CorpusError, inspect_corpus, load_corpus
-from indexer import BadRequest, BuildLocked, IndexStore, IndexUnavailable, SearchRequest, Searcher, build_index, index_exists
-from webapp import create_app, default_paths
+from archive import ERROR, CorpusError, inspect_corpus
+from indexer import BadRequest, IndexStore, IndexUnavailable, SearchRequest, Searcher
+from webapp import create_app
 
+from .common import _paths, corpus_option, ensure_index, index_option, run_build
 from .output import print_listing
-
-
-def _paths(corpus: str | None, index: str | None) -> tuple[Path, Path]:
-    """The corpus and index folders: the options, else the app's defaults (shipped corpus, instance folder)."""
-    default_corpus, default_index = default_paths()
-    return Path(corpus) if corpus else default_corpus, Path(index) if index else default_index
-
-
-corpus_option = click.option("--corpus", type=click.Path(file_okay=False), help="Corpus folder (default: the shipped corpus/).")
-index_option = click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder (default: instance/index).")
 
 
 @click.group()
@@ -49,33 +39,6 @@ def validate(corpus, fmt):
             click.echo(str(problem))
         click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {corpus_dir}")
     sys.exit(1 if errors else 0)
-
-
-def run_build(corpus_dir: Path, index_dir: Path, quiet: bool = False) -> None:
-    """Load, check and index the corpus; on any error the published index stays as it was."""
-    try:
-        corpus = load_corpus(corpus_dir)
-    except CorpusError as exc:
-        for problem in exc.problems:
-            if problem.severity == ERROR:
-                click.echo(str(problem), err=True)
-        raise click.ClickException(f"{exc} The previous index (if any) is still being served.")
-    with click.progressbar(length=len(corpus.talks) + len(corpus.speakers) + len(corpus.sessions),
-                           label="Indexing", file=sys.stderr, show_pos=True,
-                           hidden=quiet or not sys.stderr.isatty()) as bar:
-        done = {"n": 0}
-
-        def progress(n, total):
-            bar.update(n - done["n"])
-            done["n"] = n
-        try:
-            report = build_index(corpus, index_dir, progress=progress)
-        except BuildLocked as exc:
-            raise click.ClickException(str(exc))
-        except OSError as exc:
-            raise click.ClickException(f"cannot write the index in {index_dir}: {exc.strerror or exc}. "
-                                       "Choose another folder with --index.")
-    click.echo(f"Indexed {report.documents} documents in {report.seconds:.1f}s into {report.path}", err=True)
 
 
 @main.command()
@@ -112,13 +75,6 @@ def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_pa
         click.echo(json.dumps(response.as_dict(), indent=2, ensure_ascii=False))
     else:
         print_listing(response)
-
-
-def ensure_index(corpus_dir: Path, index_dir: Path) -> None:
-    """Build the index on first use, so a newcomer's first command just works."""
-    if not index_exists(index_dir):
-        click.echo(f"No index in {index_dir} yet; building it from {corpus_dir} …", err=True)
-        run_build(corpus_dir, index_dir)
 
 
 @main.command()

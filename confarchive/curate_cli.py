@@ -30,7 +30,7 @@ index_option = click.option("--index", "index_dir", type=click.Path(file_okay=Fa
 # --- Shared helpers ---------------------------------------------------------------------------------
 
 def _defaults() -> tuple[Path, Path]:
-    from .cli import _paths  # imported late: cli imports this module while it is being set up
+    from .common import _paths
 
     return _paths(None, None)
 

@@ -11,7 +11,7 @@ from archive.citations import Citable
 from indexer import BadRequest, IndexStore, IndexUnavailable
 from indexer.quotes_index import MAX_EXPORT, QuoteRequest, QuoteResponse, quote_json
 
-from .cli import _paths, corpus_option, ensure_index, index_option
+from .common import _paths, corpus_option, ensure_index, index_option
 from .output import plain_snippet
 
 FILE_FORMATS = {"markdown": citations.quotes_markdown, "csv": citations.quotes_csv, "ris": citations.ris,

@@ -24,12 +24,11 @@ from .layout import FACETS, META, IndexUnavailable
 from .page_data import url_for
 from .expansion import SynonymExpander
 from .query import ParsedQuery, extract_field_filters, parse_user_query, shorten
-from .search import DEFAULT_PER_PAGE, MAX_PER_PAGE, BadRequest
+from .search import DEFAULT_PER_PAGE, check_request
 
 QUOTES = "quotes"  # the quote index's folder inside a build
 QUOTES_SCHEMA_VERSION = 1
 QUOTE_FACETS = ("topic", "speaker", "session", "kind")
-SORTS = ("relevance", "programme")
 MAX_EXPORT = 1000
 EXPORT_FORMATS = ("csv", "json", "md", "ris", "bib", "txt")
 
@@ -104,15 +103,7 @@ class QuoteRequest:
 
     def validate(self) -> None:
         """Raise BadRequest with a message the user can act on."""
-        if self.page < 1:
-            raise BadRequest("page must be 1 or more")
-        if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
-        if self.sort and self.sort not in SORTS:
-            raise BadRequest("sort must be one of: " + ", ".join(SORTS))
-        unknown = [name for name in self.filters if name not in QUOTE_FACETS]
-        if unknown:
-            raise BadRequest(f"unknown filter '{unknown[0]}'; quote filters are: " + ", ".join(QUOTE_FACETS))
+        check_request(self.page, self.per_page, self.sort, self.filters, QUOTE_FACETS, "quote filters")
 
 
 @dataclass

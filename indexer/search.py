@@ -41,15 +41,20 @@ class SearchRequest:
     exact: bool = False  # search the words as typed, without showing a spelling correction's results
 
     def validate(self) -> None:
-        if self.page < 1:
-            raise BadRequest("page must be 1 or more")
-        if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
-        if self.sort and self.sort not in SORTS:
-            raise BadRequest("sort must be one of: " + ", ".join(SORTS))
-        unknown = [name for name in self.filters if name not in FACET_FIELDS]
-        if unknown:
-            raise BadRequest(f"unknown filter '{unknown[0]}'; filters are: " + ", ".join(FACET_FIELDS))
+        check_request(self.page, self.per_page, self.sort, self.filters, FACET_FIELDS, "filters")
+
+
+def check_request(page: int, per_page: int, sort: str, filters: dict, allowed, label: str) -> None:
+    """Raise BadRequest with a message the user can act on for bad paging, sorting or filter names."""
+    if page < 1:
+        raise BadRequest("page must be 1 or more")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    if sort and sort not in SORTS:
+        raise BadRequest("sort must be one of: " + ", ".join(SORTS))
+    unknown = [name for name in filters if name not in allowed]
+    if unknown:
+        raise BadRequest(f"unknown filter '{unknown[0]}'; {label} are: " + ", ".join(allowed))
 
 
 @dataclass
