@@ -148,13 +148,12 @@ class Searcher:
         expanded, added = self.tools.expander.expand(text) if text else ("", [])
         parsed = parse_user_query(self.tools.parser, expanded)
         notices += parsed.notices
-        term_docs: dict = {}
-        matching = matching_docs(self.searcher, parsed.query, term_docs)
+        matching = self._matching(parsed.query)
         also = added if added and matching != self._matching(parse_user_query(self.tools.parser, text).query) else []
         selections = {name: self.table.selection(name, values) for name, values in filters.items()}
         hits = _intersect(matching, selections.values())
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
-        results = self._page(parsed, text, hits, request, sort, filtered=bool(selections), term_docs=term_docs)
+        results = self._page(parsed, text, hits, request, sort, filtered=bool(selections))
         facets = self._facets(matching, hits, selections, filters)
         suggestion = Speller(self.searcher).suggest(text) if text else None
         return SearchResponse(request.q.strip(), len(hits), request.page, request.per_page, sort, results, facets,
@@ -176,7 +175,7 @@ class Searcher:
         return matching_docs(self.searcher, q)
 
     def _page(self, parsed: ParsedQuery, text: str, hits: set[int], request: SearchRequest, sort: str,
-              filtered: bool, term_docs: dict) -> list[dict]:
+              filtered: bool) -> list[dict]:
         start = (request.page - 1) * request.per_page
         if start >= len(hits):
             return []
@@ -186,9 +185,9 @@ class Searcher:
             ranked = top_hits(found)[start:limit]
         else:
             narrowed = hits if filtered else None  # no facet filter: skip the cost of applying one
-            found = self.searcher.search(parsed.query, filter=narrowed, limit=max(limit, RERANK_DEPTH))
+            found = self.searcher.search(parsed.query, filter=narrowed, limit=max(limit, RERANK_DEPTH), terms=True)
             concepts = self.tools.expander.concepts(text)
-            ranked = coordinate(concepts, found, term_docs, self.tools.expander.analyzer)[start:limit]
+            ranked = coordinate(concepts, found, self.tools.expander.analyzer)[start:limit]
         # Pinpoint uses the character offsets stored at index time instead of re-analysing each body.
         found.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
         found.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
@@ -209,29 +208,26 @@ class EarliestFirstScorer(highlight.BasicFragmentScorer):
         return super().__call__(fragment) - fragment.startchar * 1e-9
 
 
-def coordinate(concepts: list[frozenset[str]], found, term_docs: dict, analyzer) -> list:
+def coordinate(concepts: list[frozenset[str]], found, analyzer) -> list:
     """Rerank the top hits so that documents matching more of the query's concepts come first.
 
     A concept is a word of the query, or all the words of a synonym group; BM25F alone lets a
-    frequent word outweigh a document that has every concept once. Which documents hold which
-    concept comes from the posting sets gathered for the match set, so Whoosh need not record
-    matched terms while it scores (that disables its fast top-N path).
+    frequent word outweigh a document that has every concept once.
     """
     hits = top_hits(found)
     if len(concepts) < 2:
         return hits
     owner = {token: index for index, concept in enumerate(concepts) for token in concept}
-    holders: list[set[int]] = [set() for _ in concepts]
-    for (_, text), docs in term_docs.items():
-        index = owner.get(text)
-        if index is None:
-            stems = [t.text for t in analyzer(text)]
-            index = owner.get(stems[0]) if stems else None
-        if index is not None:
-            holders[index] |= docs
+
+    def concept_of(text: str):
+        if text in owner:
+            return owner[text]
+        stems = [t.text for t in analyzer(text)]
+        return owner.get(stems[0]) if stems else None
 
     def coord(hit) -> float:
-        return sum(hit.docnum in docs for docs in holders) / len(concepts)
+        matched = {concept_of(_text(t)) for _, t in (hit.matched_terms() or [])} - {None}
+        return len(matched) / len(concepts)
 
     return sorted(hits, key=lambda hit: -hit.score * (COORD_FLOOR + (1 - COORD_FLOOR) * coord(hit)))
 
@@ -245,7 +241,7 @@ def _text(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
-def matching_docs(searcher, q, term_docs: dict | None = None) -> set[int]:
+def matching_docs(searcher, q) -> set[int]:
     """Every document a query matches, as a set; unions and intersections are done by set operations.
 
     Whoosh's generic matchers step through ORed posting lists one document at a time in Python; reading
@@ -257,19 +253,16 @@ def matching_docs(searcher, q, term_docs: dict | None = None) -> set[int]:
     if q is wq.NullQuery:
         return set()
     if isinstance(q, wq.Term):
-        docs = set()
-        if (q.fieldname, q.text) in searcher.reader():
-            docs = set(searcher.reader().postings(q.fieldname, q.text).all_ids())
-        if term_docs is not None:
-            term_docs[(q.fieldname, q.text)] = docs
-        return docs
+        if (q.fieldname, q.text) not in searcher.reader():
+            return set()
+        return set(searcher.reader().postings(q.fieldname, q.text).all_ids())
     if isinstance(q, wq.Or):
-        return set().union(*(matching_docs(searcher, sub, term_docs) for sub in q.subqueries))
+        return set().union(*(matching_docs(searcher, sub) for sub in q.subqueries))
     if isinstance(q, wq.And):
-        sets = sorted((matching_docs(searcher, sub, term_docs) for sub in q.subqueries), key=len)
+        sets = sorted((matching_docs(searcher, sub) for sub in q.subqueries), key=len)
         return sets[0].intersection(*sets[1:]) if sets else set()
     if isinstance(q, wq.AndNot):
-        return matching_docs(searcher, q.a, term_docs) - matching_docs(searcher, q.b)
+        return matching_docs(searcher, q.a) - matching_docs(searcher, q.b)
     return set(searcher.docs_for_query(q))
 
 
