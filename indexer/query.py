@@ -91,7 +91,22 @@ def parse_user_query(parser: qparser.QueryParser, text: str) -> ParsedQuery:
         notices.append("Your query's syntax could not be read, so its words were searched plainly.")
     if parsed is wq.NullQuery:
         return ParsedQuery(wq.NullQuery, text, notices)
-    return ParsedQuery(tame_fuzzy(parsed), text, notices)
+    return ParsedQuery(exclude_negations(tame_fuzzy(parsed)), text, notices)
+
+
+def exclude_negations(q: wq.Query) -> wq.Query:
+    """'AI NOT ethics' means AI without ethics; with OR between words, Whoosh would read 'AI or anything without ethics'."""
+    if isinstance(q, wq.Or):
+        subs = [exclude_negations(sub) for sub in q.subqueries]
+        negated = [sub.query for sub in subs if isinstance(sub, wq.Not)]
+        positive = [sub for sub in subs if not isinstance(sub, wq.Not)]
+        if negated and positive:
+            keep = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost)
+            return wq.AndNot(keep, negated[0] if len(negated) == 1 else wq.Or(negated))
+        return wq.Or(subs, boost=q.boost) if subs else q
+    if isinstance(q, wq.And):
+        return wq.And([exclude_negations(sub) for sub in q.subqueries], boost=q.boost)
+    return q
 
 
 MAX_FUZZY_DISTANCE = 2
