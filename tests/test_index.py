@@ -155,7 +155,7 @@ def test_index_of_another_schema_version_asks_for_a_rebuild(small, tmp_path):
     with pytest.raises(IndexUnavailable) as caught:
         IndexStore(root).handle()
     assert str(caught.value) == (f"The index in {root} was built with schema version {SCHEMA_VERSION - 1}, "
-                                 f"this program needs {SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
+                                 f"this program needs {SCHEMA_VERSION}. Rebuild it with `confarchive build --index {root}`.")
 
 
 def test_store_notices_a_newly_published_build(small_corpus, tmp_path):
