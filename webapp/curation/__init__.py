@@ -51,4 +51,4 @@ def _configure(state) -> None:
                                                                  config["LOGIN_LOCKOUT_SECONDS"])
 
 
-from . import auth, common, dashboard, editor, history_views  # noqa: E402,F401  (they add routes and helpers to bp)
+from . import auth, common, dashboard, editor, history_views, topics_view  # noqa: E402,F401  (they add routes and helpers to bp)
