@@ -184,7 +184,7 @@ def test_load_corpus_raises_one_error_listing_them_all(small_corpus):
     with pytest.raises(CorpusError) as caught:
         load_corpus(small_corpus)
     assert [str(p) for p in caught.value.problems if p.severity == ERROR] == expected
-    assert str(caught.value) == "4 error(s) in the corpus; run `confarchive validate` to see them"
+    assert str(caught.value) == "4 error(s) in the corpus; run `confarchive validate` to see them."
 
 
 def test_problem_carries_path_line_field_and_hint(small_corpus):
