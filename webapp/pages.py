@@ -54,7 +54,7 @@ def session(ident: str):
 def topics():
     handle = get_handle()
     catalogue = handle.meta.get("catalogue", {})
-    counts = {b.value: b.count for b in Searcher(handle).search(SearchRequest()).facets["topic"]}
+    counts = {topic: len(docs) for topic, docs in handle.facets.postings.get("topic", {}).items()}
     sessions, topic_ids, matrix = session_topic_matrix(handle)
     return render_template("topics.html", topics=catalogue.get("topics", []), counts=counts,
                            chart=overview_chart(sessions, topic_ids, matrix, handle.facets))
