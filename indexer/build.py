@@ -18,12 +18,16 @@ from whoosh import index
 from archive import Corpus
 
 from .documents import IndexDoc, corpus_documents, facet_labels
+from .impacts import IMPACTS, write_impacts
 from .page_data import catalogue
 from .quotes_index import build_quote_index
 from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish
+from .query import SEARCH_FIELDS
+from .retrieval import PAIRS_FIELD
 from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from .suggest import corpus_entries, term_entries
 
+SCORED_FIELDS = (*SEARCH_FIELDS, PAIRS_FIELD)
 KEEP_BUILDS = 2  # the published build and one previous, for rollback
 Progress = Callable[[int, int], None]
 
@@ -71,6 +75,7 @@ def build_index(corpus: Corpus, root: Path | str, progress: Progress | None = No
         target = _new_build_dir(root)
         try:
             _write_index(target, docs, progress)
+            _write_impacts(target)
             _write_sidecars(target, corpus, docs)
             _write_suggestions(target, corpus)
             build_quote_index(corpus, target)
@@ -104,12 +109,22 @@ def _write_index(target: Path, docs: list[IndexDoc], progress: Progress | None) 
         raise
 
 
+def _write_impacts(target: Path) -> None:
+    """Precompute every search-field posting's score (see impacts.py)."""
+    ix = index.open_dir(str(target))
+    try:
+        with ix.reader() as reader:
+            write_impacts(target / IMPACTS, reader, SCORED_FIELDS)
+    finally:
+        ix.close()
+
+
 def _fields(doc: IndexDoc, number: int) -> dict:
     facets = {name: ",".join(v.replace(",", " ") for v in doc.facets.get(name, [])) for name in FACET_FIELDS
               if name != "kind"}
     topics_text = " ".join(doc.facets.get("topic", []))
     spell = "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
-    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names, spell=spell,
+    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, pairs=doc.body, names=doc.names, spell=spell,
                 affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=doc.record,
                 **facets)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from .schema import FACET_FIELDS
 
@@ -19,38 +20,40 @@ class FacetBucket:
         return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
 
 
-MASKED_MAX_VALUES = 1024  # facets with at most this many values are counted with bitmasks
-
-
-def bitmask(docnums) -> int:
-    """The documents as an int whose bit n is set for document n."""
-    docnums = list(docnums)
-    if not docnums:
-        return 0
-    bits = bytearray(max(docnums) // 8 + 1)
-    for docnum in docnums:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
-
-
 class FacetTable:
-    """Each document's facet values, and for each value the set of documents that carry it.
+    """Each document's facet values, counted with numpy over a match mask.
 
-    Facets with few values (topic, kind, country, year...) also keep one bitmask per value, so a
-    count is an AND and a popcount in C rather than a Python step per matching document.
+    Per facet, one row per (document, value) pair: counting the values of the matching documents is
+    a gather and a bincount in C, whatever the number of matches.
     """
 
     def __init__(self, data: dict):
         self.labels: dict[str, dict[str, str]] = data["labels"]
         self.docs: list[dict[str, list[str]]] = data["docs"]
-        self.postings: dict[str, dict[str, set[int]]] = {name: {} for name in FACET_FIELDS}
+        self.size = len(self.docs)
+        self.values: dict[str, list[str]] = {}
+        self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.postings: dict[str, dict[str, np.ndarray]] = {}
+        names = dict.fromkeys(FACET_FIELDS)
+        for facets in self.docs:
+            names.update(dict.fromkeys(facets))
+        for name in names:
+            self._add_facet(name)
+
+    def _add_facet(self, name: str) -> None:
+        numbers: dict[str, int] = {}
+        pair_docs, pair_values = [], []
         for docnum, facets in enumerate(self.docs):
-            for name, values in facets.items():
-                for value in values:
-                    self.postings.setdefault(name, {}).setdefault(value, set()).add(docnum)
-        self.masks: dict[str, dict[str, int]] = {
-            name: {value: bitmask(docs) for value, docs in values.items()}
-            for name, values in self.postings.items() if len(values) <= MASKED_MAX_VALUES}
+            for value in facets.get(name, ()):
+                pair_docs.append(docnum)
+                pair_values.append(numbers.setdefault(value, len(numbers)))
+        docs = np.asarray(pair_docs, dtype=np.int32)
+        values = np.asarray(pair_values, dtype=np.int32)
+        self.values[name] = list(numbers)
+        self.pairs[name] = (docs, values)
+        order = np.argsort(values, kind="stable")
+        bounds = np.searchsorted(values[order], np.arange(len(numbers) + 1))
+        self.postings[name] = {value: docs[order[bounds[i]:bounds[i + 1]]] for value, i in numbers.items()}
 
     def label(self, facet: str, value: str) -> str:
         return self.labels.get(facet, {}).get(value, value)
@@ -58,29 +61,38 @@ class FacetTable:
     def known(self, facet: str, value: str) -> bool:
         return value in self.postings.get(facet, {})
 
-    def _counts(self, facet: str, docnums, mask: int | None) -> Counter:
-        masks = self.masks.get(facet)
-        if masks is not None and len(masks) * 4 < len(docnums):
-            mask = bitmask(docnums) if mask is None else mask
-            return Counter({value: n for value, m in masks.items() if (n := (m & mask).bit_count())})
-        counter: Counter = Counter()
-        docs = self.docs
-        for docnum in docnums:
-            counter.update(docs[docnum].get(facet, ()))
-        return counter
+    def mask(self, docnums) -> np.ndarray:
+        """A boolean match vector from document numbers (or the vector itself)."""
+        if isinstance(docnums, np.ndarray) and docnums.dtype == bool:
+            return docnums
+        mask = np.zeros(self.size, dtype=bool)
+        mask[np.fromiter(docnums, dtype=np.int64)] = True
+        return mask
+
+    def _counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
+        if facet not in self.pairs:
+            return {}
+        docs, values = self.pairs[facet]
+        counts = np.bincount(values[mask[docs]], minlength=len(self.values[facet]))
+        names = self.values[facet]
+        return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def selection_mask(self, facet: str, values: list[str]) -> np.ndarray:
+        """Documents carrying any of the values (OR within one facet), as a boolean vector."""
+        mask = np.zeros(self.size, dtype=bool)
+        postings = self.postings.get(facet, {})
+        for value in values:
+            if value in postings:
+                mask[postings[value]] = True
+        return mask
 
     def selection(self, facet: str, values: list[str]) -> set[int]:
-        """Documents carrying any of the values (OR within one facet)."""
-        postings = self.postings.get(facet, {})
-        result: set[int] = set()
-        for value in values:
-            result |= postings.get(value, set())
-        return result
+        """Documents carrying any of the values, as a set of document numbers."""
+        return set(np.flatnonzero(self.selection_mask(facet, values)).tolist())
 
-    def count(self, facet: str, docnums, selected: list[str], limit: int | None = None,
-              mask: int | None = None) -> list[FacetBucket]:
+    def count(self, facet: str, docnums, selected: list[str], limit: int | None = None) -> list[FacetBucket]:
         """Buckets for one facet over the given documents, most frequent first, selections always shown."""
-        counter = self._counts(facet, docnums, mask)
+        counter = self._counts(facet, self.mask(docnums))
         buckets = [FacetBucket(v, self.label(facet, v), n, v in selected)
                    for v, n in sorted(counter.items(), key=lambda item: (-item[1], self.label(facet, item[0])))]
         if limit is not None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import name_analyzer, text_analyzer
+from .analysis import name_analyzer, pair_analyzer, text_analyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Facets: the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year")
@@ -24,6 +24,7 @@ def build_schema() -> Schema:
         affiliation=TEXT(analyzer=prose, field_boost=1.2),
         topics_text=TEXT(analyzer=prose, field_boost=1.5),
         spell=TEXT(analyzer=names),  # unstemmed words, for did-you-mean
+        pairs=TEXT(analyzer=pair_analyzer(), phrase=False),  # body word pairs: phrases without reading positions
         topic=KEYWORD(commas=True, stored=True),
         session=KEYWORD(commas=True, stored=True),
         speaker=KEYWORD(commas=True, stored=True),

@@ -8,22 +8,22 @@ import threading
 import weakref
 from dataclasses import dataclass, field, replace
 
-from whoosh import highlight, query as wq
+import numpy as np
 
 from .didyoumean import Speller
 from .expansion import SynonymExpander
-from .facets import FacetBucket, bitmask
+from .facets import FacetBucket
 from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_query, shorten
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
+from .retrieval import Evaluator, Matches, leaf_queries, leaf_words, query_terms
+from .snippets import SNIPPET_CHARS, body_snippets
 from .suggest import Suggester
 from .store import IndexHandle, damaged
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "programme")
-SNIPPET_CHARS = 240
-RERANK_DEPTH = 100  # how many top hits the coordination rerank looks at
 COORD_FLOOR = 0.3  # weight left to a document that matches only a small share of the query's words
 
 
@@ -118,13 +118,14 @@ def query_tools(handle: IndexHandle) -> QueryTools:
 
 
 class Searcher:
-    """Search one open build. Cheap to create: the handle owns the index and its facet tables."""
+    """Search one open build. Cheap to create: the handle owns the index, its postings and facet tables."""
 
     def __init__(self, handle: IndexHandle):
         self.handle = handle
         self.searcher = handle.searcher()
         self.table = handle.facets
         self.tools = query_tools(handle)
+        self.evaluator = Evaluator(handle.impacts, self.searcher)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a search; when it finds nothing and a spelling correction exists, show the correction's results."""
@@ -148,122 +149,94 @@ class Searcher:
         expanded, added = self.tools.expander.expand(text) if text else ("", [])
         parsed = parse_user_query(self.tools.parser, expanded)
         notices += parsed.notices
-        matching = self._matching(parsed.query)
-        also = added if added and matching != self._matching(parse_user_query(self.tools.parser, text).query) else []
-        selections = {name: self.table.selection(name, values) for name, values in filters.items()}
-        hits = _intersect(matching, selections.values())
+        found = self.evaluator.evaluate(parsed.query)
+        also = added if added and self._adds_matches(found, text) else []
+        selections = {name: self.table.selection_mask(name, values) for name, values in filters.items()}
+        hits = _intersect(found.mask, selections.values())
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
-        results = self._page(parsed, text, hits, request, sort, filtered=bool(selections))
-        facets = self._facets(matching, hits, selections, filters)
+        results = self._page(parsed, text, found, hits, request, sort)
+        facets = self._facets(found.mask, hits, selections, filters)
         suggestion = Speller(self.searcher).suggest(text) if text else None
-        return SearchResponse(request.q.strip(), len(hits), request.page, request.per_page, sort, results, facets,
-                              filters, suggestion, notices, also)
+        return SearchResponse(request.q.strip(), int(np.count_nonzero(hits)), request.page, request.per_page, sort,
+                              results, facets, filters, suggestion, notices, also)
 
-    def _facets(self, matching: set[int], hits: set[int], selections: dict, filters: dict) -> dict:
+    def _adds_matches(self, found: Matches, text: str) -> bool:
+        """Did the synonym expansion change which documents match? Only then is it worth mentioning."""
+        plain = self.evaluator.evaluate(parse_user_query(self.tools.parser, text).query)
+        return not np.array_equal(found.mask, plain.mask)
+
+    def _facets(self, matching: np.ndarray, hits: np.ndarray, selections: dict, filters: dict) -> dict:
         """Counts per facet; a facet with its own filter counts without it, so its other values stay choosable."""
-        hits_mask = bitmask(hits) if len(hits) > 64 else None
         result = {}
         for name in FACET_FIELDS:
             if name in selections:
                 docs = _intersect(matching, [s for n, s in selections.items() if n != name])
                 result[name] = self.table.count(name, docs, filters.get(name, []))
             else:
-                result[name] = self.table.count(name, hits, [], mask=hits_mask)
+                result[name] = self.table.count(name, hits, [])
         return result
 
-    def _matching(self, q) -> set[int]:
-        return matching_docs(self.searcher, q)
-
-    def _page(self, parsed: ParsedQuery, text: str, hits: set[int], request: SearchRequest, sort: str,
-              filtered: bool) -> list[dict]:
+    def _page(self, parsed: ParsedQuery, text: str, found: Matches, hits: np.ndarray, request: SearchRequest,
+              sort: str) -> list[dict]:
         start = (request.page - 1) * request.per_page
-        if start >= len(hits):
-            return []
         limit = start + request.per_page
         if sort == "programme":
-            found = self.searcher.search(parsed.query, filter=hits, limit=limit, sortedby="programme")
-            ranked = top_hits(found)[start:limit]
+            chosen = np.flatnonzero(hits)[start:limit]  # document numbers follow the programme (see build.py)
         else:
-            narrowed = hits if filtered else None  # no facet filter: skip the cost of applying one
-            found = self.searcher.search(parsed.query, filter=narrowed, limit=max(limit, RERANK_DEPTH), terms=True)
-            concepts = self.tools.expander.concepts(text)
-            ranked = coordinate(concepts, found, self.tools.expander.analyzer)[start:limit]
-        # Pinpoint uses the character offsets stored at index time instead of re-analysing each body.
-        found.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
-        found.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        found.scorer = EarliestFirstScorer()
-        return [self._result(hit, parsed.is_browse) for hit in ranked]
+            chosen = top_documents(self._ranking(parsed, text, found), hits, limit)[start:limit]
+        stored = {int(d): self.searcher.stored_fields(int(d)) for d in chosen}
+        snippets = {} if parsed.is_browse else self._snippets(parsed, stored)
+        return [self._result(stored[int(d)], snippets.get(int(d), "")) for d in chosen]
 
-    def _result(self, hit, browse: bool) -> dict:
-        result = dict(hit["payload"])
-        snippet = "" if browse else hit.highlights("body", top=2)
-        result["snippet"] = snippet or html.escape(_lead(hit["body"]))
+    def _ranking(self, parsed: ParsedQuery, text: str, found: Matches) -> np.ndarray:
+        """BM25F scores, scaled so that documents matching more of the query's concepts come first.
+
+        A concept is a word of the query, or all the words of a synonym group; BM25F alone lets a
+        frequent word outweigh a document that has every concept once.
+        """
+        concepts = self.tools.expander.concepts(text)
+        if len(concepts) < 2:
+            return found.scores
+        concept_of = _concept_lookup(concepts, self.tools.expander.analyzer)
+        covered = np.zeros((len(concepts), len(found.mask)), dtype=bool)
+        for leaf in leaf_queries(parsed.query):
+            concept = next((c for c in map(concept_of, leaf_words(leaf)) if c is not None), None)
+            if concept is not None:
+                covered[concept] |= self.evaluator.evaluate(leaf).mask
+        share = covered.sum(axis=0) / len(concepts)
+        return found.scores * (COORD_FLOOR + (1 - COORD_FLOOR) * share)
+
+    def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
+        words = [word for field, word in query_terms(parsed.query, self.searcher.reader()) if field == "body"]
+        return body_snippets(self.searcher, "body", words, {d: fields["body"] for d, fields in stored.items()})
+
+    def _result(self, fields: dict, snippet: str) -> dict:
+        result = dict(fields["payload"])
+        result["snippet"] = snippet or html.escape(_lead(fields["body"]))
         return result
 
 
-class EarliestFirstScorer(highlight.BasicFragmentScorer):
-    """Whoosh breaks ties between equal fragments by object id; prefer the earlier one, so snippets repeat."""
+def top_documents(scores: np.ndarray, hits: np.ndarray, limit: int) -> np.ndarray:
+    """The `limit` best hits, highest score first; equal scores in programme order, as Whoosh sorts them."""
+    candidates = np.flatnonzero(hits)
+    values = scores[candidates]
+    if len(candidates) > limit:
+        kth = np.partition(values, len(values) - limit)[len(values) - limit]
+        keep = values >= kth
+        candidates, values = candidates[keep], values[keep]
+    return candidates[np.lexsort((candidates, -values))][:limit]
 
-    def __call__(self, fragment):
-        return super().__call__(fragment) - fragment.startchar * 1e-9
 
-
-def coordinate(concepts: list[frozenset[str]], found, analyzer) -> list:
-    """Rerank the top hits so that documents matching more of the query's concepts come first.
-
-    A concept is a word of the query, or all the words of a synonym group; BM25F alone lets a
-    frequent word outweigh a document that has every concept once.
-    """
-    hits = top_hits(found)
-    if len(concepts) < 2:
-        return hits
+def _concept_lookup(concepts: list[frozenset[str]], analyzer):
+    """A function from an index word to the number of the concept it belongs to (or None)."""
     owner = {token: index for index, concept in enumerate(concepts) for token in concept}
 
     def concept_of(text: str):
         if text in owner:
             return owner[text]
-        stems = [t.text for t in analyzer(text)]
+        stems = [t.text for t in analyzer(text)]  # names are indexed unstemmed; the concepts hold stems
         return owner.get(stems[0]) if stems else None
-
-    def coord(hit) -> float:
-        matched = {concept_of(_text(t)) for _, t in (hit.matched_terms() or [])} - {None}
-        return len(matched) / len(concepts)
-
-    return sorted(hits, key=lambda hit: -hit.score * (COORD_FLOOR + (1 - COORD_FLOOR) * coord(hit)))
-
-
-def top_hits(found) -> list:
-    """The scored hits only: iterating Results itself calls len(), which counts every match again."""
-    return [found[i] for i in range(found.scored_length())]
-
-
-def _text(value) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else value
-
-
-def matching_docs(searcher, q) -> set[int]:
-    """Every document a query matches, as a set; unions and intersections are done by set operations.
-
-    Whoosh's generic matchers step through ORed posting lists one document at a time in Python; reading
-    each term's postings whole and combining sets in C is several times faster for the broad ORs that
-    multi-field, synonym-expanded queries make.
-    """
-    if isinstance(q, wq.Every):
-        return set(range(searcher.doc_count_all()))
-    if q is wq.NullQuery:
-        return set()
-    if isinstance(q, wq.Term):
-        if (q.fieldname, q.text) not in searcher.reader():
-            return set()
-        return set(searcher.reader().postings(q.fieldname, q.text).all_ids())
-    if isinstance(q, wq.Or):
-        return set().union(*(matching_docs(searcher, sub) for sub in q.subqueries))
-    if isinstance(q, wq.And):
-        sets = sorted((matching_docs(searcher, sub) for sub in q.subqueries), key=len)
-        return sets[0].intersection(*sets[1:]) if sets else set()
-    if isinstance(q, wq.AndNot):
-        return matching_docs(searcher, q.a) - matching_docs(searcher, q.b)
-    return set(searcher.docs_for_query(q))
+    return concept_of
 
 
 def _merge_filters(given: dict[str, list[str]], extra: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -273,10 +246,10 @@ def _merge_filters(given: dict[str, list[str]], extra: dict[str, list[str]]) -> 
     return merged
 
 
-def _intersect(base: set[int], others) -> set[int]:
-    result = base
-    for other in sorted(others, key=len):
-        result = result & other
+def _intersect(base: np.ndarray, others) -> np.ndarray:
+    result = base.copy()
+    for other in others:
+        result &= other
     return result
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 from whoosh import index
 
 from .facets import FacetTable
+from .impacts import IMPACTS, ImpactIndex
 from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build, pointer_stamp
 from .schema import SCHEMA_VERSION
 
 
 class IndexHandle:
-    """One open build: the Whoosh index, its facet table, and a searcher per thread."""
+    """One open build: the Whoosh index, its scored postings, its facet table, and a searcher per thread."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -27,7 +28,7 @@ class IndexHandle:
         if version != SCHEMA_VERSION:
             raise IndexUnavailable(f"The index in {root} was built with schema version {version}, this program "
                                    f"needs {SCHEMA_VERSION}. Rebuild it with `confarchive build --index {root}`.")
-        self.index, self.facets = _open_checked(path, root)
+        self.index, self.facets, self.impacts = _open_checked(path, root)
         self._local = threading.local()
         self._quotes = None
         self._quotes_lock = threading.Lock()
@@ -56,7 +57,7 @@ def damaged(root: Path, what: str) -> IndexUnavailable:
 
 
 def _open_checked(path: Path, root: Path):
-    """Open the Whoosh index and the facet table, and probe both, so damage shows now and not mid-request."""
+    """Open the Whoosh index, the postings and the facet table, and probe them, so damage shows now and not mid-request."""
     try:
         ix = index.open_dir(str(path))
         with ix.searcher() as probe:
@@ -67,11 +68,14 @@ def _open_checked(path: Path, root: Path):
         facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
         if (path / SUGGEST).exists() and not isinstance(json.loads((path / SUGGEST).read_text(encoding="utf-8")), list):
             raise ValueError("suggest.json is not a list")
+        impacts = ImpactIndex(path / IMPACTS)
     except Exception as exc:  # Whoosh and json raise many kinds of error on damaged files; all mean: rebuild
         raise damaged(root, f"{type(exc).__name__}: {exc}"[:200]) from None
     if len(facets.docs) != count:
         raise damaged(root, f"facets.json lists {len(facets.docs)} documents, the index holds {count}")
-    return ix, facets
+    if impacts.documents != count:
+        raise damaged(root, f"the scored postings cover {impacts.documents} documents, the index holds {count}")
+    return ix, facets, impacts
 
 
 class IndexStore:

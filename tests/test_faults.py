@@ -255,6 +255,11 @@ DAMAGED = [
                  marks=_damage_bug("a facets.json without 'labels'", "KeyError")),
     pytest.param(_write("suggest.json", "garbage"), id="suggest.json garbage",
                  marks=_damage_bug("garbage suggest.json", "JSONDecodeError")),
+    pytest.param(lambda root: (_build_dir(root) / "impacts" / "scores.npy").unlink(), id="scored postings deleted"),
+    pytest.param(_write("impacts/docs.npy", "garbage"), id="scored postings garbage"),
+    pytest.param(lambda root: os.truncate(_build_dir(root) / "impacts" / "scores.npy", 200),
+                 id="scored postings truncated"),
+    pytest.param(_write("impacts/terms.json", '{"documents": 3, "terms": {}}'), id="scored postings for another build"),
 ]
 
 
