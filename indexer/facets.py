@@ -32,6 +32,9 @@ class FacetTable:
         self.docs: list[dict[str, list[str]]] = data["docs"]
         self.size = len(self.docs)
         self.values: dict[str, list[str]] = {}
+        self.numbers: dict[str, dict[str, int]] = {}  # value -> its number in the pair arrays
+        self.names: dict[str, list[str]] = {}  # each value's label, in the same order
+        self.label_order: dict[str, np.ndarray] = {}  # each value's rank when sorted by label
         self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.postings: dict[str, dict[str, np.ndarray]] = {}
         names = dict.fromkeys(FACET_FIELDS)
@@ -50,6 +53,9 @@ class FacetTable:
         docs = np.asarray(pair_docs, dtype=np.int32)
         values = np.asarray(pair_values, dtype=np.int32)
         self.values[name] = list(numbers)
+        self.numbers[name] = numbers
+        self.names[name] = [self.label(name, value) for value in numbers]
+        self.label_order[name] = _ranks(self.names[name])
         self.pairs[name] = (docs, values)
         order = np.argsort(values, kind="stable")
         bounds = np.searchsorted(values[order], np.arange(len(numbers) + 1))
@@ -69,13 +75,10 @@ class FacetTable:
         mask[np.fromiter(docnums, dtype=np.int64)] = True
         return mask
 
-    def _counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
-        if facet not in self.pairs:
-            return {}
+    def _counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
+        """How many matching documents carry each value of the facet (by value number)."""
         docs, values = self.pairs[facet]
-        counts = np.bincount(values[mask[docs]], minlength=len(self.values[facet]))
-        names = self.values[facet]
-        return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+        return np.bincount(values[mask[docs]], minlength=len(self.values[facet]))
 
     def selection_mask(self, facet: str, values: list[str]) -> np.ndarray:
         """Documents carrying any of the values (OR within one facet), as a boolean vector."""
@@ -91,12 +94,23 @@ class FacetTable:
         return set(np.flatnonzero(self.selection_mask(facet, values)).tolist())
 
     def count(self, facet: str, docnums, selected: list[str], limit: int | None = None) -> list[FacetBucket]:
-        """Buckets for one facet over the given documents, most frequent first, selections always shown."""
-        counter = self._counts(facet, self.mask(docnums))
-        buckets = [FacetBucket(v, self.label(facet, v), n, v in selected)
-                   for v, n in sorted(counter.items(), key=lambda item: (-item[1], self.label(facet, item[0])))]
-        if limit is not None:
-            buckets = buckets[:limit]
+        """Buckets for one facet over the given documents, most frequent first, then by label; selections always shown."""
+        if facet not in self.pairs:
+            return [FacetBucket(v, self.label(facet, v), 0, True) for v in selected]
+        counts = self._counts(facet, self.mask(docnums))
+        present = np.flatnonzero(counts)
+        order = present[np.lexsort((self.label_order[facet][present], -counts[present]))][:limit]
+        values, names, chosen = self.values[facet], self.names[facet], set(selected)
+        buckets = [FacetBucket(values[i], names[i], int(counts[i]), values[i] in chosen) for i in order]
         shown = {b.value for b in buckets}
-        buckets += [FacetBucket(v, self.label(facet, v), counter.get(v, 0), True) for v in selected if v not in shown]
+        numbers = self.numbers[facet]
+        buckets += [FacetBucket(v, self.label(facet, v), int(counts[numbers[v]]) if v in numbers else 0, True)
+                    for v in selected if v not in shown]
         return buckets
+
+
+def _ranks(labels: list[str]) -> np.ndarray:
+    """Each label's position in alphabetical order."""
+    ranks = np.empty(len(labels), dtype=np.int64)
+    ranks[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(labels))
+    return ranks

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .postings import read_postings
+
 IMPACTS = "impacts"  # folder inside a build
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults, which the index uses
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
@@ -43,24 +45,6 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...]) -> int:
     (folder / "terms.json").write_text(json.dumps({"documents": count, "terms": terms}, ensure_ascii=False),
                                       encoding="utf-8")
     return start
-
-
-def read_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers and weights, read a whole block at a time.
-
-    Whoosh's public matcher API yields one posting per Python call; its block reader (Whoosh 2.7.4,
-    pinned) hands back a block's arrays at once, which is what makes the build step take seconds.
-    """
-    matcher = reader.postings(field, btext)
-    ids: list[int] = []
-    weights: list[float] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights)
-        matcher._next_block()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
 
 
 def _field_lengths(reader, field: str, count: int) -> np.ndarray:

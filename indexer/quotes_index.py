@@ -8,7 +8,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import highlight, index, qparser, query as wq
+import numpy as np
+from whoosh import highlight, index, qparser
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError
 
@@ -20,14 +21,16 @@ from archive.quotes import Quote, corpus_quotes
 from .analysis import text_analyzer
 from .documents import facet_labels
 from .facets import FacetBucket, FacetTable
+from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable
 from .page_data import url_for
 from .expansion import SynonymExpander
 from .query import ParsedQuery, extract_field_filters, parse_user_query, shorten
-from .search import DEFAULT_PER_PAGE, check_request
+from .retrieval import Evaluator, Matches, intersect, query_terms
+from .search import DEFAULT_PER_PAGE, MAX_BUCKETS, check_request, top_documents
 
 QUOTES = "quotes"  # the quote index's folder inside a build
-QUOTES_SCHEMA_VERSION = 1
+QUOTES_SCHEMA_VERSION = 2
 QUOTE_FACETS = ("topic", "speaker", "session", "kind")
 MAX_EXPORT = 1000
 EXPORT_FORMATS = ("csv", "json", "md", "ris", "bib", "txt")
@@ -81,6 +84,8 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
         writer.add_document(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number,
                             payload=payload)
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
+    with ix.reader() as reader:
+        write_impacts(target / IMPACTS, reader, ("text",))
     labels = facet_labels(corpus)
     (target / FACETS).write_text(json.dumps({"labels": labels, "docs": [f for _, f in docs]}, ensure_ascii=False),
                                  encoding="utf-8")
@@ -158,6 +163,7 @@ class QuoteIndex:
             raise IndexUnavailable(f"The quote index in {path} has schema version {meta.get('schema_version')}, "
                                    f"this program needs {QUOTES_SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
         self.facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
+        self.impacts = ImpactIndex(path / IMPACTS)
         self.parser = quote_parser(self.index.schema)
         self.expander = SynonymExpander(meta.get("synonyms", []))
         self._local = threading.local()
@@ -180,10 +186,11 @@ class QuoteIndex:
         sel = self._select(request)
         start = (request.page - 1) * request.per_page
         results = self._ranked(sel, start, start + request.per_page)
-        facets = {name: self.facets.count(name, _intersect(sel.matching, [s for n, s in sel.selections.items()
-                                                                          if n != name]), sel.filters.get(name, []))
+        facets = {name: self.facets.count(name, intersect(sel.found.mask, [s for n, s in sel.selections.items()
+                                                                          if n != name]), sel.filters.get(name, []),
+                                             MAX_BUCKETS)
                   for name in QUOTE_FACETS}
-        return QuoteResponse(request.q.strip(), len(sel.hits), request.page, request.per_page, sel.sort, results,
+        return QuoteResponse(request.q.strip(), int(np.count_nonzero(sel.hits)), request.page, request.per_page, sel.sort, results,
                              facets, sel.filters, sel.notices, sel.also)
 
     def search_all(self, request: QuoteRequest, limit: int = MAX_EXPORT) -> list[dict]:
@@ -199,40 +206,50 @@ class QuoteIndex:
                    for name in QUOTE_FACETS if request.filters.get(name) or query_filters.get(name)}
         expanded, also = self.expander.expand(text) if text else ("", [])
         parsed = parse_user_query(self.parser, expanded)
-        matching = self._matching(parsed.query)
-        selections = {name: self.facets.selection(name, values) for name, values in filters.items()}
+        found = Evaluator(self.impacts, self.searcher()).evaluate(parsed.query)
+        selections = {name: self.facets.selection_mask(name, values) for name, values in filters.items()}
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
-        return _Selection(parsed, filters, matching, selections, _intersect(matching, selections.values()), sort,
+        return _Selection(parsed, filters, found, selections, intersect(found.mask, selections.values()), sort,
                           notices + parsed.notices, also)
 
-    def _matching(self, q) -> set[int]:
-        if isinstance(q, wq.Every):
-            return set(range(self.searcher().doc_count_all()))
-        return set() if q is wq.NullQuery else set(self.searcher().docs_for_query(q))
-
     def _ranked(self, sel: "_Selection", start: int, limit: int) -> list[dict]:
-        if start >= len(sel.hits):
-            return []
-        sortedby = "programme" if sel.sort == "programme" else None
-        found = self.searcher().search(sel.parsed.query, filter=sel.hits, limit=limit, sortedby=sortedby)
-        found.fragmenter = highlight.WholeFragmenter(charlimit=None)
-        found.formatter = highlight.HtmlFormatter(tagname="mark", classname="match")
-        return [{**hit["payload"], "highlighted": self._highlight(hit, sel.parsed.is_browse)}
-                for hit in found[start:limit]]
+        if sel.sort == "programme":
+            chosen = np.flatnonzero(sel.hits)[start:limit]
+        else:
+            chosen = top_documents(sel.found.scores, sel.hits, limit)[start:limit]
+        searcher = self.searcher()
+        words = [] if sel.parsed.is_browse else [w for f, w in query_terms(sel.parsed.query, searcher.reader())
+                                                 if f == "text"]
+        marker = SentenceMarker(searcher.schema["text"].analyzer, words)
+        return [{**fields["payload"], "highlighted": marker(fields["text"])}
+                for fields in (searcher.stored_fields(int(d)) for d in chosen)]
 
-    @staticmethod
-    def _highlight(hit, browse: bool) -> str:
-        marked = "" if browse else hit.highlights("text")
-        return marked or html.escape(hit["text"], quote=False)
+
+class SentenceMarker:
+    """The whole sentence, escaped, with the query's words in <mark>, as Whoosh's whole-text highlighter does."""
+
+    def __init__(self, analyzer, words: list[str]):
+        self.analyzer, self.words = analyzer, frozenset(words)
+        self.highlighter = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(charlimit=None),
+                                                 formatter=highlight.HtmlFormatter(tagname="mark", classname="match"))
+
+    def __call__(self, text: str) -> str:
+        if not self.words:
+            return html.escape(text, quote=False)
+        tokens = self.analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = self.highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, self.words))
+        fragments = highlight.top_fragments(self.highlighter.fragmenter.fragment_tokens(text, tokens), 3,
+                                            self.highlighter.scorer, self.highlighter.order)
+        return self.highlighter.formatter.format(fragments) or html.escape(text, quote=False)
 
 
 @dataclass
 class _Selection:
     parsed: ParsedQuery
     filters: dict[str, list[str]]
-    matching: set[int]
-    selections: dict[str, set[int]]
-    hits: set[int]
+    found: Matches
+    selections: dict[str, np.ndarray]
+    hits: np.ndarray
     sort: str
     notices: list[str]
     also: list[str]
@@ -248,10 +265,3 @@ def quote_parser(schema) -> qparser.QueryParser:
 
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
-
-
-def _intersect(base: set[int], others) -> set[int]:
-    result = base
-    for other in sorted(others, key=len):
-        result = result & other
-    return result

@@ -14,10 +14,12 @@ from whoosh import query as wq
 
 from .analysis import PAIR_SEPARATOR
 from .impacts import ImpactIndex
+from .postings import seek
 
 PAIRS_FIELD = "pairs"  # body word pairs; see schema.py
 PHRASE_FIELDS = {"body": PAIRS_FIELD}
-MAX_EXPANSIONS = 1000  # prefix* and fuzzy~ terms looked up per query word
+MAX_EXPANSIONS = 1000
+MAX_POSITION_CHECKS = 2000  # phrase candidates checked one by one; past this Whoosh walks the postings  # prefix* and fuzzy~ terms looked up per query word
 
 
 @dataclass
@@ -116,15 +118,33 @@ class Evaluator:
         return self._verified(q, found)
 
     def _verified(self, q: wq.Phrase, candidates: Matches) -> Matches:
-        """Keep the candidates Whoosh confirms by word positions."""
+        """Keep the candidates whose word positions make the phrase (few candidates: read just theirs)."""
         docs = np.flatnonzero(candidates.mask)
-        if len(docs):
+        if len(docs) > MAX_POSITION_CHECKS or q.slop != 1:
             confirmed = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
-            keep = np.zeros(self.size, dtype=bool)
-            keep[confirmed] = True
-            candidates.mask &= keep
+        else:
+            confirmed = np.asarray(self._adjacent(q.fieldname, [_text(w) for w in q.words], docs), dtype=np.int64)
+        keep = np.zeros(self.size, dtype=bool)
+        keep[confirmed] = True
+        candidates.mask &= keep
         candidates.scores *= candidates.mask
         return candidates
+
+    def _adjacent(self, field: str, words: list[str], docs: np.ndarray) -> list[int]:
+        """The documents (each holding every word) where the words stand at consecutive positions."""
+        if not len(docs):
+            return []
+        reader = self.searcher.reader()
+        matchers = [reader.postings(field, word) for word in words]
+        found = []
+        for docnum in docs.tolist():
+            positions = []
+            for matcher in matchers:
+                seek(matcher, docnum)
+                positions.append(set(matcher.value_as("positions")))
+            if any(all(start + i in positions[i] for i in range(1, len(words))) for start in positions[0]):
+                found.append(docnum)
+        return found
 
     def _expanded(self, q: wq.MultiTerm) -> Matches:
         """prefix* and fuzzy~: the sum over the index terms the pattern matches."""
@@ -146,6 +166,14 @@ class Evaluator:
 
     _HANDLERS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndNot: _and_not, wq.AndMaybe: _and_maybe,
                  wq.Require: _require, wq.Not: _not, wq.Phrase: _phrase, wq.MultiTerm: _expanded}
+
+
+def intersect(base: np.ndarray, others) -> np.ndarray:
+    """Documents in base and in every one of the others (boolean vectors); base is left as it was."""
+    result = base.copy()
+    for other in others:
+        result &= other
+    return result
 
 
 def leaf_queries(q: wq.Query) -> list[wq.Query]:

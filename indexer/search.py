@@ -16,12 +16,13 @@ from .facets import FacetBucket
 from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_query, shorten
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
-from .retrieval import Evaluator, Matches, leaf_queries, leaf_words, query_terms
+from .retrieval import Evaluator, Matches, intersect, leaf_queries, leaf_words, query_terms
 from .snippets import SNIPPET_CHARS, body_snippets
 from .suggest import Suggester
 from .store import IndexHandle, damaged
 
 MAX_PER_PAGE = 100
+MAX_BUCKETS = 100  # values listed per facet, most frequent first (selected values are always listed too)
 DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "programme")
 COORD_FLOOR = 0.3  # weight left to a document that matches only a small share of the query's words
@@ -152,7 +153,7 @@ class Searcher:
         found = self.evaluator.evaluate(parsed.query)
         also = added if added and self._adds_matches(found, text) else []
         selections = {name: self.table.selection_mask(name, values) for name, values in filters.items()}
-        hits = _intersect(found.mask, selections.values())
+        hits = intersect(found.mask, selections.values())
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
         results = self._page(parsed, text, found, hits, request, sort)
         facets = self._facets(found.mask, hits, selections, filters)
@@ -170,10 +171,10 @@ class Searcher:
         result = {}
         for name in FACET_FIELDS:
             if name in selections:
-                docs = _intersect(matching, [s for n, s in selections.items() if n != name])
-                result[name] = self.table.count(name, docs, filters.get(name, []))
+                docs = intersect(matching, [s for n, s in selections.items() if n != name])
+                result[name] = self.table.count(name, docs, filters.get(name, []), MAX_BUCKETS)
             else:
-                result[name] = self.table.count(name, hits, [])
+                result[name] = self.table.count(name, hits, [], MAX_BUCKETS)
         return result
 
     def _page(self, parsed: ParsedQuery, text: str, found: Matches, hits: np.ndarray, request: SearchRequest,
@@ -244,13 +245,6 @@ def _merge_filters(given: dict[str, list[str]], extra: dict[str, list[str]]) -> 
     for name, values in extra.items():
         merged[name] = _unique(merged.get(name, []) + values)
     return merged
-
-
-def _intersect(base: np.ndarray, others) -> np.ndarray:
-    result = base.copy()
-    for other in others:
-        result &= other
-    return result
 
 
 def _lead(text: str) -> str:

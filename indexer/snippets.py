@@ -7,6 +7,8 @@ from itertools import groupby
 from whoosh import highlight
 from whoosh.analysis import Token
 
+from .postings import seek
+
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
 
@@ -51,8 +53,7 @@ def _offsets(searcher, field: str, words: list[str], docnums: list[int]) -> dict
         for docnum in docnums:
             if not matcher.is_active():
                 break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
+            if seek(matcher, docnum):
                 found.setdefault(docnum, {})[word] = matcher.value_as("characters")
     return found
 
