@@ -25,7 +25,7 @@ def read_document(path: Path, root: Path, problems: list, docs: dict) -> tuple[s
     """Parse one file; on failure record a Problem and return None."""
     rel = path.relative_to(root.parent).as_posix() if root.parent in path.parents else str(path)
     try:
-        doc = parse(path.read_text(encoding="utf-8"))
+        doc = _parse_cached(path)
         docs[rel] = doc
         return rel, doc
     except UnicodeDecodeError as exc:
@@ -35,6 +35,25 @@ def read_document(path: Path, root: Path, problems: list, docs: dict) -> tuple[s
     except OSError as exc:
         problems.append(Problem(rel, 1, f"cannot read the file: {exc.strerror}", hint="it should be a text file"))
     return None
+
+
+_PARSED: dict[str, tuple[tuple[int, int, int], Document]] = {}
+
+
+def _parse_cached(path: Path) -> Document:
+    """Parse a file, reusing the last parse while the file is unchanged (same inode, size and mtime).
+
+    A reload after one edit then parses one file: YAML parsing is most of the cost of loading a corpus.
+    Parsed documents are never modified, so sharing them between loads is safe.
+    """
+    stat = path.stat()
+    stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    cached = _PARSED.get(str(path))
+    if cached and cached[0] == stamp:
+        return cached[1]
+    doc = parse(path.read_text(encoding="utf-8"))
+    _PARSED[str(path)] = (stamp, doc)
+    return doc
 
 
 def _reader(rel: str, doc: Document, keys: set, problems: list) -> FieldReader:

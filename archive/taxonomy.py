@@ -143,9 +143,25 @@ def score(topic: Topic, text: "str | Words") -> float:
     return sum(m.score for m in explain(topic, text))
 
 
+_RULED: dict[str, list[str]] = {}  # text -> topics, for the taxonomy described in _RULED_FOR
+_RULED_FOR: list = [None, ""]  # the last taxonomy object seen, and its rules as text
+
+
+def rule_topics(topics: dict[str, Topic], text: str) -> list[str]:
+    """Topics whose rules reach their threshold in text; remembered per text while the taxonomy is unchanged."""
+    if topics is not _RULED_FOR[0]:
+        rules = repr(list(topics.values()))
+        if rules != _RULED_FOR[1]:
+            _RULED.clear()
+        _RULED_FOR[:] = [topics, rules]
+    if text not in _RULED:
+        counted = Words(text)
+        _RULED[text] = [t.id for t in topics.values() if score(t, counted) >= t.threshold]
+    return list(_RULED[text])
+
+
 def assign_topics(topics: dict[str, Topic], text: str, overrides: TopicOverrides) -> list[str]:
     """Topics whose rules reach their threshold, then the record's own additions and removals."""
-    counted = Words(text)
-    chosen = [t.id for t in topics.values() if score(t, counted) >= t.threshold]
+    chosen = rule_topics(topics, text)
     chosen += [t for t in overrides.add if t in topics and t not in chosen]
     return [t for t in chosen if t not in overrides.remove]
