@@ -37,22 +37,23 @@ def read_document(path: Path, root: Path, problems: list, docs: dict) -> tuple[s
     return None
 
 
-_PARSED: dict[str, tuple[tuple[int, int, int], Document]] = {}
+_PARSED: dict[str, tuple[str, Document]] = {}
 
 
 def _parse_cached(path: Path) -> Document:
-    """Parse a file, reusing the last parse while the file is unchanged (same inode, size and mtime).
+    """Parse a file, reusing the last parse while its text is the same.
 
-    A reload after one edit then parses one file: YAML parsing is most of the cost of loading a corpus.
-    Parsed documents are never modified, so sharing them between loads is safe.
+    A reload after one edit then parses one file: YAML parsing is most of the cost of loading a corpus,
+    reading the files a small part. The text itself is compared, not the modification time, which
+    file systems record too coarsely to tell two quick saves apart. Parsed documents are never
+    modified, so sharing them between loads is safe.
     """
-    stat = path.stat()
-    stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    text = path.read_text(encoding="utf-8")
     cached = _PARSED.get(str(path))
-    if cached and cached[0] == stamp:
+    if cached and cached[0] == text:
         return cached[1]
-    doc = parse(path.read_text(encoding="utf-8"))
-    _PARSED[str(path)] = (stamp, doc)
+    doc = parse(text)
+    _PARSED[str(path)] = (text, doc)
     return doc
 
 

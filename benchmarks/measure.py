@@ -246,9 +246,13 @@ def throughput(ports: list[int], queries: list[Query], clients: int, seconds: fl
 
 
 def edit_to_searchable(corpus_dir: Path, index_dir: Path, port: int, timeout: float = 900.0) -> dict:
-    """Edit one talk, rebuild, and time until the running server finds the edit (pointer reopen)."""
+    """Edit one talk, update the index as the web editor does, and time until the running server finds the edit.
+
+    The corpus was loaded once before in this process (build_phase), as `confarchive serve` loads it in
+    the background at start: the reload re-parses only the edited file.
+    """
     from archive import load_corpus
-    from indexer import build_index
+    from indexer.update import update_index
 
     talk = sorted((corpus_dir / "conferences").glob("*/talks/*.md"))[0]
     original = talk.read_text(encoding="utf-8")
@@ -259,7 +263,7 @@ def edit_to_searchable(corpus_dir: Path, index_dir: Path, port: int, timeout: fl
         started = time.perf_counter()
         corpus = load_corpus(corpus_dir)
         loaded = time.perf_counter()
-        build_index(corpus, index_dir)
+        update_index(corpus, index_dir, [talk.stem])
         published = time.perf_counter()
         deadline, seen = time.monotonic() + timeout, False
         while not seen and time.monotonic() < deadline:

@@ -18,11 +18,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import fts5_baseline, measure, report
-from .queries import CLASSES, FACETED, Query, make_queries
+from .queries import FACETED, Query, make_queries
 from .synthetic import cached_corpus
 
 ROOT = Path(__file__).resolve().parent.parent

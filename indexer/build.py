@@ -71,24 +71,36 @@ def build_index(corpus: Corpus, root: Path | str, progress: Progress | None = No
     root = Path(root)
     started = time.perf_counter()
     with build_lock(root):
-        docs = corpus_documents(corpus)
-        target = _new_build_dir(root)
-        try:
-            _write_index(target, docs, progress)
-            _write_impacts(target)
-            _write_sidecars(target, corpus, docs)
-            _write_suggestions(target, corpus)
-            build_quote_index(corpus, target)
-            _check_build(target, len(docs))
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
-        publish(root, target)
-        _prune(root, keep=target)
+        return build_locked(corpus, root, progress, started)
+
+
+def build_locked(corpus: Corpus, root: Path, progress: Progress | None, started: float) -> BuildReport:
+    """build_index's work, for a caller that already holds the build lock."""
+    docs = corpus_documents(corpus)
+    with staged_build(root) as target:
+        _write_index(target, docs, progress)
+        _write_impacts(target)
+        _write_sidecars(target, corpus, docs)
+        write_suggestions(target, corpus)
+        build_quote_index(corpus, target)
+        check_build(target, len(docs))
     return BuildReport(target, len(docs), time.perf_counter() - started)
 
 
-def _new_build_dir(root: Path) -> Path:
+@contextmanager
+def staged_build(root: Path) -> Iterator[Path]:
+    """A fresh build folder to fill: published when the block completes, removed when it raises."""
+    target = new_build_dir(root)
+    try:
+        yield target
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    publish(root, target)
+    prune(root, keep=target)
+
+
+def new_build_dir(root: Path) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = root / BUILDS / f"{stamp}-{os.getpid()}"
     target.mkdir(parents=True)
@@ -100,7 +112,7 @@ def _write_index(target: Path, docs: list[IndexDoc], progress: Progress | None) 
     writer = ix.writer(limitmb=256)
     try:
         for number, doc in enumerate(docs):
-            writer.add_document(**_fields(doc, number))
+            writer.add_document(**index_fields(doc, number))
             if progress:
                 progress(number + 1, len(docs))
         writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
@@ -119,7 +131,7 @@ def _write_impacts(target: Path) -> None:
         ix.close()
 
 
-def _fields(doc: IndexDoc, number: int) -> dict:
+def index_fields(doc: IndexDoc, number: int) -> dict:
     facets = {name: ",".join(v.replace(",", " ") for v in doc.facets.get(name, [])) for name in FACET_FIELDS
               if name != "kind"}
     topics_text = " ".join(doc.facets.get("topic", []))
@@ -130,15 +142,20 @@ def _fields(doc: IndexDoc, number: int) -> dict:
 
 
 def _write_sidecars(target: Path, corpus: Corpus, docs: list[IndexDoc]) -> None:
-    facets = {"labels": facet_labels(corpus), "docs": [doc.facets for doc in docs]}
+    facets = {"labels": facet_labels(corpus), "docs": [doc.facets for doc in docs], "ids": [doc.id for doc in docs]}
     (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
-    meta = {"schema_version": SCHEMA_VERSION, "documents": len(docs),
+    write_meta(target, corpus, len(docs))
+
+
+def write_meta(target: Path, corpus: Corpus, documents: int) -> None:
+    """meta.json: the schema version the build needs, and the index-wide data the pages show."""
+    meta = {"schema_version": SCHEMA_VERSION, "documents": documents,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "corpus": str(corpus.root), "catalogue": catalogue(corpus), "synonyms": corpus.synonyms}
     (target / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
-def _check_build(target: Path, expected: int) -> None:
+def check_build(target: Path, expected: int) -> None:
     ix = index.open_dir(str(target))
     try:
         if ix.doc_count() != expected:
@@ -147,7 +164,7 @@ def _check_build(target: Path, expected: int) -> None:
         ix.close()
 
 
-def _write_suggestions(target: Path, corpus: Corpus) -> None:
+def write_suggestions(target: Path, corpus: Corpus) -> None:
     """Suggestion entries for typing ahead: named things, plus the index's most frequent words."""
     ix = index.open_dir(str(target))
     try:
@@ -158,7 +175,7 @@ def _write_suggestions(target: Path, corpus: Corpus) -> None:
     (target / SUGGEST).write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
 
-def _prune(root: Path, keep: Path) -> None:
+def prune(root: Path, keep: Path) -> None:
     """Keep the newest complete builds; remove older ones and any a killed build left half-written.
 
     Runs under the build lock, so no folder without meta.json can belong to a build still running.

@@ -31,6 +31,11 @@ class FacetTable:
         self.labels: dict[str, dict[str, str]] = data["labels"]
         self.docs: list[dict[str, list[str]]] = data["docs"]
         self.size = len(self.docs)
+        # An updated build (indexer/update.py) appends documents and deletes the ones they replace, so
+        # document numbers no longer follow the programme: `order` does, and `live` hides deleted ones.
+        self.order = np.asarray(data.get("order") or range(self.size), dtype=np.float64)
+        self.live = np.ones(self.size, dtype=bool)
+        self.live[np.asarray(data.get("deleted", []), dtype=np.int64)] = False
         self.values: dict[str, list[str]] = {}
         self.numbers: dict[str, dict[str, int]] = {}  # value -> its number in the pair arrays
         self.names: dict[str, list[str]] = {}  # each value's label, in the same order
@@ -88,6 +93,10 @@ class FacetTable:
             if value in postings:
                 mask[postings[value]] = True
         return mask
+
+    def in_programme_order(self, docnums: np.ndarray) -> np.ndarray:
+        """The document numbers sorted into programme order."""
+        return docnums[np.argsort(self.order[docnums], kind="stable")]
 
     def selection(self, facet: str, values: list[str]) -> set[int]:
         """Documents carrying any of the values, as a set of document numbers."""

@@ -47,3 +47,12 @@ def pointer_stamp(root: Path) -> tuple:
     except FileNotFoundError:
         return ()
     return (stat.st_mtime_ns, stat.st_ino, stat.st_size)
+
+
+def looks_like_json(path: Path, brackets: bytes) -> bool:
+    """A cheap check, when opening a build, that a large JSON file is whole: it opens and closes with brackets."""
+    with open(path, "rb") as handle:
+        head = handle.read(64).lstrip()
+        handle.seek(max(0, path.stat().st_size - 64))
+        tail = handle.read().rstrip()
+    return head[:1] == brackets[:1] and tail[-1:] == brackets[1:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .store import IndexHandle
 
 TALK_KINDS = ("talk", "panel", "qa")
@@ -17,7 +19,8 @@ def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict 
 
 def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_page: int) -> tuple[int, list[dict]]:
     """One page of records of the given kinds, in programme order, with the total count."""
-    docnums = sorted(handle.facets.selection("kind", list(kinds)))
+    table = handle.facets
+    docnums = table.in_programme_order(np.flatnonzero(table.selection_mask("kind", list(kinds)))).tolist()
     chosen = docnums[(page - 1) * per_page: page * per_page]
     searcher = handle.searcher()
     return len(docnums), [searcher.stored_fields(n)["record"] for n in chosen]

@@ -15,7 +15,7 @@ import numpy as np
 
 def read_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights, a whole block at a time."""
-    matcher = reader.postings(field, btext)
+    matcher = raw_postings(reader, field, btext)
     ids: list[int] = []
     weights: list[float] = []
     while matcher.is_active():
@@ -25,6 +25,14 @@ def read_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndar
         weights.extend(matcher._weights)
         matcher._next_block()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+def raw_postings(leaf, field: str, text):
+    """A segment's postings for a term, deleted documents included (callers mask those themselves)."""
+    matcher = leaf.postings(field, text)
+    while not hasattr(matcher, "block_max_id") and hasattr(matcher, "child"):
+        matcher = matcher.child  # Whoosh wraps a segment with deletions in a FilterMatcher
+    return matcher
 
 
 def seek(matcher, docnum: int) -> bool:
@@ -47,3 +55,22 @@ def seek(matcher, docnum: int) -> bool:
     else:
         matcher._i = index
     return False
+
+
+class Cursor:
+    """One term's postings across an index's segments, moved forward to documents in ascending order."""
+
+    def __init__(self, reader, field: str, text: str):
+        self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if (field, text) in leaf]
+        self.field, self.text = field, text
+        self._matchers: dict[int, object] = {}
+
+    def seek(self, docnum: int):
+        """The matcher positioned on docnum (global number) when the term occurs there, else None."""
+        for number, (leaf, offset) in enumerate(self.leaves):
+            if offset <= docnum < offset + leaf.doc_count_all():
+                matcher = self._matchers.get(number)
+                if matcher is None:
+                    matcher = self._matchers[number] = raw_postings(leaf, self.field, self.text)
+                return matcher if seek(matcher, docnum - offset) else None
+        return None

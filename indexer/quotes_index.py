@@ -16,7 +16,7 @@ from whoosh.index import EmptyIndexError
 from archive import Corpus
 from archive.citations import (Citable, citable_for, citation_markdown, citation_text, csl_item, for_quote, note,
                                reference_text)
-from archive.quotes import Quote, corpus_quotes
+from archive.quotes import Quote, corpus_quotes, talk_quotes
 
 from .analysis import text_analyzer
 from .documents import facet_labels
@@ -45,11 +45,13 @@ def quote_schema() -> Schema:
 
 # Building ---------------------------------------------------------------------------------------------------------
 
-def quote_documents(corpus: Corpus) -> list[tuple[dict, dict]]:
-    """(payload, facet values) for every sentence of every summary, in programme order."""
+def quote_documents(corpus: Corpus, talk_ids: set[str] | None = None) -> list[tuple[dict, dict]]:
+    """(payload, facet values) for every sentence of every summary (or of the given talks'), in programme order."""
     cites: dict[str, Citable] = {}
     docs = []
-    for quote in corpus_quotes(corpus):
+    quotes = corpus_quotes(corpus) if talk_ids is None else [
+        quote for talk in corpus.ordered_talks() if talk.id in talk_ids for quote in talk_quotes(talk)]
+    for quote in quotes:
         talk = corpus.talks[quote.talk]
         if talk.id not in cites:  # once per talk: setdefault would build it for every sentence
             cites[talk.id] = citable_for(corpus, talk, url_for(talk.kind, talk.id))
@@ -81,19 +83,26 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     ix = index.create_in(str(target), quote_schema())
     writer = ix.writer(limitmb=128)
     for number, (payload, _) in enumerate(docs):
-        writer.add_document(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number,
-                            payload=payload)
+        writer.add_document(**quote_fields(payload, number))
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     with ix.reader() as reader:
         write_impacts(target / IMPACTS, reader, ("text",))
     labels = facet_labels(corpus)
-    (target / FACETS).write_text(json.dumps({"labels": labels, "docs": [f for _, f in docs]}, ensure_ascii=False),
-                                 encoding="utf-8")
-    meta = {"schema_version": QUOTES_SCHEMA_VERSION, "quotes": len(docs), "synonyms": corpus.synonyms}
-    (target / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    facets = {"labels": labels, "docs": [f for _, f in docs], "ids": [payload["id"] for payload, _ in docs]}
+    (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
+    write_quote_meta(target, corpus, len(docs))
     if ix.doc_count() != len(docs):
         raise RuntimeError(f"quote index check failed: {ix.doc_count()} quotes written, {len(docs)} expected")
     return len(docs)
+
+
+def quote_fields(payload: dict, number: int) -> dict:
+    return dict(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number, payload=payload)
+
+
+def write_quote_meta(target: Path, corpus: Corpus, quotes: int) -> None:
+    meta = {"schema_version": QUOTES_SCHEMA_VERSION, "quotes": quotes, "synonyms": corpus.synonyms}
+    (target / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
 # Searching --------------------------------------------------------------------------------------------------------
@@ -206,7 +215,7 @@ class QuoteIndex:
                    for name in QUOTE_FACETS if request.filters.get(name) or query_filters.get(name)}
         expanded, also = self.expander.expand(text) if text else ("", [])
         parsed = parse_user_query(self.parser, expanded)
-        found = Evaluator(self.impacts, self.searcher()).evaluate(parsed.query)
+        found = Evaluator(self.impacts, self.searcher(), self.facets.live).run(parsed.query)
         selections = {name: self.facets.selection_mask(name, values) for name, values in filters.items()}
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
         return _Selection(parsed, filters, found, selections, intersect(found.mask, selections.values()), sort,
@@ -214,9 +223,9 @@ class QuoteIndex:
 
     def _ranked(self, sel: "_Selection", start: int, limit: int) -> list[dict]:
         if sel.sort == "programme":
-            chosen = np.flatnonzero(sel.hits)[start:limit]
+            chosen = self.facets.in_programme_order(np.flatnonzero(sel.hits))[start:limit]
         else:
-            chosen = top_documents(sel.found.scores, sel.hits, limit)[start:limit]
+            chosen = top_documents(sel.found.scores, sel.hits, limit, self.facets.order)[start:limit]
         searcher = self.searcher()
         words = [] if sel.parsed.is_browse else [w for f, w in query_terms(sel.parsed.query, searcher.reader())
                                                  if f == "text"]

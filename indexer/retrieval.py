@@ -14,7 +14,7 @@ from whoosh import query as wq
 
 from .analysis import PAIR_SEPARATOR
 from .impacts import ImpactIndex
-from .postings import seek
+from .postings import Cursor
 
 PAIRS_FIELD = "pairs"  # body word pairs; see schema.py
 PHRASE_FIELDS = {"body": PAIRS_FIELD}
@@ -35,10 +35,17 @@ class Matches:
 class Evaluator:
     """Evaluate query trees against one build's postings; the searcher answers what postings cannot."""
 
-    def __init__(self, impacts: ImpactIndex, searcher):
+    def __init__(self, impacts: ImpactIndex, searcher, live: np.ndarray):
         self.impacts = impacts
         self.searcher = searcher
         self.size = impacts.documents
+        self.live = live
+
+    def run(self, q: wq.Query) -> Matches:
+        """The documents a query matches (deleted ones left out) and their scores."""
+        found = self.evaluate(q)
+        found.mask &= self.live
+        return found
 
     def evaluate(self, q: wq.Query) -> Matches:
         if isinstance(q, wq.Every):
@@ -135,13 +142,13 @@ class Evaluator:
         if not len(docs):
             return []
         reader = self.searcher.reader()
-        matchers = [reader.postings(field, word) for word in words]
+        cursors = [Cursor(reader, field, word) for word in words]
         found = []
         for docnum in docs.tolist():
-            positions = []
-            for matcher in matchers:
-                seek(matcher, docnum)
-                positions.append(set(matcher.value_as("positions")))
+            matchers = [cursor.seek(docnum) for cursor in cursors]
+            if None in matchers:  # a deleted document's postings can outlive it in the impacts
+                continue
+            positions = [set(matcher.value_as("positions")) for matcher in matchers]
             if any(all(start + i in positions[i] for i in range(1, len(words))) for start in positions[0]):
                 found.append(docnum)
         return found

@@ -7,6 +7,8 @@ import json
 import threading
 import weakref
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -87,23 +89,28 @@ class SearchResponse:
 
 
 class QueryTools:
-    """Per-build helpers that are costly to make: the parser and the synonym expander."""
+    """Per-build helpers that are costly to make: the parser, the synonym expander and the suggester."""
 
     def __init__(self, handle: IndexHandle):
+        self.path = handle.path  # not the handle itself: _TOOLS must not keep old builds alive
         self.parser = make_parser(handle.index.schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
-        self.suggester = Suggester(_suggestion_entries(handle))
+
+    @cached_property
+    def suggester(self) -> Suggester:
+        """Made on first use, so that a search right after a new build does not wait for it."""
+        return Suggester(_suggestion_entries(self.path))
 
 
-def _suggestion_entries(handle: IndexHandle) -> list[dict]:
-    path = handle.path / SUGGEST
+def _suggestion_entries(build: Path) -> list[dict]:
+    path = build / SUGGEST
     if not path.exists():
         return []
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
         return [e for e in entries if isinstance(e, dict) and {"label", "kind", "url", "count"} <= set(e)]
     except (ValueError, TypeError, OSError) as exc:
-        raise damaged(handle.path.parent.parent, f"suggest.json cannot be read: {exc}") from None
+        raise damaged(build.parent.parent, f"suggest.json cannot be read: {exc}") from None
 
 
 _TOOLS: "weakref.WeakKeyDictionary[IndexHandle, QueryTools]" = weakref.WeakKeyDictionary()
@@ -126,7 +133,7 @@ class Searcher:
         self.searcher = handle.searcher()
         self.table = handle.facets
         self.tools = query_tools(handle)
-        self.evaluator = Evaluator(handle.impacts, self.searcher)
+        self.evaluator = Evaluator(handle.impacts, self.searcher, handle.facets.live)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a search; when it finds nothing and a spelling correction exists, show the correction's results."""
@@ -150,7 +157,7 @@ class Searcher:
         expanded, added = self.tools.expander.expand(text) if text else ("", [])
         parsed = parse_user_query(self.tools.parser, expanded)
         notices += parsed.notices
-        found = self.evaluator.evaluate(parsed.query)
+        found = self.evaluator.run(parsed.query)
         also = added if added and self._adds_matches(found, text) else []
         selections = {name: self.table.selection_mask(name, values) for name, values in filters.items()}
         hits = intersect(found.mask, selections.values())
@@ -163,7 +170,7 @@ class Searcher:
 
     def _adds_matches(self, found: Matches, text: str) -> bool:
         """Did the synonym expansion change which documents match? Only then is it worth mentioning."""
-        plain = self.evaluator.evaluate(parse_user_query(self.tools.parser, text).query)
+        plain = self.evaluator.run(parse_user_query(self.tools.parser, text).query)
         return not np.array_equal(found.mask, plain.mask)
 
     def _facets(self, matching: np.ndarray, hits: np.ndarray, selections: dict, filters: dict) -> dict:
@@ -182,9 +189,9 @@ class Searcher:
         start = (request.page - 1) * request.per_page
         limit = start + request.per_page
         if sort == "programme":
-            chosen = np.flatnonzero(hits)[start:limit]  # document numbers follow the programme (see build.py)
+            chosen = self.table.in_programme_order(np.flatnonzero(hits))[start:limit]
         else:
-            chosen = top_documents(self._ranking(parsed, text, found), hits, limit)[start:limit]
+            chosen = top_documents(self._ranking(parsed, text, found), hits, limit, self.table.order)[start:limit]
         stored = {int(d): self.searcher.stored_fields(int(d)) for d in chosen}
         snippets = {} if parsed.is_browse else self._snippets(parsed, stored)
         return [self._result(stored[int(d)], snippets.get(int(d), "")) for d in chosen]
@@ -217,15 +224,16 @@ class Searcher:
         return result
 
 
-def top_documents(scores: np.ndarray, hits: np.ndarray, limit: int) -> np.ndarray:
-    """The `limit` best hits, highest score first; equal scores in programme order, as Whoosh sorts them."""
+def top_documents(scores: np.ndarray, hits: np.ndarray, limit: int, order: np.ndarray | None = None) -> np.ndarray:
+    """The `limit` best hits, highest score first; equal scores in programme order (`order`, else document number)."""
     candidates = np.flatnonzero(hits)
     values = scores[candidates]
     if len(candidates) > limit:
         kth = np.partition(values, len(values) - limit)[len(values) - limit]
         keep = values >= kth
         candidates, values = candidates[keep], values[keep]
-    return candidates[np.lexsort((candidates, -values))][:limit]
+    ties = candidates if order is None else order[candidates]
+    return candidates[np.lexsort((ties, -values))][:limit]
 
 
 def _concept_lookup(concepts: list[frozenset[str]], analyzer):

@@ -7,7 +7,7 @@ from itertools import groupby
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from .postings import seek
+from .postings import Cursor
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
@@ -49,11 +49,10 @@ def _offsets(searcher, field: str, words: list[str], docnums: list[int]) -> dict
     for word in words:
         if (field, word) not in reader:
             continue
-        matcher = reader.postings(field, word)
+        cursor = Cursor(reader, field, word)
         for docnum in docnums:
-            if not matcher.is_active():
-                break
-            if seek(matcher, docnum):
+            matcher = cursor.seek(docnum)
+            if matcher is not None:
                 found.setdefault(docnum, {})[word] = matcher.value_as("characters")
     return found
 

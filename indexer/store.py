@@ -10,7 +10,7 @@ from whoosh import index
 
 from .facets import FacetTable
 from .impacts import IMPACTS, ImpactIndex
-from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build, pointer_stamp
+from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build, looks_like_json, pointer_stamp
 from .schema import SCHEMA_VERSION
 
 
@@ -66,8 +66,8 @@ def _open_checked(path: Path, root: Path):
             if count:
                 probe.stored_fields(count - 1)
         facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
-        if (path / SUGGEST).exists() and not isinstance(json.loads((path / SUGGEST).read_text(encoding="utf-8")), list):
-            raise ValueError("suggest.json is not a list")
+        if (path / SUGGEST).exists() and not looks_like_json(path / SUGGEST, b"[]"):
+            raise ValueError("suggest.json is not a list")  # parsed in full on first use (QueryTools.suggester)
         impacts = ImpactIndex(path / IMPACTS)
     except Exception as exc:  # Whoosh and json raise many kinds of error on damaged files; all mean: rebuild
         raise damaged(root, f"{type(exc).__name__}: {exc}"[:200]) from None

@@ -259,7 +259,8 @@ DAMAGED = [
     pytest.param(_write("impacts/docs.npy", "garbage"), id="scored postings garbage"),
     pytest.param(lambda root: os.truncate(_build_dir(root) / "impacts" / "scores.npy", 200),
                  id="scored postings truncated"),
-    pytest.param(_write("impacts/terms.json", '{"documents": 3, "terms": {}}'), id="scored postings for another build"),
+    pytest.param(_write("impacts/terms.json", '{"documents": 3, "fields": []}'), id="scored postings for another build"),
+    pytest.param(_write("impacts/terms-body.json", "garbage"), id="scored postings' term table garbage"),
 ]
 
 

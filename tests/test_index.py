@@ -86,7 +86,7 @@ def test_at_most_two_builds_are_kept(small, tmp_path):
     assert pointer(root) == names[2]
 
 
-@pytest.mark.parametrize("stage", ["_write_index", "_write_sidecars", "_check_build"])
+@pytest.mark.parametrize("stage", ["_write_index", "_write_sidecars", "check_build"])
 def test_a_failed_build_leaves_the_previous_build_serving(small, tmp_path, monkeypatch, stage):
     root = tmp_path / "index"
     published = build_index(small, root).path.name

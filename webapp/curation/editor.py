@@ -58,7 +58,7 @@ def _after_save(ref, form: EditForm, base_hash: str, new_text: str):
     if outcome.status == SAVED:
         flash(f"Saved {ref.rel}. The previous version is kept in its history.", "success")
         _flash_warnings(outcome.problems)
-        reindex_and_report()
+        reindex_and_report([ref.ident])
     else:
         flash("Nothing changed, so nothing was saved.", "notice")
     return redirect(url_for(".edit", kind=ref.kind, ident=ref.ident), code=303)
@@ -72,10 +72,10 @@ def _flash_warnings(warnings, limit: int = 3) -> None:
         flash(f"… and {len(warnings) - limit} more warning(s): see Data quality.", "notice")
 
 
-def reindex_and_report() -> None:
-    """Rebuild the index from the saved corpus and tell the librarian how that went."""
+def reindex_and_report(changed: list[str]) -> None:
+    """Update the index for the saved records and tell the librarian how that went."""
     config = current_app.config
-    result = rebuild(config["CORPUS_DIR"], config["INDEX_DIR"], wait=config["REBUILD_WAIT_SECONDS"])
+    result = rebuild(config["CORPUS_DIR"], config["INDEX_DIR"], wait=config["REBUILD_WAIT_SECONDS"], changed=changed)
     flash(result.message, "success" if result.ok else "warning")
 
 

@@ -59,7 +59,7 @@ def revert(kind: str, ident: str):
     if outcome.status == SAVED:
         flash(f"Restored the version that {version.user} replaced on {version.saved_at:%Y-%m-%d %H:%M:%S} UTC. "
               "The text it replaced is kept in the history too.", "success")
-        reindex_and_report()
+        reindex_and_report([ref.ident])
     else:
         flash("That version is the same as the current text; nothing changed.", "notice")
     return redirect(url_for(".history_page", kind=ref.kind, ident=ref.ident), code=303)

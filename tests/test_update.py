@@ -1,0 +1,180 @@
+"""Updating a published build after an edit: only the touched documents are re-indexed, and the result
+searches like a full build of the edited corpus, while the previous build stays intact and serving."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+import indexer.update
+from archive import load_corpus
+from indexer import IndexStore, SearchRequest, Searcher, build_index
+from indexer.quotes_index import QuoteRequest
+from indexer.update import MAX_SEGMENTS, touched_records, update_index
+
+TINE = "dngc-2025-s2-tine-jess"
+TINE_FILE = f"conferences/dngc-2025/talks/{TINE}.md"
+QUERIES = ["", "Crohn", "genomics", "data sharing", '"rare diseases"', "Buchanan", "registries NOT cancer"]
+
+
+def _append(corpus_dir: Path, rel: str, words: str) -> None:
+    path = corpus_dir / rel
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f" {words}\n", encoding="utf-8")
+
+
+def _replace(corpus_dir: Path, rel: str, old: str, new: str) -> None:
+    path = corpus_dir / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _search(root: Path, q: str, **filters) -> dict:
+    response = Searcher(IndexStore(root).handle()).search(SearchRequest(q=q, filters=filters, per_page=100))
+    return {"total": response.total, "ids": [r["id"] for r in response.results],
+            "facets": {name: {b.value: b.count for b in buckets} for name, buckets in response.facets.items()},
+            "results": response.results}
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def _segments(build: Path) -> int:
+    return indexer.update._segments(build)
+
+
+@pytest.fixture
+def built(corpus_copy, tmp_path):
+    root = tmp_path / "index"
+    build_index(load_corpus(corpus_copy), root)
+    return corpus_copy, root
+
+
+def test_an_edited_talk_is_found_and_its_old_words_are_not(built):
+    corpus_dir, root = built
+    assert _search(root, "zanzibarium")["total"] == 0
+    _append(corpus_dir, TINE_FILE, "Zanzibarium")
+    report = update_index(load_corpus(corpus_dir), root, [TINE])
+    assert report.documents < 10  # the talk, its speaker and its session, not the whole corpus
+    assert _search(root, "zanzibarium")["ids"] == [TINE]
+    _replace(corpus_dir, TINE_FILE, "Zanzibarium", "Quixotrix")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert _search(root, "zanzibarium")["total"] == 0
+    assert _search(root, "quixotrix")["ids"] == [TINE]
+    assert _search(root, "")["total"] == 68
+
+
+def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_path):
+    corpus_dir, root = built
+    _append(corpus_dir, TINE_FILE, "Registries in Denmark hold data on rare diseases and genomics.")
+    _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: James A. Buchanan")
+    corpus = load_corpus(corpus_dir)
+    update_index(corpus, root, [TINE, "james-buchanan"])
+    fresh = tmp_path / "fresh"
+    build_index(corpus, fresh)
+    for q in QUERIES:
+        updated, full = _search(root, q), _search(fresh, q)
+        assert updated["total"] == full["total"], q
+        assert updated["facets"] == full["facets"], q
+        assert set(updated["ids"]) == set(full["ids"]), q
+    assert _search(root, "")["ids"] == _search(fresh, "")["ids"]  # programme order is kept
+
+
+def test_a_renamed_speaker_shows_on_the_talks_that_name_them(built):
+    corpus_dir, root = built
+    _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: Jamie Buchanan")
+    update_index(load_corpus(corpus_dir), root, ["james-buchanan"])
+    talk = next(r for r in _search(root, "Buchanan")["results"] if r["id"] == "dngc-2025-s2-james-buchanan")
+    assert [s["name"] for s in talk["speakers"]] == ["Jamie Buchanan"]
+    assert _search(root, "", speaker=["james-buchanan"])["total"] > 0
+    labels = IndexStore(root).handle().facets.labels["speaker"]
+    assert labels["james-buchanan"] == "Jamie Buchanan"
+
+
+def test_quotes_follow_the_edit(built):
+    corpus_dir, root = built
+    _append(corpus_dir, TINE_FILE, "Quixotrix registries matter.")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    quotes = IndexStore(root).handle().quotes()
+    found = quotes.search(QuoteRequest(q="quixotrix"))
+    assert [r["talk"]["id"] for r in found.results] == [TINE]
+    before = quotes.search(QuoteRequest(q="", filters={"speaker": ["tine-jess"]}, per_page=100)).total
+    _replace(corpus_dir, TINE_FILE, " Quixotrix registries matter.", "")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    quotes = IndexStore(root).handle().quotes()
+    assert quotes.search(QuoteRequest(q="quixotrix")).total == 0
+    assert quotes.search(QuoteRequest(q="", filters={"speaker": ["tine-jess"]}, per_page=100)).total == before - 1
+
+
+def test_the_previous_build_is_left_byte_for_byte_as_it_was(built):
+    corpus_dir, root = built
+    store = IndexStore(root)
+    previous = store.handle().path
+    before = _checksums(previous)
+    _append(corpus_dir, TINE_FILE, "zanzibarium")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert store.handle().path != previous
+    assert _checksums(previous) == before
+
+
+def test_a_failed_update_leaves_the_previous_build_serving(built, monkeypatch):
+    corpus_dir, root = built
+    store = IndexStore(root)
+    previous = store.handle().path
+
+    def fail(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(indexer.update, "write_impacts", fail)
+    _append(corpus_dir, TINE_FILE, "zanzibarium")
+    with pytest.raises(OSError):
+        update_index(load_corpus(corpus_dir), root, [TINE])
+    assert store.handle().path == previous
+    assert sorted(p.name for p in (root / "builds").iterdir()) == [previous.name]
+    assert _search(root, "Crohn")["total"] > 0
+
+
+def test_a_taxonomy_change_makes_a_full_build(built):
+    corpus_dir, root = built
+    _append(corpus_dir, TINE_FILE, "zanzibarium")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert _segments(IndexStore(root).handle().path) == 2
+    _replace(corpus_dir, "taxonomy.yaml", "label: Genomics", "label: Genomics and genetics")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert _segments(IndexStore(root).handle().path) == 1
+    assert "Genomics and genetics" in json.dumps(IndexStore(root).handle().meta["catalogue"])
+
+
+def test_updates_in_a_row_end_in_a_full_build_that_merges_them(built):
+    corpus_dir, root = built
+    for number in range(MAX_SEGMENTS - 1):  # each update adds one segment to the full build's one
+        _append(corpus_dir, TINE_FILE, f"edit{number}")
+        update_index(load_corpus(corpus_dir), root, [TINE])
+    assert _segments(IndexStore(root).handle().path) == MAX_SEGMENTS
+    _append(corpus_dir, TINE_FILE, "lastedit")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert _segments(IndexStore(root).handle().path) == 1
+    assert _search(root, "lastedit")["ids"] == [TINE] and _search(root, "edit3")["ids"] == [TINE]
+
+
+def test_a_removed_talk_disappears_with_its_quotes(built):
+    corpus_dir, root = built
+    (corpus_dir / TINE_FILE).unlink()
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert TINE not in _search(root, "Crohn")["ids"]
+    assert _search(root, "")["total"] == 67
+    found = IndexStore(root).handle().quotes().search(QuoteRequest(q="Crohn"))
+    assert TINE not in {r["talk"]["id"] for r in found.results}
+
+
+def test_touched_records_include_the_links_before_and_after_the_edit(corpus):
+    old = {TINE: {"speaker": ["someone-removed"], "session": ["dngc-2025-s1"]}}
+    touched = touched_records(corpus, {TINE}, old)
+    assert {TINE, "tine-jess", "dngc-2025-s2", "someone-removed", "dngc-2025-s1"} <= touched
+    by_speaker = touched_records(corpus, {"tine-jess"}, {})
+    assert {TINE, "dngc-2025-s2"} <= by_speaker
