@@ -178,3 +178,27 @@ def test_touched_records_include_the_links_before_and_after_the_edit(corpus):
     assert {TINE, "tine-jess", "dngc-2025-s2", "someone-removed", "dngc-2025-s1"} <= touched
     by_speaker = touched_records(corpus, {"tine-jess"}, {})
     assert {TINE, "dngc-2025-s2"} <= by_speaker
+
+
+def test_the_editors_reindex_updates_instead_of_rebuilding(built):
+    from webapp.curation.reindex import rebuild
+
+    corpus_dir, root = built
+    _append(corpus_dir, TINE_FILE, "zanzibarium")
+    result = rebuild(corpus_dir, root, changed=[TINE])
+    assert result.ok and "re-indexed" in result.message
+    assert _segments(IndexStore(root).handle().path) == 2
+    assert _search(root, "zanzibarium")["ids"] == [TINE]
+
+
+def test_serve_warms_the_parse_cache_so_a_save_reparses_one_file(corpus_copy, monkeypatch):
+    import archive.loader
+    from webapp.curation.reindex import warm_up
+
+    warm_up(corpus_copy).join(timeout=60)
+    parsed = []
+    real_parse = archive.loader.parse
+    monkeypatch.setattr(archive.loader, "parse", lambda text: parsed.append(text) or real_parse(text))
+    _append(corpus_copy, TINE_FILE, "zanzibarium")
+    load_corpus(corpus_copy)
+    assert len(parsed) == 1 and "zanzibarium" in parsed[0]
