@@ -10,14 +10,12 @@ process serving the same build shares one copy in the page cache.
 from __future__ import annotations
 
 import json
-import threading
 from math import log
 from pathlib import Path
 
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from .layout import BUILDS, IndexUnavailable, looks_like_json
 from .postings import read_postings
 
 IMPACTS = "impacts"  # folder inside a build
@@ -28,7 +26,7 @@ _EMPTY_SCORES = np.zeros(0, dtype=np.float32)
 
 
 def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = False) -> int:
-    """Write docs.npy, scores.npy and the term tables for the fields; return the number of postings.
+    """Write the scored postings and, per field, its sorted term table; return the number of postings.
 
     Lengths and averages are the whole index's. A full build scores every segment; an update
     (update=True) scores only the newest segment, the one it added, taking a term's document
@@ -37,30 +35,42 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     folder.mkdir(parents=True, exist_ok=True)
     count = reader.doc_count_all()
     leaves = reader.leaf_readers()
-    base = leaves[0][0]
-    doc_parts, score_parts, terms, start = [], [], {}, 0
+    doc_parts, score_parts, start = [], [], 0
     for field in fields:
-        average = (reader.field_length(field) / count) if count else 1.0
-        table = terms.setdefault(field, {})
-        for leaf, offset in (leaves[-1:] if update else leaves):
-            lengths = _field_lengths(leaf, field, leaf.doc_count_all())
-            for btext in leaf.lexicon(field):
-                docs, weights = read_postings(leaf, field, btext)
-                frequency = _base_frequency(base, field, btext) + len(docs) if update else \
-                    reader.doc_frequency(field, btext)
-                idf = log(count / (frequency + 1)) + 1
-                norm = K1 * ((1 - B) + B * lengths[docs] / (average or 1.0))
-                doc_parts.append(docs + offset)
-                score_parts.append((idf * weights * (K1 + 1) / (weights + norm)).astype(np.float32))
-                table.setdefault(btext.decode("utf-8"), []).append([start, start + len(docs)])
-                start += len(docs)
+        pieces = _scored_pieces(reader, field, leaves[-1:] if update else leaves, leaves[0][0] if update else None)
+        texts = sorted(pieces)
+        spans = np.zeros((len(texts), 2), dtype=np.int64)
+        for row, text in enumerate(texts):
+            for docs, scores in pieces[text]:
+                doc_parts.append(docs)
+                score_parts.append(scores)
+            spans[row] = (start, start + sum(len(d) for d, _ in pieces[text]))
+            start = int(spans[row, 1])
+        width = max((len(t) for t in texts), default=1)
+        np.save(folder / f"terms-{field}.npy", np.array(texts, dtype=f"S{width}"))
+        np.save(folder / f"spans-{field}.npy", spans)
     np.save(folder / "docs.npy", np.concatenate(doc_parts).astype(np.int32) if doc_parts else _EMPTY_DOCS)
     np.save(folder / "scores.npy", np.concatenate(score_parts) if score_parts else _EMPTY_SCORES)
-    for field, table in terms.items():
-        spans = {text: _merged(runs) for text, runs in table.items()}
-        (folder / f"terms-{field}.json").write_text(json.dumps(spans, ensure_ascii=False), encoding="utf-8")
-    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(terms)}), encoding="utf-8")
+    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(fields)}), encoding="utf-8")
     return start
+
+
+def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[np.ndarray, np.ndarray]]]:
+    """Per term (as UTF-8 bytes), its postings in each given segment, with BM25F scores."""
+    count = reader.doc_count_all()
+    average = (reader.field_length(field) / count) if count else 1.0
+    pieces: dict[bytes, list] = {}
+    for leaf, offset in leaves:
+        lengths = _field_lengths(leaf, field, leaf.doc_count_all())
+        for btext in leaf.lexicon(field):
+            docs, weights = read_postings(leaf, field, btext)
+            frequency = (reader.doc_frequency(field, btext) if base is None
+                         else _base_frequency(base, field, btext) + len(docs))
+            idf = log(count / (frequency + 1)) + 1
+            norm = K1 * ((1 - B) + B * lengths[docs] / (average or 1.0))
+            scores = (idf * weights * (K1 + 1) / (weights + norm)).astype(np.float32)
+            pieces.setdefault(bytes(btext), []).append((docs + offset, scores))
+    return pieces
 
 
 def _base_frequency(leaf, field: str, btext: bytes) -> int:
@@ -68,11 +78,6 @@ def _base_frequency(leaf, field: str, btext: bytes) -> int:
         return leaf.doc_frequency(field, btext)
     except (KeyError, TermNotFound):
         return 0
-
-
-def _merged(runs: list[list[int]]) -> list[int] | list[list[int]]:
-    """One [start, end] span, or several when a term occurs in several segments."""
-    return runs[0] if len(runs) == 1 else runs
 
 
 def _field_lengths(reader, field: str, count: int) -> np.ndarray:
@@ -105,44 +110,43 @@ class ImpactIndex:
 
 
 class _Part:
-    """One folder of postings; each field's term table is read on first use (the word pairs' is large)."""
+    """One folder of postings, with a sorted term table per field; everything memory-mapped."""
 
     def __init__(self, folder: Path):
         data = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
-        self.folder = folder
         self.documents: int = data["documents"]
-        self.fields = set(data["fields"])
-        self.terms: dict[str, dict[str, list]] = {}
-        self._lock = threading.Lock()
         self.docs = np.load(folder / "docs.npy", mmap_mode="r")
         self.scores = np.load(folder / "scores.npy", mmap_mode="r")
+        self.tables = {field: TermTable(folder, field) for field in data["fields"]}
         if len(self.docs) != len(self.scores):
             raise ValueError(f"{folder.name}: docs.npy and scores.npy differ in length")
-        for field in self.fields:
-            if not looks_like_json(folder / f"terms-{field}.json", b"{}"):
-                raise ValueError(f"{folder.name}: terms-{field}.json is not a JSON object")
-
-    def table(self, field: str) -> dict[str, list]:
-        if field not in self.terms and field in self.fields:
-            with self._lock:
-                if field not in self.terms:
-                    self.terms[field] = self._read(self.folder / f"terms-{field}.json")
-        return self.terms.get(field, {})
-
-    def _read(self, path: Path) -> dict[str, list]:
-        try:
-            table = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(table, dict):
-                raise ValueError("not a JSON object")
-            return table
-        except (OSError, ValueError) as exc:
-            root = next((p.parent for p in path.parents if p.name == BUILDS), path.parent)
-            raise IndexUnavailable(f"The index in {root} is damaged ({path.name}: {exc}). "
-                                   f"Rebuild it with `confarchive build --index {root}`.") from None
 
     def postings(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
-        span = self.table(field).get(text)
+        table = self.tables.get(field)
+        span = table.span(text) if table else None
         if span is None:
             return []
-        spans = span if isinstance(span[0], list) else [span]
-        return [(self.docs[a:b], self.scores[a:b]) for a, b in spans]
+        return [(self.docs[span[0]:span[1]], self.scores[span[0]:span[1]])]
+
+
+class TermTable:
+    """A field's terms as one sorted array of UTF-8 strings, looked up by binary search.
+
+    A dict of a million word pairs costs hundreds of megabytes of Python objects in every worker and
+    long garbage-collection pauses; a memory-mapped array costs neither.
+    """
+
+    def __init__(self, folder: Path, field: str):
+        self.terms = np.load(folder / f"terms-{field}.npy", mmap_mode="r")
+        self.spans = np.load(folder / f"spans-{field}.npy", mmap_mode="r")
+        if self.terms.dtype.kind != "S" or self.spans.shape != (len(self.terms), 2):
+            raise ValueError(f"{folder.name}: the term table of {field} is damaged")
+
+    def span(self, text: str) -> tuple[int, int] | None:
+        key = text.encode("utf-8")
+        if not key or len(key) > self.terms.dtype.itemsize:
+            return None
+        row = int(np.searchsorted(self.terms, key))
+        if row < len(self.terms) and self.terms[row] == key:
+            return int(self.spans[row, 0]), int(self.spans[row, 1])
+        return None

@@ -260,7 +260,7 @@ DAMAGED = [
     pytest.param(lambda root: os.truncate(_build_dir(root) / "impacts" / "scores.npy", 200),
                  id="scored postings truncated"),
     pytest.param(_write("impacts/terms.json", '{"documents": 3, "fields": []}'), id="scored postings for another build"),
-    pytest.param(_write("impacts/terms-body.json", "garbage"), id="scored postings' term table garbage"),
+    pytest.param(_write("impacts/terms-body.npy", "garbage"), id="scored postings' term table garbage"),
 ]
 
 
