@@ -1,0 +1,83 @@
+"""Measure search latency on an index that is already built, for sizes whose build is too slow to repeat.
+
+    python -m benchmarks.latency_only --size 100000 --build-from results-100000-build.json
+
+The queries come from the index's own stored documents (the same generator as benchmarks.run, so
+no corpus has to be loaded); timing is in-process and over HTTP on a real `confarchive serve`.
+FTS5 is not measured here. The build figures are copied from the JSON file given (the raw results
+of the run that built the index), and the output is the raw results file that `benchmarks.run
+--reuse` renders into docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+from . import measure
+from .queries import make_queries
+from .run import DEFAULT_CACHE, _git_state, log
+
+
+def stored_documents(index_dir: Path) -> list:
+    """IndexDoc-like records (kind, title, body, facets) read back from the published build."""
+    from indexer import IndexStore
+    from indexer.documents import IndexDoc
+
+    handle = IndexStore(index_dir).handle()
+    searcher, table = handle.searcher(), handle.facets
+    docs = []
+    for docnum in range(searcher.doc_count_all()):
+        if not table.live[docnum]:
+            continue
+        fields = searcher.stored_fields(docnum)
+        docs.append(IndexDoc(id=fields["id"], kind=fields["kind"], title=fields["title"], body=fields["body"],
+                             facets=table.docs[docnum]))
+    return docs
+
+
+def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat: int) -> dict:
+    index_dir, corpus_dir = cache / f"index-{size}", next(cache.glob(f"corpus-{size}-seed*"))
+    docs = stored_documents(index_dir)
+    queries = make_queries(docs, per_class, with_quotes=measure.quotes_available())
+    result = {"size": size, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "build": build,
+              "load_average": {"before": os.getloadavg()[0]},
+              "examples": {q.cls: (q.q + (" " + json.dumps(q.filters) if q.filters else "")) for q in queries},
+              "latency": {}}
+    log(f"{size}: in-process Whoosh")
+    result["latency"]["whoosh"] = measure.time_classes(queries, measure.whoosh_runner(index_dir), repeat)
+    log(f"{size}: HTTP")
+    with measure.servers(corpus_dir, index_dir) as procs:
+        run, conn = measure.http_runner(procs[0][0])
+        try:
+            served = [q for q in queries if q.cls != "quotes" or measure.quotes_endpoint(conn)]
+            result["latency"]["http"] = measure.time_classes(served, run, repeat,
+                                                             cpu=measure.process_cpu(procs[0][1].pid))
+        finally:
+            conn.close()
+        result["server_rss_mb"] = measure.rss_mb(procs[0][1].pid)
+    result["load_average"]["after"] = os.getloadavg()[0]
+    result["code"] = _git_state()
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--build-from", required=True, help="JSON with the build figures of the run that built it")
+    parser.add_argument("--cache", default=str(DEFAULT_CACHE))
+    parser.add_argument("--per-class", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args(argv)
+    cache = Path(args.cache).resolve()
+    build = json.loads(Path(args.build_from).read_text(encoding="utf-8"))
+    result = measure_latency(args.size, cache, build, args.per_class, args.repeat)
+    (cache / f"results-{args.size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    log(f"wrote {cache / f'results-{args.size}.json'}")
+
+
+if __name__ == "__main__":
+    main()
