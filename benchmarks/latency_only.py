@@ -35,7 +35,7 @@ def stored_documents(index_dir: Path) -> list:
             continue
         fields = searcher.stored_fields(docnum)
         docs.append(IndexDoc(id=fields["id"], kind=fields["kind"], title=fields["title"], body=fields["body"],
-                             facets=table.docs[docnum]))
+                             facets=table.values_of(docnum)))
     return docs
 
 

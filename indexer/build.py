@@ -21,7 +21,7 @@ from .documents import IndexDoc, corpus_documents, facet_labels
 from .impacts import IMPACTS, write_impacts
 from .page_data import catalogue
 from .quotes_index import build_quote_index
-from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish
+from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish, segment_files
 from .query import SEARCH_FIELDS
 from .retrieval import PAIRS_FIELD
 from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
@@ -109,7 +109,7 @@ def new_build_dir(root: Path) -> Path:
 
 def _write_index(target: Path, docs: list[IndexDoc], progress: Progress | None) -> None:
     ix = index.create_in(str(target), build_schema())
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=256, compound=False)  # compound files are copied into memory per reader
     try:
         for number, doc in enumerate(docs):
             writer.add_document(**index_fields(doc, number))
@@ -151,7 +151,8 @@ def write_meta(target: Path, corpus: Corpus, documents: int) -> None:
     """meta.json: the schema version the build needs, and the index-wide data the pages show."""
     meta = {"schema_version": SCHEMA_VERSION, "documents": documents,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "corpus": str(corpus.root), "catalogue": catalogue(corpus), "synonyms": corpus.synonyms}
+            "corpus": str(corpus.root), "catalogue": catalogue(corpus), "synonyms": corpus.synonyms,
+            "files": segment_files(target)}
     (target / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 

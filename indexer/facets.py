@@ -29,8 +29,8 @@ class FacetTable:
 
     def __init__(self, data: dict):
         self.labels: dict[str, dict[str, str]] = data["labels"]
-        self.docs: list[dict[str, list[str]]] = data["docs"]
-        self.size = len(self.docs)
+        docs: list[dict[str, list[str]]] = data["docs"]  # not kept: as Python objects it is the largest part
+        self.size = len(docs)
         # An updated build (indexer/update.py) appends documents and deletes the ones they replace, so
         # document numbers no longer follow the programme: `order` does, and `live` hides deleted ones.
         self.order = np.asarray(data.get("order") or range(self.size), dtype=np.float64)
@@ -43,15 +43,23 @@ class FacetTable:
         self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.postings: dict[str, dict[str, np.ndarray]] = {}
         names = dict.fromkeys(FACET_FIELDS)
-        for facets in self.docs:
+        for facets in docs:
             names.update(dict.fromkeys(facets))
         for name in names:
-            self._add_facet(name)
+            self._add_facet(name, docs)
 
-    def _add_facet(self, name: str) -> None:
+    def values_of(self, docnum: int) -> dict[str, list[str]]:
+        """One document's facet values (slow: for tests and tools, not for searching)."""
+        found: dict[str, list[str]] = {}
+        for name, (docs, values) in self.pairs.items():
+            for i in np.flatnonzero(docs == docnum):
+                found.setdefault(name, []).append(self.values[name][values[i]])
+        return found
+
+    def _add_facet(self, name: str, all_docs: list[dict]) -> None:
         numbers: dict[str, int] = {}
         pair_docs, pair_values = [], []
-        for docnum, facets in enumerate(self.docs):
+        for docnum, facets in enumerate(all_docs):
             for value in facets.get(name, ()):
                 pair_docs.append(docnum)
                 pair_values.append(numbers.setdefault(value, len(numbers)))

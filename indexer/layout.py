@@ -56,3 +56,20 @@ def looks_like_json(path: Path, brackets: bytes) -> bool:
         handle.seek(max(0, path.stat().st_size - 64))
         tail = handle.read().rstrip()
     return head[:1] == brackets[:1] and tail[-1:] == brackets[1:]
+
+
+def segment_files(folder: Path) -> dict[str, int]:
+    """The sizes of a Whoosh index's own files in folder, recorded in meta.json and checked when opening."""
+    return {p.name: p.stat().st_size for p in sorted(folder.iterdir())
+            if p.is_file() and p.name.startswith(("MAIN_", "_MAIN_")) and p.name != "MAIN_WRITELOCK"}
+
+
+def files_problem(folder: Path, expected: dict[str, int]) -> str | None:
+    """What is wrong with the index files compared with the sizes recorded at build time, or None."""
+    for name, size in expected.items():
+        path = folder / name
+        if not path.is_file():
+            return f"{name} is missing"
+        if path.stat().st_size != size:
+            return f"{name} has {path.stat().st_size} bytes, the build wrote {size}"
+    return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,8 @@ from .analysis import text_analyzer
 from .documents import facet_labels
 from .facets import FacetBucket, FacetTable
 from .impacts import IMPACTS, ImpactIndex, write_impacts
-from .layout import FACETS, META, IndexUnavailable
+from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
+from .store import SearcherPool
 from .page_data import url_for
 from .expansion import SynonymExpander
 from .query import ParsedQuery, extract_field_filters, parse_user_query, shorten
@@ -81,7 +81,7 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     target.mkdir(parents=True, exist_ok=True)
     docs = quote_documents(corpus)
     ix = index.create_in(str(target), quote_schema())
-    writer = ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=128, compound=False)  # see store.SearcherPool
     for number, (payload, _) in enumerate(docs):
         writer.add_document(**quote_fields(payload, number))
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
@@ -101,7 +101,8 @@ def quote_fields(payload: dict, number: int) -> dict:
 
 
 def write_quote_meta(target: Path, corpus: Corpus, quotes: int) -> None:
-    meta = {"schema_version": QUOTES_SCHEMA_VERSION, "quotes": quotes, "synonyms": corpus.synonyms}
+    meta = {"schema_version": QUOTES_SCHEMA_VERSION, "quotes": quotes, "synonyms": corpus.synonyms,
+            "files": segment_files(target)}
     (target / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
@@ -168,6 +169,10 @@ class QuoteIndex:
         except (OSError, ValueError, EmptyIndexError):
             raise IndexUnavailable(f"The build in {path.parent} has no quote index. "
                                    "Rebuild it with `confarchive build`.") from None
+        problem = files_problem(path, meta.get("files", {}))
+        if problem:
+            raise IndexUnavailable(f"The quote index in {path} is damaged ({problem}). "
+                                   "Rebuild it with `confarchive build`.")
         if meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
             raise IndexUnavailable(f"The quote index in {path} has schema version {meta.get('schema_version')}, "
                                    f"this program needs {QUOTES_SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
@@ -175,14 +180,11 @@ class QuoteIndex:
         self.impacts = ImpactIndex(path / IMPACTS)
         self.parser = quote_parser(self.index.schema)
         self.expander = SynonymExpander(meta.get("synonyms", []))
-        self._local = threading.local()
+        self._searchers = SearcherPool(self.index, self)
 
     def searcher(self):
         """This thread's searcher, opened on first use and reused after that."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self._local.searcher = self.index.searcher()
-        return searcher
+        return self._searchers.get()
 
     def get(self, ident: str) -> dict | None:
         """One quote's stored payload by id, or None."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from pathlib import Path
 
 from whoosh import index
 
 from .facets import FacetTable
 from .impacts import IMPACTS, ImpactIndex
-from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build, looks_like_json, pointer_stamp
+from .layout import (FACETS, META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
+                     pointer_stamp)
 from .schema import SCHEMA_VERSION
 
 
@@ -28,17 +30,17 @@ class IndexHandle:
         if version != SCHEMA_VERSION:
             raise IndexUnavailable(f"The index in {root} was built with schema version {version}, this program "
                                    f"needs {SCHEMA_VERSION}. Rebuild it with `confarchive build --index {root}`.")
+        problem = files_problem(path, self.meta.get("files", {})) if isinstance(self.meta, dict) else None
+        if problem:
+            raise damaged(root, problem)
         self.index, self.facets, self.impacts = _open_checked(path, root)
-        self._local = threading.local()
+        self._searchers = SearcherPool(self.index, self)
         self._quotes = None
         self._quotes_lock = threading.Lock()
 
     def searcher(self):
-        """This thread's searcher, opened on first use and reused after that."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self._local.searcher = self.index.searcher()
-        return searcher
+        """This thread's searcher, opened on first use; keep the handle while using it (see SearcherPool)."""
+        return self._searchers.get()
 
     def quotes(self):
         """This build's quote index (<build>/quotes/), opened on first use; IndexUnavailable if it has none."""
@@ -49,6 +51,35 @@ class IndexHandle:
                 if self._quotes is None:
                     self._quotes = QuoteIndex(self.path / QUOTES)
         return self._quotes
+
+
+class SearcherPool:
+    """A Whoosh searcher per thread for one index, all closed together once their owner is unused.
+
+    Segments are separate files (Whoosh's compound files are copied into memory by every reader),
+    so each searcher holds open files. A build that is no longer current is dropped when its last
+    request finishes; its searchers are then closed, not left for the garbage collector.
+    """
+
+    def __init__(self, ix, owner):
+        self._index = ix
+        self._local = threading.local()
+        self._open: list = []
+        self._lock = threading.Lock()
+        weakref.finalize(owner, _close_all, self._open)
+
+    def get(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self._index.searcher()
+            with self._lock:
+                self._open.append(searcher)
+        return searcher
+
+
+def _close_all(searchers: list) -> None:
+    for searcher in searchers:
+        searcher.close()
 
 
 def damaged(root: Path, what: str) -> IndexUnavailable:
@@ -71,8 +102,8 @@ def _open_checked(path: Path, root: Path):
         impacts = ImpactIndex(path / IMPACTS)
     except Exception as exc:  # Whoosh and json raise many kinds of error on damaged files; all mean: rebuild
         raise damaged(root, f"{type(exc).__name__}: {exc}"[:200]) from None
-    if len(facets.docs) != count:
-        raise damaged(root, f"facets.json lists {len(facets.docs)} documents, the index holds {count}")
+    if facets.size != count:
+        raise damaged(root, f"facets.json lists {facets.size} documents, the index holds {count}")
     if impacts.documents != count:
         raise damaged(root, f"the scored postings cover {impacts.documents} documents, the index holds {count}")
     return ix, facets, impacts

@@ -202,7 +202,7 @@ def _ranks(ix, facets: dict, keys: set[str], field: str) -> dict[str, float]:
 def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, float | None]], facets: dict,
            scored: tuple[str, ...]) -> int:
     """Delete, add as one new segment, extend the facet table, score the new segments; return the live count."""
-    writer = ix.writer()
+    writer = ix.writer(compound=False)
     try:
         for q in deletions:
             writer.delete_by_query(q)

@@ -210,7 +210,9 @@ def _build_dir(root: Path) -> Path:
 
 
 def _segment(root: Path) -> Path:
-    return next(_build_dir(root).glob("*.seg"))
+    """The largest file of the index's segment (segments are separate files, not one compound .seg)."""
+    return max((p for p in _build_dir(root).glob("MAIN_*") if p.is_file() and p.name != "MAIN_WRITELOCK"),
+               key=lambda p: p.stat().st_size)
 
 
 def _write(name: str, text: str):

@@ -66,7 +66,8 @@ def test_shipped_index_holds_every_record(index_dir):
     store = IndexStore(index_dir)
     meta = store.handle().meta
     assert meta["documents"] == 68
-    kinds = Counter(doc["kind"][0] for doc in store.handle().facets.docs)
+    table = store.handle().facets
+    kinds = Counter(table.values_of(n)["kind"][0] for n in range(table.size))
     assert kinds == {"speaker": 33, "talk": 25, "session": 4, "panel": 4, "qa": 2}
 
 

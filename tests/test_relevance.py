@@ -52,8 +52,8 @@ def baseline(built, judged):
 def _index_ids(root: Path) -> set[str]:
     from indexer import IndexStore
 
-    searcher = IndexStore(root).handle().searcher()
-    return {fields["id"] for fields in searcher.all_stored_fields()}
+    handle = IndexStore(root).handle()  # kept while searching: its searchers close when it is dropped
+    return {fields["id"] for fields in handle.searcher().all_stored_fields()}
 
 
 def _report(metrics) -> str:

@@ -77,7 +77,7 @@ def test_field_filters_in_the_query_become_facet_filters(searcher, query, facet,
     response = search(searcher, query)
     assert response.filters == {facet: [value]}
     assert response.total > 0
-    assert all(value in searcher.table.docs[n][facet] for n in searcher.table.selection(facet, [value]))
+    assert all(value in searcher.table.values_of(n)[facet] for n in searcher.table.selection(facet, [value]))
 
 
 def test_unknown_field_filter_value_is_left_out_with_a_notice(searcher):
