@@ -39,7 +39,7 @@ def stored_documents(index_dir: Path) -> list:
     return docs
 
 
-def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat: int) -> dict:
+def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat: int, threads: int) -> dict:
     index_dir, corpus_dir = cache / f"index-{size}", next(cache.glob(f"corpus-{size}-seed*"))
     docs = stored_documents(index_dir)
     queries = make_queries(docs, per_class, with_quotes=measure.quotes_available())
@@ -50,7 +50,7 @@ def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat:
     log(f"{size}: in-process Whoosh")
     result["latency"]["whoosh"] = measure.time_classes(queries, measure.whoosh_runner(index_dir), repeat)
     log(f"{size}: HTTP")
-    with measure.servers(corpus_dir, index_dir) as procs:
+    with measure.servers(corpus_dir, index_dir, threads=threads) as procs:
         run, conn = measure.http_runner(procs[0][0])
         try:
             served = [q for q in queries if q.cls != "quotes" or measure.quotes_endpoint(conn)]
@@ -71,10 +71,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", default=str(DEFAULT_CACHE))
     parser.add_argument("--per-class", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads of the measured server")
     args = parser.parse_args(argv)
     cache = Path(args.cache).resolve()
     build = json.loads(Path(args.build_from).read_text(encoding="utf-8"))
-    result = measure_latency(args.size, cache, build, args.per_class, args.repeat)
+    result = measure_latency(args.size, cache, build, args.per_class, args.repeat, args.threads)
+    result["server_threads"] = args.threads
     (cache / f"results-{args.size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     log(f"wrote {cache / f'results-{args.size}.json'}")
 

@@ -86,10 +86,10 @@ def _build_table(results: dict, sizes: list) -> str:
     for size in sizes:
         b = results["sizes"][size]["build"]
         lines.append(f"| {int(size):,} | {b['documents']:,} | {b['generate_s']:.1f} | "
-                     f"{b['load_s']:.1f} ({b.get('load_cpu_s', float('nan')):.1f}) | "
-                     f"{b['whoosh_s']:.1f} ({b.get('whoosh_cpu_s', float('nan')):.1f}) | "
+                     f"{b['load_s']:.1f} ({ms(b.get('load_cpu_s'))}) | "
+                     f"{b['whoosh_s']:.1f} ({ms(b.get('whoosh_cpu_s'))}) | "
                      f"{b['documents'] / b['whoosh_s']:.0f} | {b['whoosh_mb']:.1f} | "
-                     f"{b['fts5_s']:.1f} | {b['fts5_mb']:.1f} | {ratio(b['whoosh_s'], b['fts5_s'])} |")
+                     f"{ms(b['fts5_s'])} | {ms(b['fts5_mb'])} | {ratio(b['whoosh_s'], b['fts5_s'])} |")
     lines += ["", "The Whoosh build time is `indexer.build_index` alone (documents, index, sidecars, check, publish); "
               "loading and validating the corpus files is the column before it, and a rebuild pays both.", ""]
     return "\n".join(lines)
