@@ -10,7 +10,6 @@ import click
 from archive import ERROR, CorpusError, inspect_corpus
 from indexer import BadRequest, IndexStore, IndexUnavailable, SearchRequest, Searcher
 from webapp import create_app
-from webapp.curation.reindex import warm_up
 
 from .common import _paths, corpus_option, ensure_index, index_option, run_build
 from .output import print_listing
@@ -92,7 +91,6 @@ def serve(corpus, index_dir, host, port, threads):
     ensure_index(corpus_dir, index_path)
     app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path), "DEBUG": False})
     app.debug = False  # never, whatever FLASK_DEBUG says: tracebacks and the debugger stay off in serve
-    warm_up(corpus_dir)  # so that a librarian's first save re-parses one file, not the whole corpus
     click.echo(f"Serving confarchive on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")

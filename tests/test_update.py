@@ -201,7 +201,7 @@ def test_the_editors_reindex_updates_instead_of_rebuilding(built):
     assert _search(root, "zanzibarium")["ids"] == [TINE]
 
 
-def test_serve_warms_the_parse_cache_so_a_save_reparses_one_file(corpus_copy, monkeypatch):
+def test_the_warm_up_after_sign_in_makes_a_save_reparse_one_file(corpus_copy, monkeypatch):
     import archive.loader
     from webapp.curation.reindex import warm_up
 
@@ -212,3 +212,18 @@ def test_serve_warms_the_parse_cache_so_a_save_reparses_one_file(corpus_copy, mo
     _append(corpus_copy, TINE_FILE, "zanzibarium")
     load_corpus(corpus_copy)
     assert len(parsed) == 1 and "zanzibarium" in parsed[0]
+
+
+def test_signing_in_starts_the_warm_up_once(tmp_path, monkeypatch):
+    from curation_support import login, make_app, make_env
+
+    import webapp.curation.reindex as reindex
+
+    started = []
+    monkeypatch.setattr(reindex, "warm_up", lambda corpus_dir: started.append(str(corpus_dir)))
+    monkeypatch.setattr(reindex, "_warmed", set())
+    env = make_env(tmp_path)
+    client = make_app(env).test_client()
+    login(client)
+    login(client)
+    assert started == [str(env.corpus)]

@@ -9,6 +9,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from archive.users import UserError, UserStore
 
 from . import bp, csrf
+from .reindex import warm_up_once
 
 OPEN_ENDPOINTS = {"curation.login"}
 
@@ -76,6 +77,7 @@ def login():
         return _login_error(name, f"{message} {_locked_message(name, delay)}" if delay else message, 401)
     throttle().succeeded(name, address)
     _start_session(name)
+    warm_up_once(current_app.config["CORPUS_DIR"])  # saves will follow: have the corpus parsed by then
     return redirect(_safe_next(request.form.get("next")), code=303)
 
 
