@@ -11,14 +11,31 @@ _WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w*~:^])")  # not prefix*, f
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 
+MAX_REMEMBERED = 10000  # corrections remembered per build
+
+
+class SpellingMemory:
+    """Per build: the analysers and the corrections already worked out (a fuzzy lexicon scan costs ~10 ms)."""
+
+    def __init__(self):
+        self.analyzer = name_analyzer()
+        self.prose = text_analyzer()
+        self.corrections: dict[str, str | None] = {}
+
+    def remember(self, folded: str, correction: str | None) -> None:
+        if len(self.corrections) >= MAX_REMEMBERED:
+            self.corrections.clear()
+        self.corrections[folded] = correction
+
+
 class Speller:
     """Suggests the closest known word, nearest edit distance first, then the most frequent."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, memory: SpellingMemory | None = None):
         self.reader = searcher.reader()
-        self.analyzer = name_analyzer()
-        self.prose = text_analyzer()
-        self._cache: dict[str, str | None] = {}
+        self.memory = memory or SpellingMemory()
+        self.analyzer = self.memory.analyzer
+        self.prose = self.memory.prose
 
     def known(self, word: str, folded: str) -> bool:
         """Known as written, or as the search finds it (stemmed, American spelling: tumor, predicting)."""
@@ -33,9 +50,10 @@ class Speller:
         folded = " ".join(t.text for t in self.analyzer(word))
         if not folded or " " in folded or len(folded) < 4 or self.known(word, folded):
             return None
-        if folded not in self._cache:
-            self._cache[folded] = self._closest(folded)
-        return self._cache[folded]
+        corrections = self.memory.corrections
+        if folded not in corrections:
+            self.memory.remember(folded, self._closest(folded))
+        return corrections.get(folded)
 
     def _closest(self, folded: str) -> str | None:
         for maxdist in (1, 2) if len(folded) > 5 else (1,):

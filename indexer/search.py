@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .didyoumean import Speller
+from .didyoumean import Speller, SpellingMemory
 from .expansion import SynonymExpander
 from .facets import FacetBucket
 from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_query, shorten
@@ -95,6 +95,7 @@ class QueryTools:
         self.path = handle.path  # not the handle itself: _TOOLS must not keep old builds alive
         self.parser = make_parser(handle.index.schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
+        self.spelling = SpellingMemory()
 
     @cached_property
     def suggester(self) -> Suggester:
@@ -164,7 +165,7 @@ class Searcher:
         sort = request.sort or ("programme" if parsed.is_browse else "relevance")
         results = self._page(parsed, text, found, hits, request, sort)
         facets = self._facets(found.mask, hits, selections, filters)
-        suggestion = Speller(self.searcher).suggest(text) if text else None
+        suggestion = Speller(self.searcher, self.tools.spelling).suggest(text) if text else None
         return SearchResponse(request.q.strip(), int(np.count_nonzero(hits)), request.page, request.per_page, sort,
                               results, facets, filters, suggestion, notices, also)
 
