@@ -39,10 +39,11 @@ def stored_documents(index_dir: Path) -> list:
     return docs
 
 
-def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat: int, threads: int) -> dict:
+def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat: int, threads: int,
+                    quotes: bool = True) -> dict:
     index_dir, corpus_dir = cache / f"index-{size}", next(cache.glob(f"corpus-{size}-seed*"))
     docs = stored_documents(index_dir)
-    queries = make_queries(docs, per_class, with_quotes=measure.quotes_available())
+    queries = make_queries(docs, per_class, with_quotes=quotes and measure.quotes_available())
     result = {"size": size, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "build": build,
               "load_average": {"before": os.getloadavg()[0]},
               "examples": {q.cls: (q.q + (" " + json.dumps(q.filters) if q.filters else "")) for q in queries},
@@ -72,10 +73,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-class", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="waitress threads of the measured server")
+    parser.add_argument("--without-quotes", action="store_true", help="for an index built without its quote index")
     args = parser.parse_args(argv)
     cache = Path(args.cache).resolve()
     build = json.loads(Path(args.build_from).read_text(encoding="utf-8"))
-    result = measure_latency(args.size, cache, build, args.per_class, args.repeat, args.threads)
+    result = measure_latency(args.size, cache, build, args.per_class, args.repeat, args.threads,
+                             quotes=not args.without_quotes)
     result["server_threads"] = args.threads
     (cache / f"results-{args.size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     log(f"wrote {cache / f'results-{args.size}.json'}")
