@@ -30,7 +30,7 @@ class IndexHandle:
         if version != SCHEMA_VERSION:
             raise IndexUnavailable(f"The index in {root} was built with schema version {version}, this program "
                                    f"needs {SCHEMA_VERSION}. Rebuild it with `confarchive build --index {root}`.")
-        problem = files_problem(path, self.meta.get("files", {})) if isinstance(self.meta, dict) else None
+        problem = files_problem(path, self.meta.get("files", {}))
         if problem:
             raise damaged(root, problem)
         self.index, self.facets, self.impacts = _open_checked(path, root)

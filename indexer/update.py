@@ -104,16 +104,8 @@ def _link_tree(source: Path, target: Path) -> None:
 
 def _old_facets(build: Path) -> dict[str, dict[str, list[str]]]:
     """Each live document's facet values by id, as the published build holds them."""
-    data = json.loads((build / FACETS).read_text(encoding="utf-8"))
-    if "ids" in data:
-        return {ident: facets for ident, facets in zip(data["ids"], data["docs"]) if ident}
-    ix = index.open_dir(str(build))
-    try:
-        with ix.searcher() as searcher:
-            return {fields["id"]: data["docs"][docnum]
-                    for docnum, fields in ((n, searcher.stored_fields(n)) for n in searcher.reader().all_doc_ids())}
-    finally:
-        ix.close()
+    data = json.loads((build / FACETS).read_text(encoding="utf-8"))  # every build this schema accepts has ids
+    return {ident: facets for ident, facets in zip(data["ids"], data["docs"]) if ident}
 
 
 def touched_records(corpus: Corpus, changed: set[str], old: dict[str, dict[str, list[str]]]) -> set[str]:
