@@ -97,16 +97,43 @@ def _likely_duplicate_speakers(corpus: Corpus) -> list[Problem]:
     from .names import name_key
 
     speakers = sorted(corpus.speakers.values(), key=lambda s: s.id)
-    keys = {s.id: {name_key(n) for n in (s.name, *s.aliases)} - {""} for s in speakers}
+    keys = [{name_key(n) for n in (s.name, *s.aliases)} - {""} for s in speakers]
     problems = []
-    for i, first in enumerate(speakers):
-        for other in speakers[i + 1:]:
-            reason = _same_person_reason(keys[first.id], keys[other.id], first, other)
-            if reason:
-                problems.append(Problem(other.path, 1, f"speaker may be the same person as '{first.id}' ({reason})",
-                                        severity=WARNING,
-                                        hint=f"merge them with `confarchive speakers merge {first.id} {other.id}`"))
+    for i, j in _candidate_pairs(keys):
+        first, other = speakers[i], speakers[j]
+        reason = _same_person_reason(keys[i], keys[j], first, other)
+        if reason:
+            problems.append(Problem(other.path, 1, f"speaker may be the same person as '{first.id}' ({reason})",
+                                    severity=WARNING,
+                                    hint=f"merge them with `confarchive speakers merge {first.id} {other.id}`"))
     return problems
+
+
+def _candidate_pairs(keys: list[set]) -> list[tuple[int, int]]:
+    """Pairs (i < j) that could give `_same_person_reason` a reason, so the others are never compared.
+
+    Every reason needs the same first word and either the same name, a later word in common, or (names
+    such as "anna maria anna") a last word equal to the first; a name of one repeated word is compared
+    with every name starting with that word.
+    """
+    buckets: dict[tuple, set[int]] = {}
+    repeated: list[tuple[int, str]] = []
+    for index, names in enumerate(keys):
+        for name in names:
+            words = name.split()
+            first = words[0]
+            shared = {("name", name), ("first", first), *(("pair", first, w) for w in words[1:] if w != first)}
+            if words[-1] == first:
+                shared.add(("ends", first))
+            if len(words) > 1 and set(words) == {first}:
+                repeated.append((index, first))
+            for bucket in shared:
+                buckets.setdefault(bucket, set()).add(index)
+    groups = [members for bucket, members in buckets.items() if bucket[0] != "first"]
+    pairs = {(a, b) for members in groups for a in members for b in members if a < b}
+    for index, first in repeated:
+        pairs |= {(min(index, other), max(index, other)) for other in buckets[("first", first)] if other != index}
+    return sorted(pairs)
 
 
 def _same_person_reason(keys_a: set, keys_b: set, a, b) -> str:

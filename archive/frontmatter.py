@@ -70,8 +70,8 @@ class _ImpossibleDate(Exception):
 
 def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
     try:
-        node = yaml.compose(text, Loader=_COMPOSER)  # nodes only, for line numbers; nothing is constructed
-        meta = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_COMPOSER)  # nodes keep the line numbers
+        meta = _construct_safely(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
@@ -86,6 +86,14 @@ def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
     key_lines: dict = {}
     _collect_lines(node, (), first_line, key_lines, set())
     return meta, key_lines
+
+
+def _construct_safely(node):
+    """Build Python values from composed nodes with the constructor `yaml.safe_load` uses, so the text is
+    parsed once: plain mappings, lists and scalars only, never arbitrary objects."""
+    if node is None:
+        return None
+    return yaml.SafeLoader("").construct_document(node)
 
 
 def _bad_date(root, first_line: int) -> Exception:

@@ -13,6 +13,8 @@ _SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "å": "a
 def fold(text: str) -> str:
     """Lowercase ASCII form of text: Løhde -> lohde, O’Cathaoir -> o'cathaoir."""
     text = text.translate(_SPECIAL)
+    if text.isascii():  # nothing to decompose: the common case, and the cheap one
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

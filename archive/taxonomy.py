@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .fields import FieldReader
@@ -100,6 +102,12 @@ def words(text: str) -> list[str]:
     return WORD.findall(fold(text).replace("’", "'"))
 
 
+@lru_cache(maxsize=4096)
+def _spaced(phrase: str) -> str:
+    """A phrase's words between spaces, as it appears in `Words.joined`."""
+    return " " + " ".join(words(phrase)) + " "
+
+
 @dataclass(frozen=True)
 class Match:
     """One rule's contribution to a topic's score, for explaining a tag."""
@@ -115,16 +123,22 @@ class Words:
     def __init__(self, text: str):
         tokens = words(text)
         self.counts = Counter(tokens)
+        self.sorted = sorted(self.counts)  # a prefix term is a range of this list
         self.joined = " " + " ".join(tokens) + " "
 
     def term_matches(self, term: str) -> list[str]:
-        if term.endswith("*"):
-            stem = term[:-1]
-            return [term for word, n in self.counts.items() if word.startswith(stem) for _ in range(n)]
-        return [term] * self.counts.get(term, 0)
+        if not term.endswith("*"):
+            return [term] * self.counts.get(term, 0)
+        stem = term[:-1]
+        found = []
+        for word in self.sorted[bisect_left(self.sorted, stem):]:
+            if not word.startswith(stem):
+                break
+            found += [term] * self.counts[word]
+        return found
 
     def phrase_count(self, phrase: str) -> int:
-        return self.joined.count(" " + " ".join(words(phrase)) + " ")
+        return self.joined.count(_spaced(phrase))
 
 
 def explain(topic: Topic, text: "str | Words") -> list[Match]:
