@@ -29,6 +29,10 @@ class Corpus:
             self._by_session.setdefault(talk.session or "", []).append(talk)
             for speaker_id in talk.speakers:
                 self._by_speaker.setdefault(speaker_id, []).append(talk)
+        self._listed: dict[str, list[Speaker]] = {}
+        for speaker in self.speakers.values():
+            for session_id in dict.fromkeys(a.session for a in speaker.appearances):
+                self._listed.setdefault(session_id, []).append(speaker)
 
     def programme_key(self, talk: Talk) -> tuple:
         """Sort key for programme order: conference date, session number, position in the session."""
@@ -51,6 +55,10 @@ class Corpus:
 
     def talks_by_speaker(self, speaker_id: str) -> list[Talk]:
         return list(self._by_speaker.get(speaker_id, []))
+
+    def speakers_listed_in(self, session_id: str) -> list[Speaker]:
+        """Speakers with an appearance in the session, in corpus order."""
+        return list(self._listed.get(session_id, []))
 
     def speakers_of(self, talk: Talk) -> list[Speaker]:
         return [self.speakers[s] for s in talk.speakers if s in self.speakers]

@@ -85,7 +85,7 @@ def speaker_page(corpus: Corpus, speaker: Speaker) -> dict:
 
 def session_page(corpus: Corpus, session: Session) -> dict:
     talks = corpus.talks_in_session(session.id)
-    listed = [s for s in corpus.speakers.values() if any(a.session == session.id for a in s.appearances)]
+    listed = corpus.speakers_listed_in(session.id)
     return {**session_ref(session), "label": session.label, "purpose": to_plain(session.purpose),
             "purpose_html": to_html(session.purpose), "recording": session.recording,
             "conference": conference_data(corpus.conferences.get(session.conference)),
