@@ -77,6 +77,11 @@ class Evaluator:
     def _or(self, q: wq.Or) -> Matches:
         found = self.nothing()
         for sub in q.subqueries:
+            if type(sub) is wq.Term:  # the common case: add its postings in place, no whole-index arrays
+                docs, scores = self.impacts.postings(sub.fieldname, _text(sub.text))
+                found.mask[docs] = True
+                found.scores[docs] += scores * sub.boost if sub.boost != 1.0 else scores
+                continue
             part = self.evaluate(sub)
             found.mask |= part.mask
             found.scores += part.scores

@@ -19,7 +19,7 @@ from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_q
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
 from .retrieval import Evaluator, Matches, intersect, leaf_queries, leaf_words, query_terms
-from .snippets import SNIPPET_CHARS, body_snippets
+from .snippets import SNIPPET_CHARS, SurfaceTerms, body_snippets
 from .suggest import Suggester
 from .store import IndexHandle, damaged
 
@@ -96,6 +96,7 @@ class QueryTools:
         self.parser = make_parser(handle.index.schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
         self.spelling = SpellingMemory()
+        self.surface = SurfaceTerms(handle.index.schema["body"].analyzer)
 
     @cached_property
     def suggester(self) -> Suggester:
@@ -217,7 +218,7 @@ class Searcher:
 
     def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
         words = [word for field, word in query_terms(parsed.query, self.searcher.reader()) if field == "body"]
-        return body_snippets(self.searcher, "body", words, {d: fields["body"] for d, fields in stored.items()})
+        return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()})
 
     def _result(self, fields: dict, snippet: str) -> dict:
         result = dict(fields["payload"])

@@ -1,13 +1,14 @@
-"""Snippets for one page of results, marked from the character offsets stored at index time."""
+"""Snippets for one page of results: query words found in the stored text, marked as Whoosh's pinpoint highlighter would."""
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from .postings import Cursor
+from .analysis import TOKEN_PATTERN
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
@@ -20,19 +21,65 @@ class EarliestFirstScorer(highlight.BasicFragmentScorer):
         return super().__call__(fragment) - fragment.startchar * 1e-9
 
 
-def body_snippets(searcher, field: str, words: list[str], docs: dict[int, str]) -> dict[int, str]:
+class SurfaceTerms:
+    """The index terms a field's analyzer makes of each written word, remembered per word.
+
+    Every filter of the prose analyzer works on one token at a time, so analysing a word on its own
+    gives the terms it got in its document; finding query words in the stored text this way costs a
+    regex pass, where reading offsets from the postings costs a block read per word and document.
+    """
+
+    LIMIT = 200_000  # words remembered; the cache starts again past this
+
+    def __init__(self, analyzer, pattern: str = TOKEN_PATTERN):
+        self.analyzer = analyzer
+        self.token = re.compile(pattern, re.UNICODE)  # the analyzer's own tokenizer pattern
+        self._terms: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, word: str) -> tuple[str, ...]:
+        terms = self._terms.get(word)
+        if terms is None:
+            if len(self._terms) >= self.LIMIT:
+                self._terms.clear()
+            terms = self._terms[word] = tuple(t.text for t in self.analyzer(word, mode="index"))
+        return terms
+
+    def offsets(self, text: str, wanted: set[str], charlimit: int | None) -> dict[str, list]:
+        """word -> [(position, startchar, endchar)], numbered as the index numbers them (stop words renumbered)."""
+        found: dict[str, list] = {}
+        position = -1
+        started = False  # the index numbers from the first kept word's place, then one per term
+        remembered = self._terms.get
+        for number, match in enumerate(self.token.finditer(text)):
+            word = match.group()
+            terms = remembered(word)
+            if terms is None:
+                terms = self(word)
+            if not terms:
+                continue
+            if charlimit and match.start() > charlimit:
+                break
+            for term in terms:
+                position = position + 1 if started else number
+                started = True
+                if term in wanted:
+                    found.setdefault(term, []).append((position, match.start(), match.end()))
+        return found
+
+
+def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str]) -> dict[int, str]:
     """HTML snippets (escaped, query words in <mark>) for the given documents' texts; '' where no word occurs.
 
-    Reads each query word's offsets for just these documents, as Whoosh's pinpoint highlighter does,
-    without needing Whoosh's Results object.
+    Marks the same words at the same places as Whoosh's pinpoint highlighter, which reads them from
+    the postings' stored character offsets (tests/test_retrieval.py compares the two).
     """
-    offsets = _offsets(searcher, field, words, sorted(docs))
     fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     scorer = EarliestFirstScorer()
+    wanted = set(words)
     snippets = {}
     for docnum, text in docs.items():
-        tokens = _tokens(offsets.get(docnum, {}), fragmenter.charlimit)
+        tokens = _tokens(surface.offsets(text, wanted, fragmenter.charlimit), fragmenter.charlimit) if wanted else []
         if not tokens:
             snippets[docnum] = ""
             continue
@@ -40,21 +87,6 @@ def body_snippets(searcher, field: str, words: list[str], docs: dict[int, str]) 
                                             highlight.FIRST)
         snippets[docnum] = formatter.format(fragments)
     return snippets
-
-
-def _offsets(searcher, field: str, words: list[str], docnums: list[int]) -> dict[int, dict[str, list]]:
-    """docnum -> word -> [(position, startchar, endchar)] for the words present in those documents."""
-    reader = searcher.reader()
-    found: dict[int, dict[str, list]] = {}
-    for word in words:
-        if (field, word) not in reader:
-            continue
-        cursor = Cursor(reader, field, word)
-        for docnum in docnums:
-            matcher = cursor.seek(docnum)
-            if matcher is not None:
-                found.setdefault(docnum, {})[word] = matcher.value_as("characters")
-    return found
 
 
 def _tokens(words: dict[str, list], charlimit: int | None) -> list[Token]:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from indexer.query import parse_user_query
+from indexer.retrieval import query_terms
 from indexer.search import Searcher, top_documents
 from indexer.snippets import body_snippets
 from indexer.store import IndexStore
@@ -94,19 +95,51 @@ def test_top_documents_breaks_ties_in_programme_order():
     assert top_documents(scores, hits, 10).tolist() == [1, 3, 4, 2, 0]
 
 
-def test_snippets_equal_whooshs_pinpoint_highlights(searcher):
+SNIPPET_QUERIES = ["genomic data", "Crohn's", "tumour", "Løhde", "the data of patients", "cross-border",
+                   "consent OR trust", "genom*"]
+
+
+@pytest.mark.parametrize("text", SNIPPET_QUERIES)
+def test_snippets_equal_whooshs_pinpoint_highlights(searcher, text):
     from whoosh import highlight
 
     from indexer.snippets import SNIPPET_CHARS, EarliestFirstScorer
 
-    q = _parsed(searcher, "genomic data")
+    q = _parsed(searcher, text)
     results = searcher.searcher.search(q, limit=10, terms=True)
     results.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     results.scorer = EarliestFirstScorer()
     expected = {hit.docnum: hit.highlights("body", top=2) for hit in results}
-    words = [t.decode() if isinstance(t, bytes) else t for f, t in q.iter_all_terms() if f == "body"]
-    ours = body_snippets(searcher.searcher, "body", words,
+    words = [word for field, word in query_terms(q, searcher.searcher.reader()) if field == "body"]
+    ours = body_snippets(searcher.tools.surface, words,
                          {d: searcher.searcher.stored_fields(d)["body"] for d in expected})
-    assert ours == expected
-    assert sum("<mark" in snippet for snippet in ours.values()) >= 5
+    assert ours == expected, text
+
+
+def test_snippets_mark_words_in_many_results(searcher):
+    q = _parsed(searcher, "genomic data")
+    docs = {hit.docnum: hit["body"] for hit in searcher.searcher.search(q, limit=10)}
+    words = [t for f, t in q.iter_all_terms() if f == "body"]
+    assert sum("<mark" in s for s in body_snippets(searcher.tools.surface, words, docs).values()) >= 5
+
+
+def test_offsets_found_in_the_text_equal_the_stored_postings(searcher):
+    """Every body word of every document: the offsets read from the text are the ones the index stored."""
+    reader = searcher.searcher.reader()
+    stored: dict[int, dict] = {}
+    for word in reader.lexicon("body"):
+        word = word.decode("utf-8")
+        matcher = reader.postings("body", word)
+        while matcher.is_active():
+            stored.setdefault(matcher.id(), {})[word] = matcher.value_as("characters")
+            matcher.next()
+    assert len(stored) > 50
+    for docnum in range(reader.doc_count_all()):
+        text = searcher.searcher.stored_fields(docnum)["body"]
+        assert searcher.tools.surface.offsets(text, _AllWords(), None) == stored.get(docnum, {}), docnum
+
+
+class _AllWords:
+    def __contains__(self, word):
+        return True

@@ -1,0 +1,47 @@
+"""Plain words skip Whoosh's tagging passes: the query built directly must be exactly the parser's own."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from indexer.query import make_parser, parse_user_query, plain_query
+from indexer.schema import build_schema
+
+PARSER = make_parser(build_schema())
+
+WORDS = ["genome", "genomes", "How", "can", "the", "of", "AI", "Løhde", "O’Cathaoir", "Crohn's", "cross-border",
+         "tumour", "data-driven", "EHDS", "2025", "a", "résumés", "is", "what?", "health,", "and", "or", "not",
+         "sharing.", "x", "über", "naïve", "co-operation;", "GDPR:", "e.g.", "+", "-", "'", "’s", "ß", "Ærø"]
+SEPARATORS = st.sampled_from([" ", "  ", "\t", "\n", " \u00a0", "\u3000"])
+
+
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=8)), SEPARATORS),
+                min_size=1, max_size=8))
+@settings(max_examples=400, deadline=None)
+def test_plain_query_equals_the_parsers_query(parts):
+    text = "".join(word + sep for word, sep in parts)
+    direct = plain_query(PARSER, text)
+    if direct is not None:
+        assert direct == PARSER.parse(text), text
+
+
+@pytest.mark.parametrize("text", ["How can genomics improve care for patients?", "Løhde", "the of and",
+                                  "Crohn's disease cross-border data-driven", "what? health, x"])
+def test_plain_words_take_the_fast_path_and_match_the_parser(text):
+    direct = plain_query(PARSER, text)
+    assert direct is not None
+    assert direct == PARSER.parse(text)
+
+
+@pytest.mark.parametrize("text", ['"genome center"', "genom*", "ethics~", "AI^2", "(AI OR ethics)", "AI AND ethics",
+                                  "AI NOT ethics", "AI ANDNOT ethics", ""])
+def test_any_syntax_goes_through_the_parser(text):
+    assert plain_query(PARSER, text) is None
+
+
+def test_stop_words_alone_give_the_null_query():
+    assert plain_query(PARSER, "the of and") is wq.NullQuery
+    assert parse_user_query(PARSER, "the of and").query is wq.NullQuery
