@@ -1,12 +1,12 @@
 """Measure search latency on an index that is already built, for sizes whose build is too slow to repeat.
 
-    python -m benchmarks.latency_only --size 100000 --build-from results-100000-build.json
+    python -m benchmarks.latency_only --size 100000 --build-from docs/benchmarks/data/results-100000.json
 
 The queries come from the index's own stored documents (the same generator as benchmarks.run, so
-no corpus has to be loaded); timing is in-process and over HTTP on a real `confarchive serve`.
-FTS5 is not measured here. The build figures are copied from the JSON file given (the raw results
-of the run that built the index), and the output is the raw results file that `benchmarks.run
---reuse` renders into docs/benchmarks.md.
+no corpus has to be loaded); timing is in-process and over HTTP on a real `confarchive serve`, and
+on the FTS5 baseline database the building run left in the cache, when it is there. The build
+figures are copied from the JSON file given (the raw results of the run that built the index), and
+the output is the raw results file that `benchmarks.run --reuse` renders into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import measure
 from .queries import make_queries
-from .run import DEFAULT_CACHE, _git_state, log
+from .run import DEFAULT_CACHE, _git_state, fts_runner, log
 
 
 def stored_documents(index_dir: Path) -> list:
@@ -50,6 +50,15 @@ def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat:
               "latency": {}}
     log(f"{size}: in-process Whoosh")
     result["latency"]["whoosh"] = measure.time_classes(queries, measure.whoosh_runner(index_dir), repeat)
+    fts_path = cache / f"fts5-{size}.sqlite"
+    if fts_path.is_file():  # the baseline built by the run that built the index, over the same documents
+        log(f"{size}: FTS5")
+        run_fts, searcher = fts_runner(fts_path)
+        try:
+            result["latency"]["fts5"] = measure.time_classes([q for q in queries if q.cls != "quotes"], run_fts,
+                                                             repeat)
+        finally:
+            searcher.close()
     log(f"{size}: HTTP")
     with measure.servers(corpus_dir, index_dir, threads=threads) as procs:
         run, conn = measure.http_runner(procs[0][0])
@@ -68,7 +77,8 @@ def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, required=True)
-    parser.add_argument("--build-from", required=True, help="JSON with the build figures of the run that built it")
+    parser.add_argument("--build-from", required=True,
+                        help="the raw results (or just the build figures) of the run that built the index")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE))
     parser.add_argument("--per-class", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=2)
@@ -77,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cache = Path(args.cache).resolve()
     build = json.loads(Path(args.build_from).read_text(encoding="utf-8"))
+    build = build.get("build", build)  # a run's raw results file, or just its build figures
     result = measure_latency(args.size, cache, build, args.per_class, args.repeat, args.threads,
                              quotes=not args.without_quotes)
     result["server_threads"] = args.threads

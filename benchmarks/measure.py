@@ -170,12 +170,15 @@ def _wait_ready(port: int, proc: subprocess.Popen, timeout: float) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            status, _ = http_get(http.client.HTTPConnection("127.0.0.1", port, timeout=30), "/api/search?q=")
+            status, _ = http_get(conn, "/api/search?q=")
             if status == 200:
                 return
         except OSError:
             time.sleep(0.2)
+        finally:
+            conn.close()
     raise RuntimeError(f"server on port {port} did not answer within {timeout:.0f}s")
 
 

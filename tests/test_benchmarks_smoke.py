@@ -101,3 +101,21 @@ def test_fts5_match_expression(text, expected):
 def test_percentile_interpolates():
     assert percentile([0.1, 0.2, 0.3, 0.4], 50) == pytest.approx(0.25)
     assert percentile([0.1, 0.2, 0.3, 0.4], 100) == pytest.approx(0.4)
+
+
+def test_latency_only_times_a_built_index_with_its_fts5_baseline(measured):
+    """The tool for sizes too slow to rebuild: in-process, FTS5 and a real server, build figures carried over."""
+    import json
+
+    from benchmarks import latency_only
+
+    cache, result = measured
+    raw = cache / "built.json"
+    raw.write_text(json.dumps(result), encoding="utf-8")
+    latency_only.main(["--size", str(SIZE), "--build-from", str(raw), "--cache", str(cache), "--per-class", "1",
+                       "--repeat", "1", "--threads", "2"])
+    out = json.loads((cache / f"results-{SIZE}.json").read_text(encoding="utf-8"))
+    assert out["build"] == result["build"]
+    assert set(out["latency"]) == {"whoosh", "fts5", "http"}
+    assert {"rare term", "phrase", "faceted: word + 2 filters"} <= set(out["latency"]["fts5"])
+    assert all(row["n"] == 1 for row in out["latency"]["http"].values())
