@@ -10,13 +10,12 @@ process serving the same build shares one copy in the page cache.
 from __future__ import annotations
 
 import json
-from math import log
 from pathlib import Path
 
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from .postings import read_postings
+from .postings import field_lengths, field_postings
 
 IMPACTS = "impacts"  # folder inside a build
 UPDATE_SUFFIX = "-update-"  # impacts-update-0001/: the postings the first update added
@@ -56,20 +55,38 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
 
 
 def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[np.ndarray, np.ndarray]]]:
-    """Per term (as UTF-8 bytes), its postings in each given segment, with BM25F scores."""
+    """Per term (as UTF-8 bytes), its postings in each given segment, with BM25F scores.
+
+    A segment's postings are gathered into one array per field and scored in one vectorised pass.
+    """
     count = reader.doc_count_all()
     average = (reader.field_length(field) / count) if count else 1.0
+    single = base is None and len(leaves) == 1 and count == leaves[0][0].doc_count_all()
     pieces: dict[bytes, list] = {}
     for leaf, offset in leaves:
-        lengths = _field_lengths(leaf, field, leaf.doc_count_all())
-        for btext in leaf.lexicon(field):
-            docs, weights = read_postings(leaf, field, btext)
-            frequency = (reader.doc_frequency(field, btext) if base is None
-                         else _base_frequency(base, field, btext) + len(docs))
-            idf = log(count / (frequency + 1)) + 1
-            norm = K1 * ((1 - B) + B * lengths[docs] / (average or 1.0))
-            scores = (idf * weights * (K1 + 1) / (weights + norm)).astype(np.float32)
-            pieces.setdefault(bytes(btext), []).append((docs + offset, scores))
+        terms, frequencies, ends, ids, weights = [], [], [], [], []
+        for btext, leaf_frequency, term_ids, term_weights in field_postings(leaf, field):
+            if single:
+                frequency = leaf_frequency
+            elif base is None:
+                frequency = reader.doc_frequency(field, btext)
+            else:
+                frequency = _base_frequency(base, field, btext) + len(term_ids)
+            terms.append(bytes(btext))
+            frequencies.append(frequency)
+            ids += term_ids
+            weights += term_weights
+            ends.append(len(ids))
+        docs = np.asarray(ids, dtype=np.int64)
+        tf = np.asarray(weights, dtype=np.float64)
+        idf = np.log(count / (np.asarray(frequencies, dtype=np.float64) + 1)) + 1
+        norm = K1 * ((1 - B) + B * field_lengths(leaf, field)[docs] / (average or 1.0))
+        scores = (np.repeat(idf, np.diff(ends, prepend=0)) * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+        docs += offset
+        start = 0
+        for term, end in zip(terms, ends):
+            pieces.setdefault(term, []).append((docs[start:end], scores[start:end]))
+            start = end
     return pieces
 
 
@@ -78,11 +95,6 @@ def _base_frequency(leaf, field: str, btext: bytes) -> int:
         return leaf.doc_frequency(field, btext)
     except (KeyError, TermNotFound):
         return 0
-
-
-def _field_lengths(reader, field: str, count: int) -> np.ndarray:
-    """Each document's field length as Whoosh's scorer sees it (quantised to one byte)."""
-    return np.fromiter((reader.doc_field_length(d, field, 1) for d in range(count)), dtype=np.float64, count=count)
 
 
 class ImpactIndex:

@@ -11,20 +11,8 @@ from __future__ import annotations
 from bisect import bisect_left
 
 import numpy as np
-
-
-def read_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers and weights, a whole block at a time."""
-    matcher = raw_postings(reader, field, btext)
-    ids: list[int] = []
-    weights: list[float] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights)
-        matcher._next_block()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 
 def raw_postings(leaf, field: str, text):
@@ -74,3 +62,59 @@ class Cursor:
                     matcher = self._matchers[number] = raw_postings(leaf, self.field, self.text)
                 return matcher if seek(matcher, docnum - offset) else None
         return None
+
+
+def field_postings(leaf, field: str):
+    """Every term of a field in one segment, in term order: (term bytes, document frequency, ids, weights),
+    the ids and weights as lists, for the caller to gather into one array per field.
+
+    Walks the segment's term file in order instead of looking each term up by hash, which is most of
+    the cost of reading a whole field term by term.
+    """
+    terms = leaf._terms
+    format_ = leaf.schema[field].format
+    for (name, btext), info in terms.items_from(field, b""):
+        if name != field:
+            break
+        matcher = leaf._codec.postings_reader(terms._postfile, info, format_, term=(field, btext))
+        if hasattr(matcher, "block_max_id"):
+            ids, weights = _blocks(matcher)
+        else:  # a term whose few postings Whoosh inlined in its term info: read them one by one
+            ids, weights = _one_by_one(matcher)
+        yield btext, info.doc_frequency(), ids, weights
+
+
+def _blocks(matcher) -> tuple[list[int], list[float]]:
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        matcher._next_block()
+    return ids, weights
+
+
+def _one_by_one(matcher) -> tuple[list[int], list[float]]:
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
+_DECODED_LENGTHS = np.array([np.nan] + [byte_to_length(code) for code in range(1, 256)])
+
+
+def field_lengths(leaf, field: str) -> np.ndarray:
+    """Each document's length in a field as Whoosh's scorer sees it (its one-byte code decoded); NaN for none."""
+    count = leaf.doc_count_all()
+    column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None:
+        return np.ones(count)
+    codes = np.zeros(count, dtype=np.uint8)
+    stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)[:count]
+    codes[:len(stored)] = stored
+    return _DECODED_LENGTHS[codes]
