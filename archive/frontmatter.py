@@ -69,8 +69,12 @@ class _ImpossibleDate(Exception):
 
 
 def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
+    node = None
+    key_lines: dict = {}
     try:
         node = yaml.compose(text, Loader=_COMPOSER)  # nodes keep the line numbers
+        if node is not None:
+            _collect_lines(node, (), first_line, key_lines, set())  # before constructing, which rewrites `<<` merges
         meta = _construct_safely(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -78,13 +82,13 @@ def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise FrontMatterError(line, f"invalid YAML: {problem}") from None
     except ValueError:  # PyYAML raises this for a date-like value that is no date, such as 2025-13-08
+        if node is None:  # the text itself could not be read (an unpaired surrogate, say)
+            raise FrontMatterError(first_line, "the front matter holds characters YAML cannot read") from None
         raise _bad_date(node, first_line) from None
     if meta is None:
         return {}, {}
     if not isinstance(meta, dict):
         raise FrontMatterError(first_line, "front matter must be a mapping of `key: value` lines")
-    key_lines: dict = {}
-    _collect_lines(node, (), first_line, key_lines, set())
     return meta, key_lines
 
 
@@ -121,6 +125,8 @@ def _collect_lines(node, path: tuple, first_line: int, out: dict, seen: set) -> 
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a list or mapping as a key: constructing the data reports it
             child = path + (key_node.value,)
             _collect_lines(value_node, child, first_line, out, seen)
             out[child] = first_line + key_node.start_mark.line

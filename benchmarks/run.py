@@ -181,8 +181,8 @@ def _git_state() -> str:
 def not_run_notes(sizes: list[int], options: Options, quotes: bool) -> list[str]:
     notes = []
     if 100000 not in sizes:
-        notes.append("100,000 talks: not run (add `--with-100k`; loading the corpus alone takes about 20 minutes "
-                     "on this machine, see *Where the time goes*).")
+        notes.append("100,000 talks: not run (add `--with-100k`; its build takes most of an hour on this machine, "
+                     "see *Where the time goes*).")
     if not quotes:
         notes.append("quotes: `indexer.quotes_index` did not exist when this ran, so the class is left out.")
     if not options.http:

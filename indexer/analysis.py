@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
@@ -45,8 +47,33 @@ class SpellingFilter(Filter):
 
 def text_analyzer():
     """For prose: tokenise, lowercase, fold accents, drop stop words, unify spelling, stem."""
-    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter() | CharsetFilter(FOLD_MAP)
-            | StopFilter() | SpellingFilter() | StemFilter(cachesize=50000))
+    return thread_safe_stemming(RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter()
+                                | CharsetFilter(FOLD_MAP) | StopFilter() | SpellingFilter() | StemFilter(cachesize=50000))
+
+
+STEM_CACHE = 50_000
+
+
+def thread_safe_stemming(analyzer):
+    """Give the analyzer's stemmers a cache that threads can share, and return it.
+
+    Whoosh's StemFilter keeps stems in its own LFU cache, which raises (dictionary changed size,
+    KeyError) when two threads evict at once; a parser or snippet analyzer is shared by a server's
+    threads. `functools.lru_cache` is safe across threads. The cache is not pickled with a schema, so
+    an analyzer read back from an index needs this again.
+    """
+    for item in getattr(analyzer, "items", [analyzer]):
+        if isinstance(item, StemFilter) and not item.lang:
+            item._stem = lru_cache(maxsize=STEM_CACHE)(item.stemfn)
+    return analyzer
+
+
+def thread_safe_schema(schema):
+    """thread_safe_stemming for every analyzer of a schema read from an index."""
+    for _, field_type in schema.items():
+        if getattr(field_type, "analyzer", None) is not None:
+            thread_safe_stemming(field_type.analyzer)
+    return schema
 
 
 def name_analyzer():

@@ -28,6 +28,7 @@ from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from .suggest import corpus_entries, term_entries
 
 SCORED_FIELDS = (*SEARCH_FIELDS, PAIRS_FIELD)
+PAIRED_FIELDS = tuple(f for f in SEARCH_FIELDS if f != "body")  # short fields: pair tables in impacts/; body has `pairs`
 KEEP_BUILDS = 2  # the published build and one previous, for rollback
 Progress = Callable[[int, int], None]
 
@@ -126,7 +127,7 @@ def _write_impacts(target: Path) -> None:
     ix = index.open_dir(str(target))
     try:
         with ix.reader() as reader:
-            write_impacts(target / IMPACTS, reader, SCORED_FIELDS)
+            write_impacts(target / IMPACTS, reader, SCORED_FIELDS, paired=PAIRED_FIELDS)
     finally:
         ix.close()
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from .postings import field_lengths, field_postings
+from .analysis import PAIR_SEPARATOR
+from .postings import field_lengths, field_positions, field_postings
 
 IMPACTS = "impacts"  # folder inside a build
 UPDATE_SUFFIX = "-update-"  # impacts-update-0001/: the postings the first update added
@@ -24,19 +25,25 @@ _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float32)
 
 
-def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = False) -> int:
+def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = False,
+                  paired: tuple[str, ...] = ()) -> int:
     """Write the scored postings and, per field, its sorted term table; return the number of postings.
 
     Lengths and averages are the whole index's. A full build scores every segment; an update
     (update=True) scores only the newest segment, the one it added, taking a term's document
     frequency as the first segment's plus the new segment's (earlier updates add too few to matter).
+    Each field in `paired` also gets a table of its adjacent word pairs (see `pair_table`).
     """
     folder.mkdir(parents=True, exist_ok=True)
     count = reader.doc_count_all()
     leaves = reader.leaf_readers()
-    doc_parts, score_parts, start = [], [], 0
-    for field in fields:
-        pieces = _scored_pieces(reader, field, leaves[-1:] if update else leaves, leaves[0][0] if update else None)
+    scored_leaves = leaves[-1:] if update else leaves
+    doc_parts, score_parts = [], []
+    tables = {field: _scored_pieces(reader, field, scored_leaves, leaves[0][0] if update else None)
+              for field in fields}
+    tables.update({pair_table(field): _pair_pieces(scored_leaves, field) for field in paired})
+    start = 0
+    for name, pieces in tables.items():
         texts = sorted(pieces)
         spans = np.zeros((len(texts), 2), dtype=np.int64)
         for row, text in enumerate(texts):
@@ -46,12 +53,37 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
             spans[row] = (start, start + sum(len(d) for d, _ in pieces[text]))
             start = int(spans[row, 1])
         width = max((len(t) for t in texts), default=1)
-        np.save(folder / f"terms-{field}.npy", np.array(texts, dtype=f"S{width}"))
-        np.save(folder / f"spans-{field}.npy", spans)
+        np.save(folder / f"terms-{name}.npy", np.array(texts, dtype=f"S{width}"))
+        np.save(folder / f"spans-{name}.npy", spans)
     np.save(folder / "docs.npy", np.concatenate(doc_parts).astype(np.int32) if doc_parts else _EMPTY_DOCS)
     np.save(folder / "scores.npy", np.concatenate(score_parts) if score_parts else _EMPTY_SCORES)
-    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(fields)}), encoding="utf-8")
+    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(tables)}), encoding="utf-8")
     return start
+
+
+def pair_table(field: str) -> str:
+    """The table of a field's adjacent word pairs ("data sharing"): a phrase in a short field is a
+    lookup per pair instead of a position check per candidate document."""
+    return f"{field}.pairs"
+
+
+def _pair_pieces(leaves, field: str) -> dict[bytes, list[tuple[np.ndarray, np.ndarray]]]:
+    """Per word pair (as the analyzer numbered the words: stop words do not break a pair), its documents."""
+    separator = PAIR_SEPARATOR.encode("utf-8")
+    pieces: dict[bytes, list] = {}
+    for leaf, offset in leaves:
+        documents: dict[bytes, list[int]] = {}
+        for docnum, words in sorted(field_positions(leaf, field).items()):
+            at: dict[int, list[bytes]] = {}
+            for position, term in words:
+                at.setdefault(position, []).append(term)
+            pairs = {first + separator + second for position, firsts in at.items()
+                     for first in firsts for second in at.get(position + 1, ())}
+            for pair in pairs:
+                documents.setdefault(pair, []).append(docnum + offset)
+        for pair, docs in documents.items():
+            pieces.setdefault(pair, []).append((np.asarray(docs, dtype=np.int64), np.zeros(len(docs), np.float32)))
+    return pieces
 
 
 def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[np.ndarray, np.ndarray]]]:
@@ -81,7 +113,8 @@ def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[n
         tf = np.asarray(weights, dtype=np.float64)
         idf = np.log(count / (np.asarray(frequencies, dtype=np.float64) + 1)) + 1
         norm = K1 * ((1 - B) + B * field_lengths(leaf, field)[docs] / (average or 1.0))
-        scores = (np.repeat(idf, np.diff(ends, prepend=0)) * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+        counts = np.diff(np.asarray(ends, dtype=np.int64), prepend=0)
+        scores = (np.repeat(idf, counts) * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
         docs += offset
         start = 0
         for term, end in zip(terms, ends):
@@ -110,6 +143,10 @@ class ImpactIndex:
         updates = sorted(folder.parent.glob(folder.name + UPDATE_SUFFIX + "*"))
         self.parts = [_Part(folder), *(_Part(update) for update in updates)]
         self.documents = max(part.documents for part in self.parts)
+
+    def has_table(self, name: str) -> bool:
+        """Does every part hold this table? A table only some parts have would miss documents."""
+        return all(name in part.tables for part in self.parts)
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (ascending) and their scores for one term; empty arrays when absent."""

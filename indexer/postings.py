@@ -77,10 +77,7 @@ def field_postings(leaf, field: str):
         if name != field:
             break
         matcher = leaf._codec.postings_reader(terms._postfile, info, format_, term=(field, btext))
-        if hasattr(matcher, "block_max_id"):
-            ids, weights = _blocks(matcher)
-        else:  # a term whose few postings Whoosh inlined in its term info: read them one by one
-            ids, weights = _one_by_one(matcher)
+        ids, weights = _blocks(matcher)  # always blocks: Whoosh 2.7.4 cannot inline postings (inlinelimit=1)
         yield btext, info.doc_frequency(), ids, weights
 
 
@@ -93,15 +90,6 @@ def _blocks(matcher) -> tuple[list[int], list[float]]:
         ids.extend(matcher._ids)
         weights.extend(matcher._weights)
         matcher._next_block()
-    return ids, weights
-
-
-def _one_by_one(matcher) -> tuple[list[int], list[float]]:
-    ids, weights = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
     return ids, weights
 
 
@@ -118,3 +106,19 @@ def field_lengths(leaf, field: str) -> np.ndarray:
     stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)[:count]
     codes[:len(stored)] = stored
     return _DECODED_LENGTHS[codes]
+
+
+def field_positions(leaf, field: str) -> dict[int, list[tuple[int, bytes]]]:
+    """Per document of one segment, (position, term) for every word of a field, read from its postings."""
+    terms = leaf._terms
+    format_ = leaf.schema[field].format
+    found: dict[int, list[tuple[int, bytes]]] = {}
+    for (name, btext), info in terms.items_from(field, b""):
+        if name != field:
+            break
+        matcher = leaf._codec.postings_reader(terms._postfile, info, format_, term=(field, btext))
+        term = bytes(btext)
+        while matcher.is_active():
+            found.setdefault(matcher.id(), []).extend((p, term) for p in matcher.value_as("positions"))
+            matcher.next()
+    return found

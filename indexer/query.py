@@ -9,6 +9,7 @@ from whoosh import qparser, query as wq
 
 from archive.names import fold
 
+from .analysis import thread_safe_schema
 from .facets import FacetTable
 
 MAX_QUERY_LENGTH = 500
@@ -32,7 +33,7 @@ class ParsedQuery:
 
 def make_parser(schema) -> qparser.QueryParser:
     """Phrases, groups, AND/OR/NOT, prefix* (no ? wildcard: questions end in ?), fuzzy~ and boosts; no field: syntax."""
-    return qparser.QueryParser(None, schema, plugins=[
+    return qparser.QueryParser(None, thread_safe_schema(schema), plugins=[
         qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
         qparser.PrefixPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
         qparser.MultifieldPlugin(SEARCH_FIELDS),
@@ -94,7 +95,7 @@ def parse_user_query(parser: qparser.QueryParser, text: str) -> ParsedQuery:
     return ParsedQuery(exclude_negations(tame_fuzzy(parsed)), text, notices)
 
 
-OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})  # as qparser.OperatorsPlugin tags them
 _PLAIN_WORD = re.compile(r'[^\s"()*~^]+')  # nothing the parser's plugins would tag: phrase, group, prefix, fuzzy, boost
 
 
@@ -167,8 +168,7 @@ def is_well_formed(text: str) -> bool:
         if depth < 0:
             return False
     words = text.replace("(", " ").replace(")", " ").split()
-    operators = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-    return not words or (words[-1] not in operators and words[0] not in operators - {"NOT"})
+    return not words or (words[-1] not in OPERATORS and words[0] not in OPERATORS - {"NOT"})
 
 
 def _has_error(q: wq.Query) -> bool:
@@ -185,4 +185,4 @@ def plain_words(text: str) -> str:
     """Words only, every operator character removed, so the parser cannot misread it."""
     cleaned = "".join(c if c.isalnum() or c in " -'’+" else " " for c in text)
     words = [w.strip("-+'’") for w in cleaned.split()]
-    return " ".join(w for w in words if w and w.upper() not in {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+    return " ".join(w for w in words if w and w.upper() not in OPERATORS)

@@ -17,7 +17,7 @@ from archive.citations import (Citable, citable_for, citation_markdown, citation
                                reference_text)
 from archive.quotes import Quote, corpus_quotes, talk_quotes
 
-from .analysis import text_analyzer
+from .analysis import text_analyzer, thread_safe_schema
 from .documents import facet_labels
 from .facets import FacetBucket, FacetTable
 from .impacts import IMPACTS, ImpactIndex, write_impacts
@@ -31,6 +31,7 @@ from .search import DEFAULT_PER_PAGE, MAX_BUCKETS, check_request, top_documents
 
 QUOTES = "quotes"  # the quote index's folder inside a build
 QUOTES_SCHEMA_VERSION = 2
+QUOTE_FIELDS = ("text",)  # scored, and with a word-pair table for phrases
 QUOTE_FACETS = ("topic", "speaker", "session", "kind")
 MAX_EXPORT = 1000
 EXPORT_FORMATS = ("csv", "json", "md", "ris", "bib", "txt")
@@ -86,7 +87,7 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
         writer.add_document(**quote_fields(payload, number))
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     with ix.reader() as reader:
-        write_impacts(target / IMPACTS, reader, ("text",))
+        write_impacts(target / IMPACTS, reader, QUOTE_FIELDS, paired=QUOTE_FIELDS)
     labels = facet_labels(corpus)
     facets = {"labels": labels, "docs": [f for _, f in docs], "ids": [payload["id"] for payload, _ in docs]}
     (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
@@ -268,7 +269,7 @@ class _Selection:
 
 def quote_parser(schema) -> qparser.QueryParser:
     """The main search's syntax (phrases, groups, AND/OR/NOT, prefix*, fuzzy~, boosts) over the sentence text."""
-    return qparser.QueryParser("text", schema, plugins=[
+    return qparser.QueryParser("text", thread_safe_schema(schema), plugins=[
         qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
         qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
     ], group=qparser.OrGroup)  # no coordination factor: Whoosh's CoordMatcher scores 0 when one term matches

@@ -13,7 +13,7 @@ import numpy as np
 from whoosh import query as wq
 
 from .analysis import PAIR_SEPARATOR
-from .impacts import ImpactIndex
+from .impacts import ImpactIndex, pair_table
 from .postings import Cursor
 
 PAIRS_FIELD = "pairs"  # body word pairs; see schema.py
@@ -80,7 +80,7 @@ class Evaluator:
             if type(sub) is wq.Term:  # the common case: add its postings in place, no whole-index arrays
                 docs, scores = self.impacts.postings(sub.fieldname, _text(sub.text))
                 found.mask[docs] = True
-                found.scores[docs] += scores * sub.boost if sub.boost != 1.0 else scores
+                found.scores[docs] += scores * np.float64(sub.boost) if sub.boost != 1.0 else scores
                 continue
             part = self.evaluate(sub)
             found.mask |= part.mask
@@ -113,14 +113,14 @@ class Evaluator:
         return Matches(~inner.mask, np.zeros(self.size, dtype=np.float64))
 
     def _phrase(self, q: wq.Phrase) -> Matches:
-        """Two-word phrases in the body are one lookup of a word pair; the rest are checked by Whoosh."""
+        """A two-word phrase is one lookup of a word pair where the field has pairs; longer ones check candidates' positions."""
         words = [_text(w) for w in q.words]
         if not words:
             return self.nothing()
         if len(words) == 1:
             return self.term(q.fieldname, words[0])
         found = self._and(wq.And([wq.Term(q.fieldname, w) for w in words]))
-        pairs = PHRASE_FIELDS.get(q.fieldname)
+        pairs = self._pairs_of(q.fieldname)
         if pairs and q.slop == 1:
             for first, second in zip(words, words[1:]):
                 found.mask &= self.term(pairs, first + PAIR_SEPARATOR + second).mask
@@ -128,6 +128,13 @@ class Evaluator:
                 found.scores *= found.mask
                 return found
         return self._verified(q, found)
+
+    def _pairs_of(self, field: str) -> str | None:
+        """The word-pair field or table of a field: Whoosh's pairs field for the body, the build's tables for others."""
+        if field in PHRASE_FIELDS:
+            return PHRASE_FIELDS[field]
+        table = pair_table(field)
+        return table if self.impacts.has_table(table) else None
 
     def _verified(self, q: wq.Phrase, candidates: Matches) -> Matches:
         """Keep the candidates whose word positions make the phrase (few candidates: read just theirs)."""

@@ -8,7 +8,7 @@ from itertools import groupby
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from .analysis import TOKEN_PATTERN
+from .analysis import TOKEN_PATTERN, thread_safe_stemming
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
@@ -32,7 +32,7 @@ class SurfaceTerms:
     LIMIT = 200_000  # words remembered; the cache starts again past this
 
     def __init__(self, analyzer, pattern: str = TOKEN_PATTERN):
-        self.analyzer = analyzer
+        self.analyzer = thread_safe_stemming(analyzer)  # shared by the server's threads
         self.token = re.compile(pattern, re.UNICODE)  # the analyzer's own tokenizer pattern
         self._terms: dict[str, tuple[str, ...]] = {}
 

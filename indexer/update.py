@@ -25,14 +25,14 @@ from whoosh import index, query as wq
 
 from archive import Corpus
 
-from .build import (BuildReport, SCORED_FIELDS, Progress, build_lock, build_locked, check_build, index_fields,
-                    staged_build, write_meta)
+from .build import (BuildReport, PAIRED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, check_build,
+                    index_fields, staged_build, write_meta)
 from .documents import IndexDoc, facet_labels, session_doc, speaker_doc, talk_doc
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
 from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
 from .page_data import catalogue
-from .quotes_index import (QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
+from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
 from .schema import SCHEMA_VERSION
 from .suggest import corpus_entries
 
@@ -142,7 +142,7 @@ def record_documents(corpus: Corpus, ids: set[str]) -> list[IndexDoc]:
 
 def _update_main(corpus: Corpus, target: Path, touched: set[str]) -> int:
     docs = record_documents(corpus, touched)
-    live = _update_folder(target, corpus, "id", touched, SCORED_FIELDS, lambda ranks: [
+    live = _update_folder(target, corpus, "id", touched, (SCORED_FIELDS, PAIRED_FIELDS), lambda ranks: [
         (index_fields(doc, 0), doc.facets, ranks.get(doc.id)) for doc in docs])
     write_meta(target, corpus, live)
     return live
@@ -150,14 +150,14 @@ def _update_main(corpus: Corpus, target: Path, touched: set[str]) -> int:
 
 def _update_quotes(corpus: Corpus, build: Path, talks: set[str]) -> None:
     quotes = quote_documents(corpus, talks)
-    live = _update_folder(build / QUOTES, corpus, "talk", talks, ("text",), lambda ranks: [
+    live = _update_folder(build / QUOTES, corpus, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), lambda ranks: [
         (quote_fields(payload, 0), doc_facets, _sentence_rank(ranks.get(payload["talk"]["id"]), payload))
         for payload, doc_facets in quotes])
     write_quote_meta(build / QUOTES, corpus, live)
 
 
-def _update_folder(folder: Path, corpus: Corpus, field: str, keys: set[str], scored: tuple[str, ...],
-                   added_for) -> int:
+def _update_folder(folder: Path, corpus: Corpus, field: str, keys: set[str],
+                   impact_fields: tuple[tuple[str, ...], tuple[str, ...]], added_for) -> int:
     """Replace the documents whose `field` is one of keys with added_for(their programme ranks); return the live count.
 
     meta.json is removed for the caller to write anew (it is a hard link into the old build).
@@ -166,7 +166,7 @@ def _update_folder(folder: Path, corpus: Corpus, field: str, keys: set[str], sco
     ix = index.open_dir(str(folder))
     try:
         added = added_for(_ranks(ix, facets, keys, field))
-        live = _apply(ix, folder, [wq.Term(field, key) for key in keys], added, facets, scored)
+        live = _apply(ix, folder, [wq.Term(field, key) for key in keys], added, facets, impact_fields)
     finally:
         ix.close()
     facets["labels"] = facet_labels(corpus)
@@ -192,7 +192,7 @@ def _ranks(ix, facets: dict, keys: set[str], field: str) -> dict[str, float]:
 
 
 def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, float | None]], facets: dict,
-           scored: tuple[str, ...]) -> int:
+           impact_fields: tuple[tuple[str, ...], tuple[str, ...]]) -> int:
     """Delete, add as one new segment, extend the facet table, score the new segments; return the live count."""
     writer = ix.writer(compound=False)
     try:
@@ -218,7 +218,9 @@ def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, floa
             facets["docs"][n], ids[n] = {}, None
         if added:  # the newest segment is this update's only when it added documents
             number = len(list(folder.glob(IMPACTS + UPDATE_SUFFIX + "*"))) + 1
-            write_impacts(folder / f"{IMPACTS}{UPDATE_SUFFIX}{number:04d}", reader, scored, update=True)
+            scored, paired = impact_fields  # scored postings, and word-pair tables
+            write_impacts(folder / f"{IMPACTS}{UPDATE_SUFFIX}{number:04d}", reader, scored, update=True,
+                          paired=paired)
     facets["order"], facets["deleted"], facets["ids"] = order, deleted, ids
     return len(live)
 

@@ -14,7 +14,7 @@ PARSER = make_parser(build_schema())
 
 WORDS = ["genome", "genomes", "How", "can", "the", "of", "AI", "Løhde", "O’Cathaoir", "Crohn's", "cross-border",
          "tumour", "data-driven", "EHDS", "2025", "a", "résumés", "is", "what?", "health,", "and", "or", "not",
-         "sharing.", "x", "über", "naïve", "co-operation;", "GDPR:", "e.g.", "+", "-", "'", "’s", "ß", "Ærø"]
+         "sharing.", "x", "über", "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "And", "require", "naïve", "co-operation;", "GDPR:", "e.g.", "+", "-", "'", "’s", "ß", "Ærø"]
 SEPARATORS = st.sampled_from([" ", "  ", "\t", "\n", " \u00a0", "\u3000"])
 
 
@@ -37,7 +37,8 @@ def test_plain_words_take_the_fast_path_and_match_the_parser(text):
 
 
 @pytest.mark.parametrize("text", ['"genome center"', "genom*", "ethics~", "AI^2", "(AI OR ethics)", "AI AND ethics",
-                                  "AI NOT ethics", "AI ANDNOT ethics", ""])
+                                  "AI NOT ethics", "AI ANDNOT ethics", "ethics REQUIRE genome",
+                                  "REQUIRE genome", ""])
 def test_any_syntax_goes_through_the_parser(text):
     assert plain_query(PARSER, text) is None
 
@@ -45,3 +46,31 @@ def test_any_syntax_goes_through_the_parser(text):
 def test_stop_words_alone_give_the_null_query():
     assert plain_query(PARSER, "the of and") is wq.NullQuery
     assert parse_user_query(PARSER, "the of and").query is wq.NullQuery
+
+
+def test_a_stemmer_shared_by_threads_survives_its_cache_filling(index_dir):
+    """Whoosh's own stem cache raised when threads evicted at once; every request-time analyzer is made safe."""
+    import threading
+
+    from indexer.search import Searcher
+    from indexer.store import IndexStore
+
+    searcher = Searcher(IndexStore(index_dir).handle())
+    analyzers = [searcher.tools.parser.schema["body"].analyzer, searcher.tools.surface.analyzer]
+    errors = []
+
+    def hammer(offset: int):
+        try:
+            for n in range(30_000):
+                word = f"w{offset}x{n}ings"
+                for analyzer in analyzers:
+                    list(analyzer(word))
+        except Exception as exc:  # the failure this test exists to catch
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -143,3 +143,46 @@ def test_offsets_found_in_the_text_equal_the_stored_postings(searcher):
 class _AllWords:
     def __contains__(self, word):
         return True
+
+
+def _field_texts(searcher, corpus, field: str) -> list[str]:
+    if field in ("title", "names"):
+        return [searcher.searcher.stored_fields(n).get(field) or "" for n in range(searcher.searcher.doc_count_all())]
+    if field == "affiliation":
+        return [org for speaker in corpus.speakers.values() for org in speaker.organisations]
+    return [topic.label for topic in corpus.topics.values()]
+
+
+def _field_phrases(texts: list[str], count: int) -> list[str]:
+    """Runs of two and three words (and reversed) from the texts a field is made of."""
+    rng = Random(5)
+    phrases = []
+    for _ in range(count * 20):
+        words = re.findall(r"[A-Za-zÀ-ÿ]{2,}", rng.choice(texts))
+        if len(words) >= 2:
+            start = rng.randrange(len(words) - 1)
+            run = words[start:start + rng.choice((2, 3))]
+            phrases += [" ".join(run), " ".join(reversed(run))]
+        if len(phrases) >= count:
+            break
+    return phrases
+
+
+@pytest.mark.parametrize("field", ["title", "names", "affiliation", "topics_text"])
+def test_phrases_in_short_fields_use_pair_tables_and_equal_whoosh(searcher, corpus, field):
+    from whoosh import query as wq
+
+    from indexer.analysis import name_analyzer, text_analyzer
+
+    assert searcher.evaluator._pairs_of(field) == f"{field}.pairs"
+    analyzer = name_analyzer() if field == "names" else text_analyzer()
+    checked = 0
+    for phrase in _field_phrases(_field_texts(searcher, corpus, field), 60):
+        words = [t.text for t in analyzer(phrase)]
+        if len(words) < 2:
+            continue
+        q = wq.Phrase(field, words)
+        found = set(np.flatnonzero(searcher.evaluator.evaluate(q).mask).tolist())
+        assert found == set(searcher.searcher.docs_for_query(q)), (field, phrase)
+        checked += bool(found)
+    assert checked >= 5, field  # real phrases were among them, so the comparison was not between empty sets
