@@ -40,6 +40,7 @@ class Evaluator:
         self.searcher = searcher
         self.size = impacts.documents
         self.live = live
+        self._phrases: dict[tuple, Matches] = {}  # this evaluator's phrases: ranking evaluates them again
 
     def run(self, q: wq.Query) -> Matches:
         """The documents a query matches (deleted ones left out) and their scores."""
@@ -113,6 +114,14 @@ class Evaluator:
         return Matches(~inner.mask, np.zeros(self.size, dtype=np.float64))
 
     def _phrase(self, q: wq.Phrase) -> Matches:
+        """A phrase's matches, worked out once per evaluator (a Searcher's, so once per request)."""
+        key = (q.fieldname, tuple(_text(w) for w in q.words), q.slop)
+        known = self._phrases.get(key)
+        if known is None:
+            known = self._phrases[key] = self._phrase_matches(q)
+        return Matches(known.mask.copy(), known.scores.copy())  # callers combine results in place
+
+    def _phrase_matches(self, q: wq.Phrase) -> Matches:
         """A two-word phrase is one lookup of a word pair where the field has pairs; longer ones check candidates' positions."""
         words = [_text(w) for w in q.words]
         if not words:

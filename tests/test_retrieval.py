@@ -186,3 +186,16 @@ def test_phrases_in_short_fields_use_pair_tables_and_equal_whoosh(searcher, corp
         assert found == set(searcher.searcher.docs_for_query(q)), (field, phrase)
         checked += bool(found)
     assert checked >= 5, field  # real phrases were among them, so the comparison was not between empty sets
+
+
+def test_a_phrase_evaluated_again_is_not_changed_by_what_callers_did_with_the_first_result(searcher):
+    from indexer.retrieval import Evaluator
+
+    evaluator = Evaluator(searcher.handle.impacts, searcher.searcher, searcher.table.live)
+    q = _parsed(searcher, '"genome center"')
+    first = evaluator.evaluate(q)
+    expected = first.mask.copy()
+    first.mask[:] = False
+    first.scores[:] = 0
+    again = evaluator.evaluate(q)
+    assert again.count > 0 and np.array_equal(again.mask, expected)
