@@ -104,7 +104,7 @@ def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[n
                 frequency = reader.doc_frequency(field, btext)
             else:
                 frequency = _base_frequency(base, field, btext) + len(term_ids)
-            terms.append(bytes(btext))
+            terms.append(btext)
             frequencies.append(frequency)
             ids += term_ids
             weights += term_weights
@@ -143,10 +143,12 @@ class ImpactIndex:
         updates = sorted(folder.parent.glob(folder.name + UPDATE_SUFFIX + "*"))
         self.parts = [_Part(folder), *(_Part(update) for update in updates)]
         self.documents = max(part.documents for part in self.parts)
+        # a table only some parts have (an update written by older code) would miss documents
+        self.complete_tables = set.intersection(*(set(part.tables) for part in self.parts))
 
     def has_table(self, name: str) -> bool:
-        """Does every part hold this table? A table only some parts have would miss documents."""
-        return all(name in part.tables for part in self.parts)
+        """Does every part hold this table?"""
+        return name in self.complete_tables
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (ascending) and their scores for one term; empty arrays when absent."""

@@ -66,7 +66,14 @@ class Cursor:
 
 def field_postings(leaf, field: str):
     """Every term of a field in one segment, in term order: (term bytes, document frequency, ids, weights),
-    the ids and weights as lists, for the caller to gather into one array per field.
+    the ids and weights as lists, for the caller to gather into one array per field."""
+    for btext, info, matcher in _term_matchers(leaf, field):
+        ids, weights = _blocks(matcher)  # always blocks: Whoosh 2.7.4 cannot inline postings (inlinelimit=1)
+        yield btext, info.doc_frequency(), ids, weights
+
+
+def _term_matchers(leaf, field: str):
+    """(term bytes, term info, raw matcher) for every term of a field in one segment, in term order.
 
     Walks the segment's term file in order instead of looking each term up by hash, which is most of
     the cost of reading a whole field term by term.
@@ -76,9 +83,7 @@ def field_postings(leaf, field: str):
     for (name, btext), info in terms.items_from(field, b""):
         if name != field:
             break
-        matcher = leaf._codec.postings_reader(terms._postfile, info, format_, term=(field, btext))
-        ids, weights = _blocks(matcher)  # always blocks: Whoosh 2.7.4 cannot inline postings (inlinelimit=1)
-        yield btext, info.doc_frequency(), ids, weights
+        yield bytes(btext), info, leaf._codec.postings_reader(terms._postfile, info, format_, term=(field, btext))
 
 
 def _blocks(matcher) -> tuple[list[int], list[float]]:
@@ -110,14 +115,8 @@ def field_lengths(leaf, field: str) -> np.ndarray:
 
 def field_positions(leaf, field: str) -> dict[int, list[tuple[int, bytes]]]:
     """Per document of one segment, (position, term) for every word of a field, read from its postings."""
-    terms = leaf._terms
-    format_ = leaf.schema[field].format
     found: dict[int, list[tuple[int, bytes]]] = {}
-    for (name, btext), info in terms.items_from(field, b""):
-        if name != field:
-            break
-        matcher = leaf._codec.postings_reader(terms._postfile, info, format_, term=(field, btext))
-        term = bytes(btext)
+    for term, _, matcher in _term_matchers(leaf, field):
         while matcher.is_active():
             found.setdefault(matcher.id(), []).extend((p, term) for p in matcher.value_as("positions"))
             matcher.next()

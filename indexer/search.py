@@ -93,10 +93,11 @@ class QueryTools:
 
     def __init__(self, handle: IndexHandle):
         self.path = handle.path  # not the handle itself: _TOOLS must not keep old builds alive
-        self.parser = make_parser(handle.index.schema)
+        schema = handle.index.schema  # Whoosh reads it from disk on every access
+        self.parser = make_parser(schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
         self.spelling = SpellingMemory()
-        self.surface = SurfaceTerms(handle.index.schema["body"].analyzer)
+        self.surface = SurfaceTerms(schema["body"].analyzer)
 
     @cached_property
     def suggester(self) -> Suggester:
