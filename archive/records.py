@@ -149,6 +149,7 @@ class Rule:
     weight: float
     terms: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
+    explicit: bool = True  # False: the words only suggest the topic; they never put one sentence on it
 
 
 @dataclass
@@ -158,6 +159,8 @@ class Topic:
     description: str = ""
     threshold: float = 1.0
     rules: list[Rule] = field(default_factory=list)
+    sentence_threshold: float = 1.0  # the score one sentence needs: one explicit word, by default
+    core: bool = False  # always offered in facet lists (genomics, EHDS, AI, ethics)
 
 
 def _unique(values) -> list:

@@ -15,8 +15,8 @@ from .names import fold
 from .problems import Problem
 from .records import Rule, Topic, TopicOverrides
 
-TOPIC_KEYS = {"id", "label", "description", "threshold", "rules"}
-RULE_KEYS = {"terms", "phrases", "weight"}
+TOPIC_KEYS = {"id", "label", "description", "threshold", "sentence_threshold", "core", "rules"}
+RULE_KEYS = {"terms", "phrases", "weight", "explicit"}
 WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)*")
 
 
@@ -70,12 +70,21 @@ def _read_topic(rel, doc, item, index, problems) -> Topic | None:
             continue
         rr.check_keys(RULE_KEYS)
         rules.append(_read_rule(rr, raw))
-    threshold = item.get("threshold", 1.0)
-    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
-        r.problem("threshold", f"threshold must be a number, not {threshold!r}")
-        threshold = 1.0
+    core = item.get("core", False)
+    if not isinstance(core, bool):
+        r.problem("core", f"core must be true or false, not {core!r}")
+        core = False
     return Topic(id=r.identifier("id", True), label=r.text("label", True), description=r.text("description"),
-                 threshold=float(threshold), rules=rules)
+                 threshold=_number(r, item, "threshold"), rules=rules,
+                 sentence_threshold=_number(r, item, "sentence_threshold"), core=core)
+
+
+def _number(r: FieldReader, item: dict, key: str) -> float:
+    value = item.get(key, 1.0)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        r.problem(key, f"{key} must be a number, not {value!r}")
+        return 1.0
+    return float(value)
 
 
 def _read_rule(rr: FieldReader, raw) -> Rule:
@@ -94,7 +103,11 @@ def _read_rule(rr: FieldReader, raw) -> Rule:
         if "*" in phrase:
             rr.problem("phrases", f"phrase '{phrase}' uses *, which phrases do not support",
                        hint="list each form of the phrase")
-    return Rule(float(weight), tuple(fold(t) for t in terms), tuple(fold(p) for p in phrases))
+    explicit = raw.get("explicit", True) if isinstance(raw, dict) else True
+    if not isinstance(explicit, bool):
+        rr.problem("explicit", f"explicit must be true or false, not {explicit!r}")
+        explicit = True
+    return Rule(float(weight), tuple(fold(t) for t in terms), tuple(fold(p) for p in phrases), explicit)
 
 
 def words(text: str) -> list[str]:
@@ -141,11 +154,13 @@ class Words:
         return self.joined.count(_spaced(phrase))
 
 
-def explain(topic: Topic, text: "str | Words") -> list[Match]:
-    """Which of the topic's rules match the text, and how much each adds."""
+def explain(topic: Topic, text: "str | Words", sentence: bool = False) -> list[Match]:
+    """Which of the topic's rules match the text, and how much each adds (for one sentence: explicit rules only)."""
     counted = text if isinstance(text, Words) else Words(text)
     matches = []
     for rule in topic.rules:
+        if sentence and not rule.explicit:
+            continue
         found = [m for t in rule.terms for m in counted.term_matches(t)]
         found += [p for p in rule.phrases for _ in range(counted.phrase_count(p))]
         if found:
@@ -153,25 +168,31 @@ def explain(topic: Topic, text: "str | Words") -> list[Match]:
     return matches
 
 
-def score(topic: Topic, text: "str | Words") -> float:
-    return sum(m.score for m in explain(topic, text))
+def score(topic: Topic, text: "str | Words", sentence: bool = False) -> float:
+    return sum(m.score for m in explain(topic, text, sentence))
 
 
-_RULED: dict[str, list[str]] = {}  # text -> topics, for the taxonomy described in _RULED_FOR
+_RULED: dict[tuple[str, bool], list[str]] = {}  # (text, sentence?) -> topics, for the taxonomy in _RULED_FOR
 _RULED_FOR: list = [None, ""]  # the last taxonomy object seen, and its rules as text
 
 
-def rule_topics(topics: dict[str, Topic], text: str) -> list[str]:
-    """Topics whose rules reach their threshold in text; remembered per text while the taxonomy is unchanged."""
+def rule_topics(topics: dict[str, Topic], text: str, sentence: bool = False) -> list[str]:
+    """Topics whose rules reach their threshold in text; remembered per text while the taxonomy is unchanged.
+
+    A whole record needs the topic's `threshold` (more than a passing mention); one sentence needs its
+    `sentence_threshold` (by default one explicit word).
+    """
     if topics is not _RULED_FOR[0]:
         rules = repr(list(topics.values()))
         if rules != _RULED_FOR[1]:
             _RULED.clear()
         _RULED_FOR[:] = [topics, rules]
-    if text not in _RULED:
+    key = (text, sentence)
+    if key not in _RULED:
         counted = Words(text)
-        _RULED[text] = [t.id for t in topics.values() if score(t, counted) >= t.threshold]
-    return list(_RULED[text])
+        _RULED[key] = [t.id for t in topics.values()
+                       if score(t, counted, sentence) >= (t.sentence_threshold if sentence else t.threshold)]
+    return list(_RULED[key])
 
 
 def assign_topics(topics: dict[str, Topic], text: str, overrides: TopicOverrides) -> list[str]:

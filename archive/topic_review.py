@@ -12,6 +12,7 @@ from .load import topic_text
 from .problems import ERROR
 from .records import Speaker, Talk, Topic
 from .taxonomy import Match, assign_topics, explain, load_taxonomy, words
+from .topic_strength import quotes_with_topics, sentence_evidence, speaker_mentions, talk_mentions
 
 
 class ReviewError(ValueError):
@@ -60,6 +61,16 @@ class TopicReason:
 
 
 @dataclass
+class SentenceReason:
+    """One sentence of a talk's summary, the topics it is on by itself, and the words that put it there."""
+
+    id: str
+    text: str
+    topics: list[str]
+    evidence: dict[str, list[str]]
+
+
+@dataclass
 class Explanation:
     id: str
     kind: str
@@ -67,6 +78,8 @@ class Explanation:
     topics: list[str]
     reasons: list[TopicReason]
     notes: list[str] = field(default_factory=list)
+    sentences: list[SentenceReason] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)  # topics named in a sentence that the record is not about
 
     def as_dict(self) -> dict:
         """JSON-ready form, each reason with its verdict and whether it is assigned."""
@@ -92,9 +105,14 @@ def explain_record(corpus: Corpus, ident: str) -> Explanation:
     reasons = [_reason(topic, explain(topic, text), tokens, overrides) for topic in corpus.topics.values()]
     notes = [f"the override names topic '{t}', which the taxonomy does not define (ignored)"
              for t in (*overrides.add, *overrides.remove) if t not in corpus.topics]
-    kind = record.kind if isinstance(record, Talk) else "speaker"
-    title = record.title if isinstance(record, Talk) else record.display_name
-    return Explanation(record.id, kind, title, list(record.topics), reasons, notes)
+    if not isinstance(record, Talk):
+        mentions = [m.topic for m in speaker_mentions(corpus, record)]
+        return Explanation(record.id, "speaker", record.display_name, list(record.topics), reasons, notes,
+                           mentions=mentions)
+    sentences = [SentenceReason(quote.id, quote.text, on, sentence_evidence(corpus.topics, quote.text))
+                 for quote, on in quotes_with_topics(corpus.topics, record)]
+    mentions = [m.topic for m in talk_mentions(corpus.topics, record)]
+    return Explanation(record.id, record.kind, record.title, list(record.topics), reasons, notes, sentences, mentions)
 
 
 def _reason(topic: Topic, matches: list[Match], tokens: list[str], overrides) -> TopicReason:

@@ -23,6 +23,8 @@ from typing import Callable, Iterable
 
 import yaml
 
+from benchmarks import topic_relevance
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = ROOT / "corpus"
 JUDGED_QUERIES = ROOT / "tests" / "fixtures" / "judged_queries.yaml"
@@ -181,6 +183,7 @@ class FTS5Baseline:
 class Run:
     queries: list[JudgedQuery]
     results: dict[str, Metrics]  # engine name -> metrics, confarchive first
+    topics: list = field(default_factory=list)  # benchmarks.topic_relevance.Agreement per level and core topic
 
 
 CONFARCHIVE = "confarchive"
@@ -193,7 +196,7 @@ def run(corpus_dir: Path | str = SHIPPED_CORPUS, judged: Path | str = JUDGED_QUE
         corpus = build_shipped_index(tmp, corpus_dir)
         ours = evaluate(confarchive_engine(tmp), queries)
     baseline = evaluate(FTS5Baseline(corpus), queries)
-    return Run(queries, {CONFARCHIVE: ours, BASELINE: baseline})
+    return Run(queries, {CONFARCHIVE: ours, BASELINE: baseline}, topic_relevance.measure(corpus))
 
 
 def _pct(x: float) -> str:
@@ -284,6 +287,7 @@ def markdown(result: Run) -> str:
             got = "<br>".join(f"`{d}`" for d in o.returned[:SUCCESS_AT]) or "(nothing)"
             out.append(f"| {o.query.cls} | {_cell(o.query.q)} | {'<br>'.join(f'`{d}`' for d in o.query.relevant)} "
                        f"| {got} | {o.rank or '-'} |")
+    out += topic_relevance.markdown(result.topics)
     return "\n".join(out) + "\n"
 
 

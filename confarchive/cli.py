@@ -11,7 +11,7 @@ from archive import ERROR, CorpusError, inspect_corpus
 from indexer import BadRequest, IndexStore, IndexUnavailable, SearchRequest, Searcher
 from webapp import create_app
 
-from .common import _paths, corpus_option, ensure_index, index_option, run_build
+from .common import _paths, corpus_option, ensure_index, index_option, match_options, run_build
 from .output import print_listing
 
 
@@ -61,12 +61,15 @@ def build(corpus, index_dir):
 @click.option("--per-page", default=20, show_default=True, type=int)
 @click.option("--sort", type=click.Choice(["relevance", "programme"]))
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
-def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_page, sort, as_json):
+@match_options
+def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_page, sort, as_json, match, topic_mode,
+           exact):
     """Search the archive: words, "phrases", AND/OR/NOT, prefix*."""
     corpus_dir, index_path = _paths(corpus, index_dir)
     ensure_index(corpus_dir, index_path)
     filters = {k: list(v) for k, v in (("topic", topic), ("session", session), ("speaker", speaker), ("kind", kind)) if v}
-    request = SearchRequest(q=" ".join(query), filters=filters, page=page, per_page=per_page, sort=sort or "")
+    request = SearchRequest(q=" ".join(query), filters=filters, page=page, per_page=per_page, sort=sort or "",
+                            match=match, topic_mode=topic_mode, exact=exact)
     try:
         response = Searcher(IndexStore(index_path).handle()).search(request)
     except (BadRequest, IndexUnavailable) as exc:

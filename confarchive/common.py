@@ -54,3 +54,12 @@ def ensure_index(corpus_dir: Path, index_dir: Path) -> None:
     if not index_exists(index_dir):
         click.echo(f"No index in {index_dir} yet; building it from {corpus_dir} …", err=True)
         run_build(corpus_dir, index_dir)
+
+
+def match_options(command):
+    """--match, --topic-mode and --exact, shared by `search` and `quotes` (the URL's match, topic_mode, exact)."""
+    command = click.option("--exact", is_flag=True, help="Search the words as typed: no spelling correction's results.")(command)
+    command = click.option("--topic-mode", type=click.Choice(["any", "all"]), default="any", show_default=True,
+                           help="With several --topic: records on any of them, or on all.")(command)
+    return click.option("--match", type=click.Choice(["any", "all"]), default="any", show_default=True,
+                        help="all: only records that match every word of the query.")(command)

@@ -330,8 +330,10 @@ def topics():
 @click.argument("record_id")
 @click.option("--all", "show_all", is_flag=True, help="Also list the topics no rule matched.")
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.option("--sentences", is_flag=True, help="Also each sentence's own topics and the words behind them, and "
+                                                 "the topics the record only mentions.")
 @corpus_option
-def topics_explain(record_id, show_all, as_json, corpus):
+def topics_explain(record_id, show_all, as_json, sentences, corpus):
     """Each topic's score for a talk or speaker: the rules that matched, the words, the overrides."""
     try:
         explanation = explain_record(_open_corpus(_corpus_dir(corpus)), record_id)
@@ -351,6 +353,13 @@ def topics_explain(record_id, show_all, as_json, corpus):
     if quiet:
         click.echo(f"\nNo rule matched: {', '.join(quiet)}")
     _echo_lines("\nNotes:", explanation.notes)
+    if explanation.mentions and sentences:
+        click.echo(f"\nMentions (named in a sentence, not what it is about): {', '.join(explanation.mentions)}")
+    if explanation.sentences and sentences:
+        click.echo("\nSentence by sentence (the topics each sentence is on by itself, and why):")
+    for sentence in explanation.sentences if sentences else []:
+        why = "; ".join(f"{t} ({', '.join(words)})" for t, words in sentence.evidence.items()) or "no topic"
+        click.echo(f"  {sentence.id}: {why}\n    {sentence.text}")
 
 
 def _echo_reason(reason) -> None:

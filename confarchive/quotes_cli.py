@@ -11,8 +11,8 @@ from archive.citations import Citable
 from indexer import BadRequest, IndexStore, IndexUnavailable
 from indexer.quotes_index import MAX_EXPORT, QuoteRequest, QuoteResponse, quote_json
 
-from .common import _paths, corpus_option, ensure_index, index_option
-from .output import plain_snippet
+from .common import _paths, corpus_option, ensure_index, index_option, match_options
+from .output import accounting_lines, plain_snippet
 
 FILE_FORMATS = {"markdown": citations.quotes_markdown, "csv": citations.quotes_csv, "ris": citations.ris,
                 "bib": citations.bibtex, "csl": citations.csl_json}
@@ -33,7 +33,9 @@ FILE_FORMATS = {"markdown": citations.quotes_markdown, "csv": citations.quotes_c
 @click.option("--all", "every", is_flag=True, help=f"Every matching quote (up to {MAX_EXPORT}) instead of one page.")
 @click.option("--sort", type=click.Choice(["relevance", "programme"]))
 @click.option("--base-url", default="", help="The site's address, to make citation links absolute.")
-def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, page, per_page, every, sort, base_url):
+@match_options
+def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, page, per_page, every, sort, base_url, match,
+           topic_mode, exact):
     """Search single sentences of the summaries, with attribution and citations.
 
     Each result is one sentence, verbatim from a summary written about a talk (not a transcript);
@@ -42,9 +44,11 @@ def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, page, p
     corpus_dir, index_path = _paths(corpus, index_dir)
     ensure_index(corpus_dir, index_path)
     filters = {k: list(v) for k, v in (("topic", topic), ("speaker", speaker), ("session", session), ("kind", kind)) if v}
-    request = QuoteRequest(q=" ".join(query), filters=filters, page=page, per_page=per_page, sort=sort or "")
+    request = QuoteRequest(q=" ".join(query), filters=filters, page=page, per_page=per_page, sort=sort or "",
+                           match=match, topic_mode=topic_mode, exact=exact)
     try:
-        index = IndexStore(index_path).handle().quotes()
+        handle = IndexStore(index_path).handle()  # kept: the quote index spells with it
+        index = handle.quotes()
         response = index.search(request)
         found = index.search_all(request) if every else response.results
     except (BadRequest, IndexUnavailable) as exc:
@@ -66,7 +70,7 @@ def render(response: QuoteResponse, found: list[dict], fmt: str, base_url: str, 
 
 def listing(response: QuoteResponse, found: list[dict], base_url: str, every: bool) -> str:
     """Readable terminal output: each quote, who it is about, where it is from, and its citation."""
-    lines = [click.style(n, fg="yellow") for n in response.notices]
+    lines = [click.style(n, fg="yellow") for n in accounting_lines(response)]
     what = f'for "{response.query}"' if response.query else "in the archive"
     where = "all shown" if every else f"page {response.page} of {response.pages}"
     lines.append(f"{response.total} quote(s) {what} — {where}\n")
@@ -75,5 +79,7 @@ def listing(response: QuoteResponse, found: list[dict], base_url: str, every: bo
         cite = Citable.from_dict(quote["cite"])
         lines.append(f"{number}. “{plain_snippet(quote['highlighted'])}”")
         lines.append(f"   {citations.attribution(cite)} · {quote['talk']['title']} [{quote['id']}]")
+        if quote.get("topics"):
+            lines.append("   Topics of this sentence: " + ", ".join(quote["topics"]))
         lines.append(f"   Cite: {citations.reference_text(cite, base_url)}\n")
     return "\n".join(lines) + "\n"

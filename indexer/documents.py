@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from archive import Corpus
 from archive.records import KIND_LABELS, Session, Speaker, Talk
 from archive.text import to_plain
+from archive.topic_strength import speaker_mentions, talk_mentions
 
 from .page_data import session_page, session_ref, speaker_page, speaker_refs, talk_page, url_for
+
+
+MENTIONS = "mentions"  # the facet table of topics a record names without being about them (see topic filters)
 
 
 @dataclass
@@ -31,6 +35,7 @@ def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
     appearances = [a for a in (corpus.appearance_for(s, talk) for s in speakers) if a]
     names = [n for s in speakers for n in (s.display_name, s.name, *s.aliases)]
     body = "\n\n".join(p for p in (to_plain(talk.text), talk.question, talk.abstract) if p)
+    mentions = talk_mentions(corpus.topics, talk)
     return IndexDoc(
         id=talk.id, kind=talk.kind, title=talk.title, body=body, names=" ; ".join(names),
         affiliation=" ; ".join([*talk.byline, *(a.role for a in appearances)]),
@@ -38,10 +43,11 @@ def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
                 "speaker": talk.speakers, "kind": [talk.kind],
                 "organisation": _unique(o for a in appearances for o in a.organisations),
                 "country": _unique(a.country for a in appearances if a.country),
-                "conference": [talk.conference], "year": [str(conference.year)] if conference else []},
+                "conference": [talk.conference], "year": [str(conference.year)] if conference else [],
+                MENTIONS: [m.topic for m in mentions]},
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
-                 "conference": talk.conference},
+                 "mentions": [m.as_dict() for m in mentions], "conference": talk.conference},
         record=talk_page(corpus, talk))
 
 
@@ -51,16 +57,18 @@ def speaker_doc(corpus: Corpus, speaker: Speaker) -> IndexDoc:
     sessions = _unique([*(a.session for a in speaker.appearances if a.session), *(t.session for t in talks if t.session)])
     conferences = _unique(a.conference for a in speaker.appearances)
     years = _unique(str(corpus.conferences[c].year) for c in conferences if c in corpus.conferences)
+    mentions = speaker_mentions(corpus, speaker)
     return IndexDoc(
         id=speaker.id, kind="speaker", title=speaker.display_name, body="\n\n".join(to_plain(b) for b in bios),
         names=" ; ".join(_unique([speaker.display_name, speaker.name, *speaker.aliases])),
         affiliation=" ; ".join(_unique([*(a.role for a in speaker.appearances), *(a.organisation for a in speaker.appearances)])),
         facets={"topic": speaker.topics, "session": sessions, "speaker": [speaker.id], "kind": ["speaker"],
                 "organisation": speaker.organisations, "country": speaker.countries,
-                "conference": conferences, "year": years},
+                "conference": conferences, "year": years, MENTIONS: [m.topic for m in mentions]},
         payload={"id": speaker.id, "kind": "speaker", "title": speaker.display_name,
                  "url": url_for("speaker", speaker.id), "speakers": speaker_refs([speaker]),
-                 "session": None, "topics": speaker.topics, "conference": conferences[0] if conferences else None},
+                 "session": None, "topics": speaker.topics, "mentions": [m.as_dict() for m in mentions],
+                 "conference": conferences[0] if conferences else None},
         record=speaker_page(corpus, speaker))
 
 
@@ -68,13 +76,22 @@ def session_doc(corpus: Corpus, session: Session) -> IndexDoc:
     talks = corpus.talks_in_session(session.id)
     speaker_ids = _unique(s for t in talks for s in t.speakers)
     conference = corpus.conferences.get(session.conference)
+    about = _unique(t for talk in talks for t in talk.topics)
+    mentioned: dict[str, list[str]] = {}
+    for talk in talks:
+        for mention in talk_mentions(corpus.topics, talk):
+            if mention.topic not in about:
+                mentioned.setdefault(mention.topic, []).extend(mention.sentences)
     return IndexDoc(
         id=session.id, kind="session", title=session.label, body=to_plain(session.purpose),
-        facets={"topic": _unique(t for talk in talks for t in talk.topics), "session": [session.id],
+        facets={"topic": about, "session": [session.id],
                 "speaker": speaker_ids, "kind": ["session"], "organisation": [], "country": [],
-                "conference": [session.conference], "year": [str(conference.year)] if conference else []},
+                "conference": [session.conference], "year": [str(conference.year)] if conference else [],
+                MENTIONS: list(mentioned)},
         payload={"id": session.id, "kind": "session", "title": session.label, "url": url_for("session", session.id),
-                 "speakers": [], "session": session_ref(session), "topics": [], "conference": session.conference},
+                 "speakers": [], "session": session_ref(session), "topics": [],
+                 "mentions": [{"topic": t, "sentences": ids} for t, ids in mentioned.items()],
+                 "conference": session.conference},
         record=session_page(corpus, session))
 
 
@@ -102,6 +119,11 @@ def facet_labels(corpus: Corpus) -> dict[str, dict[str, str]]:
         "kind": dict(KIND_LABELS),
         "conference": {c.id: c.name for c in corpus.conferences.values()},
     }
+
+
+def pinned_values(corpus: Corpus) -> dict[str, list[str]]:
+    """Facet values always listed, whatever their count: the taxonomy's core topics."""
+    return {"topic": [t.id for t in corpus.topics.values() if t.core]}
 
 
 def _unique(values) -> list:

@@ -66,17 +66,21 @@ class SynonymExpander:
 
     def concepts(self, text: str) -> list[frozenset[str]]:
         """The query's concepts as sets of index tokens: each word, or all words of a synonym group."""
-        tokens = [(t.text, 0, 0) for t in self.analyzer(text.replace('"', " "))]
-        result, i = [], 0
+        return list(dict.fromkeys(tokens for _, tokens in self.concept_words(text)))
+
+    def concept_words(self, text: str) -> list[tuple[str, frozenset[str]]]:
+        """Each concept of the query as typed (a word, or a synonym group's member) with its index tokens."""
+        plain = text.replace('"', " ")
+        tokens = [(t.text, t.startchar, t.endchar) for t in self.analyzer(plain, chars=True)]
+        result: dict[frozenset[str], str] = {}
+        i = 0
         while i < len(tokens):
             size, groups = self._longest_match(tokens, i)
-            if groups:
-                result.append(frozenset(tok for group in groups for m in group for tok in m.tokens))
-                i += size
-            else:
-                result.append(frozenset([tokens[i][0]]))
-                i += 1
-        return list(dict.fromkeys(result))
+            size = size or 1
+            found = frozenset(tok for group in groups for m in group for tok in m.tokens) or frozenset([tokens[i][0]])
+            result.setdefault(found, plain[tokens[i][1]:tokens[i + size - 1][2]])
+            i += size
+        return [(word, found) for found, word in result.items()]
 
     def _longest_match(self, tokens: list, i: int) -> tuple[int, list]:
         for size in range(min(self.longest, len(tokens) - i), 0, -1):

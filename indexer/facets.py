@@ -9,15 +9,24 @@ import numpy as np
 from .schema import FACET_FIELDS
 
 
+MENTIONS = "mentions"  # per document, the topics it names without being about them (indexer/documents.py)
+TOPIC_MODES = ("any", "all")
+
+
 @dataclass
 class FacetBucket:
     value: str
     label: str
     count: int
     selected: bool = False
+    mentions: int | None = None  # topics only: documents that name the topic without being about it
+    pinned: bool = False  # always listed (a core topic), never folded away under "more"
 
     def as_dict(self) -> dict:
-        return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
+        found = {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
+        if self.mentions is not None:
+            found["mentions"] = self.mentions
+        return found
 
 
 class FacetTable:
@@ -29,6 +38,7 @@ class FacetTable:
 
     def __init__(self, data: dict):
         self.labels: dict[str, dict[str, str]] = data["labels"]
+        self.pinned: dict[str, list[str]] = data.get("pinned", {})
         docs: list[dict[str, list[str]]] = data["docs"]  # not kept: as Python objects it is the largest part
         self.size = len(docs)
         # An updated build (indexer/update.py) appends documents and deletes the ones they replace, so
@@ -110,20 +120,56 @@ class FacetTable:
         """Documents carrying any of the values, as a set of document numbers."""
         return set(np.flatnonzero(self.selection_mask(facet, values)).tolist())
 
+    def strength_masks(self, values: list[str], mode: str = "any") -> tuple[np.ndarray, np.ndarray]:
+        """Topic filters at two strengths: (documents about or mentioning them, documents about them).
+
+        With mode "any" a document needs one of the topics, with "all" every one of them.
+        """
+        about = [self.selection_mask("topic", [v]) for v in values]
+        either = [a | self.selection_mask(MENTIONS, [v]) for a, v in zip(about, values)]
+        combine = np.logical_and.reduce if mode == "all" else np.logical_or.reduce
+        if not values:
+            return np.ones(self.size, dtype=bool), np.ones(self.size, dtype=bool)
+        return combine(either), combine(about)
+
     def count(self, facet: str, docnums, selected: list[str], limit: int | None = None) -> list[FacetBucket]:
-        """Buckets for one facet over the given documents, most frequent first, then by label; selections always shown."""
+        """Buckets for one facet over the given documents, most frequent first, then by label.
+
+        Selected and pinned values are always listed; topic buckets also count the documents that
+        only mention the topic.
+        """
+        mask = self.mask(docnums)
         if facet not in self.pairs:
             return [FacetBucket(v, self.label(facet, v), 0, True) for v in selected]
-        counts = self._counts(facet, self.mask(docnums))
-        present = np.flatnonzero(counts)
-        order = present[np.lexsort((self.label_order[facet][present], -counts[present]))][:limit]
+        counts = self._counts(facet, mask)
+        mentions = self._mention_counts(mask) if facet == "topic" else None
+        weight = counts if mentions is None else counts + mentions
+        present = np.flatnonzero(weight)
+        order = present[np.lexsort((self.label_order[facet][present], -counts[present], -weight[present]))][:limit]
         values, names, chosen = self.values[facet], self.names[facet], set(selected)
-        buckets = [FacetBucket(values[i], names[i], int(counts[i]), values[i] in chosen) for i in order]
+        buckets = [FacetBucket(values[i], names[i], int(counts[i]), values[i] in chosen,
+                               None if mentions is None else int(mentions[i])) for i in order]
         shown = {b.value for b in buckets}
         numbers = self.numbers[facet]
-        buckets += [FacetBucket(v, self.label(facet, v), int(counts[numbers[v]]) if v in numbers else 0, True)
-                    for v in selected if v not in shown]
+        pinned = self.pinned.get(facet, [])
+        buckets += [FacetBucket(v, self.label(facet, v), int(counts[numbers[v]]) if v in numbers else 0, v in chosen)
+                    for v in dict.fromkeys([*selected, *pinned]) if v not in shown]
+        for bucket in buckets:
+            bucket.pinned = bucket.value in pinned
+            if mentions is not None and bucket.mentions is None:
+                bucket.mentions = int(mentions[numbers[bucket.value]]) if bucket.value in numbers else 0
         return buckets
+
+    def _mention_counts(self, mask: np.ndarray) -> np.ndarray | None:
+        """Per topic value (numbered as in the topic facet), the documents that only mention it."""
+        if MENTIONS not in self.pairs:
+            return None
+        found = self._counts(MENTIONS, mask)
+        aligned = np.zeros(len(self.values["topic"]), dtype=found.dtype)
+        for value, number in self.numbers[MENTIONS].items():
+            if value in self.numbers["topic"]:
+                aligned[self.numbers["topic"][value]] = found[number]
+        return aligned
 
 
 def _ranks(labels: list[str]) -> np.ndarray:

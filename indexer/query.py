@@ -48,9 +48,18 @@ def shorten(text: str, notices: list[str]) -> str:
     return text
 
 
-def extract_field_filters(text: str, table: FacetTable, notices: list[str]) -> tuple[str, dict[str, list[str]]]:
-    """Take `speaker:`, `topic:`, `session:` and `kind:` out of the text and turn them into facet filters."""
+def extract_field_filters(text: str, table: FacetTable, notices: list[str],
+                          all_of: set[str] | None = None) -> tuple[str, dict[str, list[str]]]:
+    """Take `speaker:`, `topic:`, `session:` and `kind:` out of the text and turn them into facet filters.
+
+    `topic:ai AND topic:ethics` asks for records on both: the facet's name is added to `all_of`.
+    """
     filters: dict[str, list[str]] = {}
+    matches = list(_FIELD.finditer(text))
+    for before, after in zip(matches, matches[1:]):
+        same = before.group(1).lower() == after.group(1).lower()
+        if same and all_of is not None and text[before.end():after.start()].split() == ["AND"]:
+            all_of.add(before.group(1).lower())
 
     def take(match: re.Match) -> str:
         name, value = match.group(1).lower(), (match.group(2) or match.group(3) or "").strip()
@@ -61,7 +70,20 @@ def extract_field_filters(text: str, table: FacetTable, notices: list[str]) -> t
             notices.append(f"No {name} matches “{value}”, so that filter was left out.")
         return " "
 
-    return _FIELD.sub(take, text).strip(), filters
+    rest = _FIELD.sub(take, text).strip()
+    return (_tidy_operators(rest) if matches else rest), filters
+
+
+def _tidy_operators(text: str) -> str:
+    """Drop the AND/OR left without a side once field filters are taken out ('topic:ai AND trust' -> 'trust')."""
+    words: list[str] = []
+    for word in text.split():
+        if word in ("AND", "OR") and (not words or words[-1] in OPERATORS):
+            continue
+        words.append(word)
+    while words and words[-1] in OPERATORS:
+        words.pop()
+    return " ".join(words)
 
 
 def resolve_facet_value(table: FacetTable, facet: str, value: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,19 +18,22 @@ from archive.citations import (Citable, citable_for, citation_markdown, citation
 from archive.quotes import Quote, corpus_quotes, talk_quotes
 
 from .analysis import text_analyzer, thread_safe_schema
-from .documents import facet_labels
+from archive.topic_strength import quotes_with_topics, sentence_evidence
+
+from .documents import facet_labels, pinned_values
 from .facets import FacetBucket, FacetTable
 from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
 from .store import SearcherPool
 from .page_data import url_for
 from .expansion import SynonymExpander
-from .query import ParsedQuery, extract_field_filters, parse_user_query, shorten
-from .retrieval import Evaluator, Matches, intersect, query_terms
-from .search import DEFAULT_PER_PAGE, MAX_BUCKETS, check_request, top_documents
+from .retrieval import Evaluator, intersect, query_terms
+from .search import (DEFAULT_PER_PAGE, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
+                     ranked_documents)
+from .selection import Selection, select, unmatched_notice
 
 QUOTES = "quotes"  # the quote index's folder inside a build
-QUOTES_SCHEMA_VERSION = 2
+QUOTES_SCHEMA_VERSION = 3  # 3: topics of the sentence itself, the talk's in talk_topics
 QUOTE_FIELDS = ("text",)  # scored, and with a word-pair table for phrases
 QUOTE_FACETS = ("topic", "speaker", "session", "kind")
 MAX_EXPORT = 1000
@@ -47,23 +50,23 @@ def quote_schema() -> Schema:
 # Building ---------------------------------------------------------------------------------------------------------
 
 def quote_documents(corpus: Corpus, talk_ids: set[str] | None = None) -> list[tuple[dict, dict]]:
-    """(payload, facet values) for every sentence of every summary (or of the given talks'), in programme order."""
-    cites: dict[str, Citable] = {}
+    """(payload, facet values) for every sentence of every summary (or of the given talks'), in programme order.
+
+    A quote's topic facet is the sentence's own topics (archive/topic_strength.py), not its talk's.
+    """
     docs = []
-    quotes = corpus_quotes(corpus) if talk_ids is None else [
-        quote for talk in corpus.ordered_talks() if talk.id in talk_ids for quote in talk_quotes(talk)]
-    for quote in quotes:
-        talk = corpus.talks[quote.talk]
-        if talk.id not in cites:  # once per talk: setdefault would build it for every sentence
-            cites[talk.id] = citable_for(corpus, talk, url_for(talk.kind, talk.id))
-        cite = cites[talk.id]
-        facets = {"topic": list(talk.topics), "speaker": list(talk.speakers),
-                  "session": [talk.session] if talk.session else [], "kind": [talk.kind]}
-        docs.append((quote_payload(corpus, quote, cite), facets))
+    for talk in corpus.ordered_talks():
+        if talk_ids is not None and talk.id not in talk_ids:
+            continue
+        cite = citable_for(corpus, talk, url_for(talk.kind, talk.id))
+        for quote, topics in quotes_with_topics(corpus.topics, talk):
+            facets = {"topic": topics, "speaker": list(talk.speakers),
+                      "session": [talk.session] if talk.session else [], "kind": [talk.kind]}
+            docs.append((quote_payload(corpus, quote, cite, topics), facets))
     return docs
 
 
-def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable) -> dict:
+def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable, topics: list[str]) -> dict:
     """What the API shows of a quote (less its citation, made per request), and what cites it."""
     talk = corpus.talks[quote.talk]
     session = corpus.session_of(talk)
@@ -72,7 +75,8 @@ def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable) -> dict:
             "speakers": [{"id": s.id, "name": s.display_name} for s in corpus.speakers_of(talk)],
             "talk": {"id": talk.id, "title": talk.title, "url": talk_cite.url, "kind": talk.kind},
             "session": {"id": session.id, "number": session.number, "title": session.title} if session else None,
-            "topics": list(talk.topics), "url": url, "sentence": quote.number,
+            "topics": topics, "talk_topics": list(talk.topics),
+            "topic_evidence": sentence_evidence(corpus.topics, quote.text), "url": url, "sentence": quote.number,
             "cite": for_quote(talk_cite, quote.id, quote.text, url, quote.before, quote.after).as_dict()}
 
 
@@ -88,8 +92,8 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     with ix.reader() as reader:
         write_impacts(target / IMPACTS, reader, QUOTE_FIELDS, paired=QUOTE_FIELDS)
-    labels = facet_labels(corpus)
-    facets = {"labels": labels, "docs": [f for _, f in docs], "ids": [payload["id"] for payload, _ in docs]}
+    facets = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "docs": [f for _, f in docs],
+              "ids": [payload["id"] for payload, _ in docs]}
     (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
     write_quote_meta(target, corpus, len(docs))
     if ix.doc_count() != len(docs):
@@ -116,10 +120,14 @@ class QuoteRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     sort: str = ""
+    match: str = "any"  # "all": only sentences with every concept of the query
+    topic_mode: str = "any"  # "all": sentences on every selected topic
+    exact: bool = False  # search the words as typed, without a spelling correction's results
 
     def validate(self) -> None:
         """Raise BadRequest with a message the user can act on."""
         check_request(self.page, self.per_page, self.sort, self.filters, QUOTE_FACETS, "quote filters")
+        check_modes(self.match, self.topic_mode)
 
 
 @dataclass
@@ -134,17 +142,34 @@ class QuoteResponse:
     filters: dict[str, list[str]]
     notices: list[str] = field(default_factory=list)
     also_searched: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+    corrected_from: str | None = None
+    unmatched: list[str] = field(default_factory=list)
+    match: str = "any"
+    matched_all: int | None = None
+    remaining_query: str | None = None
+    topic_mode: str = "any"
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
+    @property
+    def matched_some(self) -> int | None:
+        if self.matched_all is None:
+            return None
+        return (self.total - self.matched_all) if self.match == "any" else None
+
     def as_dict(self, base_url: str = "") -> dict:
         """The JSON shape of /api/quotes; citations carry absolute links when base_url is given."""
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
-                "sort": self.sort, "results": [quote_json(r, base_url) for r in self.results],
+                "sort": self.sort, "match": self.match, "topic_mode": self.topic_mode,
+                "results": [quote_json(r, base_url) for r in self.results],
                 "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
-                "filters": self.filters, "notices": self.notices, "also_searched": self.also_searched}
+                "filters": self.filters, "notices": self.notices, "also_searched": self.also_searched,
+                "suggestion": self.suggestion, "corrected_from": self.corrected_from, "unmatched": self.unmatched,
+                "matched_all": self.matched_all, "matched_some": self.matched_some,
+                "remaining_query": self.remaining_query}
 
 
 def quote_json(payload: dict, base_url: str = "") -> dict:
@@ -162,8 +187,9 @@ def quote_json(payload: dict, base_url: str = "") -> dict:
 class QuoteIndex:
     """One build's open quote index, its facet table, and a searcher per thread."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, speller=None):
         self.path = path
+        self.speller = speller  # text -> corrected text or None: the main index knows the words
         try:
             meta = json.loads((path / META).read_text(encoding="utf-8"))
             self.index = index.open_dir(str(path))
@@ -193,42 +219,52 @@ class QuoteIndex:
         return fields["payload"] if fields else None
 
     def search(self, request: QuoteRequest) -> QuoteResponse:
-        """One page of quotes ranked by relevance (or programme order), with facet counts over all matches."""
+        """A page of quotes; when words match nothing and a spelling correction fixes them, the correction's."""
         request.validate()
+        response = self._search(request)
+        suggestion = self.speller(request.q) if self.speller and response.unmatched else None
+        if suggestion and not request.exact:
+            corrected = self._search(replace(request, q=suggestion))
+            if improves(response, corrected):
+                response.suggestion = suggestion
+                return corrected_response(response, corrected)
+        response.suggestion = suggestion
+        return response
+
+    def _search(self, request: QuoteRequest) -> QuoteResponse:
+        """One page of quotes ranked by relevance (or programme order), with facet counts over all matches."""
         sel = self._select(request)
         start = (request.page - 1) * request.per_page
-        results = self._ranked(sel, start, start + request.per_page)
-        facets = {name: self.facets.count(name, intersect(sel.found.mask, [s for n, s in sel.selections.items()
-                                                                          if n != name]), sel.filters.get(name, []),
-                                             MAX_BUCKETS)
+        sort = self._sort(sel, request)
+        results = self._ranked(sel, start, start + request.per_page, sort)
+        facets = {name: self.facets.count(name, intersect(sel.matching, [s for n, s in sel.selections.items()
+                                                                         if n != name]), sel.filters.get(name, []),
+                                          MAX_BUCKETS)
                   for name in QUOTE_FACETS}
-        return QuoteResponse(request.q.strip(), int(np.count_nonzero(sel.hits)), request.page, request.per_page, sel.sort, results,
-                             facets, sel.filters, sel.notices, sel.also)
+        notices = sel.notices + ([unmatched_notice(sel.unmatched, sel.total, bool(sel.filters), "quote")]
+                                 if sel.unmatched else [])
+        return QuoteResponse(request.q.strip(), sel.total, request.page, request.per_page, sort,
+                             results, facets, sel.filters, notices, sel.also, unmatched=sel.unmatched,
+                             match=request.match, matched_all=sel.matched_all, remaining_query=sel.remaining,
+                             topic_mode=sel.topic_mode)
 
     def search_all(self, request: QuoteRequest, limit: int = MAX_EXPORT) -> list[dict]:
         """Every matching quote (up to limit), best first, for exports."""
         request.validate()
-        return self._ranked(self._select(request), 0, limit)
+        sel = self._select(request)
+        return self._ranked(sel, 0, limit, self._sort(sel, request))
 
-    def _select(self, request: QuoteRequest) -> "_Selection":
-        """Parse the query as the main search does (field filters, synonyms) and apply the facet filters."""
-        notices: list[str] = []
-        text, query_filters = extract_field_filters(shorten(request.q, notices), self.facets, notices)
-        filters = {name: _unique(request.filters.get(name, []) + query_filters.get(name, []))
-                   for name in QUOTE_FACETS if request.filters.get(name) or query_filters.get(name)}
-        expanded, also = self.expander.expand(text) if text else ("", [])
-        parsed = parse_user_query(self.parser, expanded)
-        found = Evaluator(self.impacts, self.searcher(), self.facets.live).run(parsed.query)
-        selections = {name: self.facets.selection_mask(name, values) for name, values in filters.items()}
-        sort = request.sort or ("programme" if parsed.is_browse else "relevance")
-        return _Selection(parsed, filters, found, selections, intersect(found.mask, selections.values()), sort,
-                          notices + parsed.notices, also)
+    def _select(self, request: QuoteRequest) -> Selection:
+        evaluator = Evaluator(self.impacts, self.searcher(), self.facets.live)
+        return select(request, self.facets, self.parser, self.expander, evaluator, QUOTE_FACETS,
+                      explain_synonyms=False)
 
-    def _ranked(self, sel: "_Selection", start: int, limit: int) -> list[dict]:
-        if sel.sort == "programme":
-            chosen = self.facets.in_programme_order(np.flatnonzero(sel.hits))[start:limit]
-        else:
-            chosen = top_documents(sel.found.scores, sel.hits, limit, self.facets.order)[start:limit]
+    @staticmethod
+    def _sort(sel: Selection, request: QuoteRequest) -> str:
+        return request.sort or ("programme" if sel.parsed.is_browse else "relevance")
+
+    def _ranked(self, sel: Selection, start: int, limit: int, sort: str) -> list[dict]:
+        chosen = ranked_documents(sel, self.facets, sort, start, limit)
         searcher = self.searcher()
         words = [] if sel.parsed.is_browse else [w for f, w in query_terms(sel.parsed.query, searcher.reader())
                                                  if f == "text"]
@@ -255,25 +291,9 @@ class SentenceMarker:
         return self.highlighter.formatter.format(fragments) or html.escape(text, quote=False)
 
 
-@dataclass
-class _Selection:
-    parsed: ParsedQuery
-    filters: dict[str, list[str]]
-    found: Matches
-    selections: dict[str, np.ndarray]
-    hits: np.ndarray
-    sort: str
-    notices: list[str]
-    also: list[str]
-
-
 def quote_parser(schema) -> qparser.QueryParser:
     """The main search's syntax (phrases, groups, AND/OR/NOT, prefix*, fuzzy~, boosts) over the sentence text."""
     return qparser.QueryParser("text", thread_safe_schema(schema), plugins=[
         qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
         qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
     ], group=qparser.OrGroup)  # no coordination factor: Whoosh's CoordMatcher scores 0 when one term matches
-
-
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .coverage import MATCH_MODES
 from .didyoumean import Speller, SpellingMemory
 from .expansion import SynonymExpander
-from .facets import FacetBucket
-from .query import ParsedQuery, extract_field_filters, make_parser, parse_user_query, shorten
+from .facets import TOPIC_MODES, FacetBucket
+from .query import ParsedQuery, make_parser
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
-from .retrieval import Evaluator, Matches, intersect, leaf_queries, leaf_words, query_terms
+from .retrieval import Evaluator, intersect, query_terms
+from .selection import Selection, select, unmatched_notice
 from .snippets import SNIPPET_CHARS, SurfaceTerms, body_snippets
 from .suggest import Suggester
 from .store import IndexHandle, damaged
@@ -27,7 +29,6 @@ MAX_PER_PAGE = 100
 MAX_BUCKETS = 100  # values listed per facet, most frequent first (selected values are always listed too)
 DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "programme")
-COORD_FLOOR = 0.3  # weight left to a document that matches only a small share of the query's words
 
 
 class BadRequest(ValueError):
@@ -42,9 +43,20 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     sort: str = ""
     exact: bool = False  # search the words as typed, without showing a spelling correction's results
+    match: str = "any"  # "all": only records that match every concept of the query
+    topic_mode: str = "any"  # "all": records on every selected topic
 
     def validate(self) -> None:
         check_request(self.page, self.per_page, self.sort, self.filters, FACET_FIELDS, "filters")
+        check_modes(self.match, self.topic_mode)
+
+
+def check_modes(match: str, topic_mode: str) -> None:
+    """Raise BadRequest for a match or topic_mode the search does not know."""
+    if match not in MATCH_MODES:
+        raise BadRequest("match must be one of: " + ", ".join(MATCH_MODES))
+    if topic_mode not in TOPIC_MODES:
+        raise BadRequest("topic_mode must be one of: " + ", ".join(TOPIC_MODES))
 
 
 def check_request(page: int, per_page: int, sort: str, filters: dict, allowed, label: str) -> None:
@@ -74,10 +86,22 @@ class SearchResponse:
     notices: list[str] = field(default_factory=list)
     also_searched: list[str] = field(default_factory=list)
     corrected_from: str | None = None
+    unmatched: list[str] = field(default_factory=list)  # the query's words that no record (in the filters) matches
+    match: str = "any"
+    matched_all: int | None = None  # with several words: how many records match all of them
+    remaining_query: str | None = None  # the query without its unmatched words
+    topic_mode: str = "any"
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def matched_some(self) -> int | None:
+        """Records matching only some of the words (before `match=all` keeps only the others)."""
+        if self.matched_all is None:
+            return None
+        return (self.total - self.matched_all) if self.match == "any" else None
 
     def as_dict(self) -> dict:
         """The pinned JSON shape of /api/search."""
@@ -85,7 +109,10 @@ class SearchResponse:
                 "sort": self.sort, "results": self.results,
                 "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
                 "filters": self.filters, "suggestion": self.suggestion, "notices": self.notices,
-                "also_searched": self.also_searched, "corrected_from": self.corrected_from}
+                "also_searched": self.also_searched, "corrected_from": self.corrected_from,
+                "match": self.match, "topic_mode": self.topic_mode, "unmatched": self.unmatched,
+                "matched_all": self.matched_all, "matched_some": self.matched_some,
+                "remaining_query": self.remaining_query}
 
 
 class QueryTools:
@@ -139,92 +166,100 @@ class Searcher:
         self.evaluator = Evaluator(handle.impacts, self.searcher, handle.facets.live)
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        """Run a search; when it finds nothing and a spelling correction exists, show the correction's results."""
+        """Run a search; when words match nothing and a spelling correction fixes them, show the correction's results."""
         request.validate()
         response = self._run(request)
-        if response.total == 0 and response.suggestion and not request.exact:
+        if response.suggestion and not request.exact and (response.total == 0 or response.unmatched):
             corrected = self._run(replace(request, q=response.suggestion))
-            if corrected.total:
-                corrected.corrected_from, corrected.query = response.query, response.query
-                corrected.suggestion = response.suggestion
-                corrected.notices.insert(0, f"No results for “{response.query}”; showing results for "
-                                            f"“{response.suggestion}”.")
-                return corrected
+            if improves(response, corrected):
+                return corrected_response(response, corrected)
         return response
 
     def _run(self, request: SearchRequest) -> SearchResponse:
-        notices: list[str] = []
-        text = shorten(request.q, notices)
-        text, query_filters = extract_field_filters(text, self.table, notices)
-        filters = _merge_filters(request.filters, query_filters)
-        expanded, added = self.tools.expander.expand(text) if text else ("", [])
-        parsed = parse_user_query(self.tools.parser, expanded)
-        notices += parsed.notices
-        found = self.evaluator.run(parsed.query)
-        also = added if added and self._adds_matches(found, text) else []
-        selections = {name: self.table.selection_mask(name, values) for name, values in filters.items()}
-        hits = intersect(found.mask, selections.values())
-        sort = request.sort or ("programme" if parsed.is_browse else "relevance")
-        results = self._page(parsed, text, found, hits, request, sort)
-        facets = self._facets(found.mask, hits, selections, filters)
-        suggestion = Speller(self.searcher, self.tools.spelling).suggest(text) if text else None
-        return SearchResponse(request.q.strip(), int(np.count_nonzero(hits)), request.page, request.per_page, sort,
-                              results, facets, filters, suggestion, notices, also)
+        sel = select(request, self.table, self.tools.parser, self.tools.expander, self.evaluator, FACET_FIELDS)
+        sort = request.sort or ("programme" if sel.parsed.is_browse else "relevance")
+        results = self._page(sel, request, sort)
+        facets = self._facets(sel)
+        suggestion = self.suggest(request.q) if sel.text else None
+        notices = sel.notices + ([unmatched_notice(sel.unmatched, sel.total, bool(sel.filters))]
+                                 if sel.unmatched else [])
+        return SearchResponse(request.q.strip(), sel.total, request.page, request.per_page, sort, results, facets,
+                              sel.filters, suggestion, notices, sel.also, unmatched=sel.unmatched,
+                              match=request.match, matched_all=sel.matched_all, remaining_query=sel.remaining,
+                              topic_mode=sel.topic_mode)
 
-    def _adds_matches(self, found: Matches, text: str) -> bool:
-        """Did the synonym expansion change which documents match? Only then is it worth mentioning."""
-        plain = self.evaluator.run(parse_user_query(self.tools.parser, text).query)
-        return not np.array_equal(found.mask, plain.mask)
+    def suggest(self, text: str) -> str | None:
+        """The query with each unknown word spelt as the index knows it (field filters kept), or None."""
+        return Speller(self.searcher, self.tools.spelling).suggest(text.strip())
 
-    def _facets(self, matching: np.ndarray, hits: np.ndarray, selections: dict, filters: dict) -> dict:
+    def _facets(self, sel: Selection) -> dict:
         """Counts per facet; a facet with its own filter counts without it, so its other values stay choosable."""
         result = {}
         for name in FACET_FIELDS:
-            if name in selections:
-                docs = intersect(matching, [s for n, s in selections.items() if n != name])
-                result[name] = self.table.count(name, docs, filters.get(name, []), MAX_BUCKETS)
+            if name in sel.selections:
+                docs = intersect(sel.matching, [s for n, s in sel.selections.items() if n != name])
+                result[name] = self.table.count(name, docs, sel.filters.get(name, []), MAX_BUCKETS)
             else:
-                result[name] = self.table.count(name, hits, [], MAX_BUCKETS)
+                result[name] = self.table.count(name, sel.hits, [], MAX_BUCKETS)
         return result
 
-    def _page(self, parsed: ParsedQuery, text: str, found: Matches, hits: np.ndarray, request: SearchRequest,
-              sort: str) -> list[dict]:
+    def _page(self, sel: Selection, request: SearchRequest, sort: str) -> list[dict]:
         start = (request.page - 1) * request.per_page
         limit = start + request.per_page
-        if sort == "programme":
-            chosen = self.table.in_programme_order(np.flatnonzero(hits))[start:limit]
-        else:
-            chosen = top_documents(self._ranking(parsed, text, found), hits, limit, self.table.order)[start:limit]
+        chosen = ranked_documents(sel, self.table, sort, start, limit)
         stored = {int(d): self.searcher.stored_fields(int(d)) for d in chosen}
-        snippets = {} if parsed.is_browse else self._snippets(parsed, stored)
-        return [self._result(stored[int(d)], snippets.get(int(d), "")) for d in chosen]
-
-    def _ranking(self, parsed: ParsedQuery, text: str, found: Matches) -> np.ndarray:
-        """BM25F scores, scaled so that documents matching more of the query's concepts come first.
-
-        A concept is a word of the query, or all the words of a synonym group; BM25F alone lets a
-        frequent word outweigh a document that has every concept once.
-        """
-        concepts = self.tools.expander.concepts(text)
-        if len(concepts) < 2:
-            return found.scores
-        concept_of = _concept_lookup(concepts, self.tools.expander.analyzer)
-        covered = np.zeros((len(concepts), len(found.mask)), dtype=bool)
-        for leaf in leaf_queries(parsed.query):
-            concept = next((c for c in map(concept_of, leaf_words(leaf)) if c is not None), None)
-            if concept is not None:
-                covered[concept] |= self.evaluator.evaluate(leaf).mask
-        share = covered.sum(axis=0) / len(concepts)
-        return found.scores * (COORD_FLOOR + (1 - COORD_FLOOR) * share)
+        snippets = {} if sel.parsed.is_browse else self._snippets(sel.parsed, stored)
+        return [self._result(stored[int(d)], snippets.get(int(d), ""), sel) for d in chosen]
 
     def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
         words = [word for field, word in query_terms(parsed.query, self.searcher.reader()) if field == "body"]
         return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()})
 
-    def _result(self, fields: dict, snippet: str) -> dict:
+    def _result(self, fields: dict, snippet: str, sel: Selection) -> dict:
         result = dict(fields["payload"])
         result["snippet"] = snippet or html.escape(_lead(fields["body"]))
+        result["mentioned"] = only_mentioned(result, sel)
         return result
+
+
+def only_mentioned(result: dict, sel: Selection) -> list[dict]:
+    """The selected topics a result names without being about them, with the sentences that name them."""
+    wanted = [t for t in sel.filters.get("topic", []) if t not in result.get("topics", [])]
+    return [m for m in result.get("mentions", []) if m["topic"] in wanted]
+
+
+def ranked_documents(sel: Selection, table, sort: str, start: int, limit: int) -> np.ndarray:
+    """Document numbers of hits start..limit: by relevance, or in programme order (records about a topic first)."""
+    if sort == "programme":
+        docs = table.in_programme_order(np.flatnonzero(sel.hits))
+        tiers = sel.tiers()
+        if tiers is not None:
+            docs = docs[np.argsort(tiers[docs], kind="stable")]
+        return docs[start:limit]
+    return top_documents(sel.ranking(), sel.hits, limit, table.order)[start:limit]
+
+
+def improves(original, corrected) -> bool:
+    """Whether a spelling correction's results are better evidence than the query as typed.
+
+    It must find something, leave fewer words unmatched, and (with several words) let some records
+    match every word: a real word that is just absent ("founded") is not turned into another ("funded").
+    """
+    return bool(corrected.total) and len(corrected.unmatched) < max(len(original.unmatched), 1) and (
+        original.total == 0 or corrected.matched_all is None or corrected.matched_all > 0)
+
+
+def corrected_response(original: SearchResponse, corrected: SearchResponse) -> SearchResponse:
+    """The corrected query's results, saying what was corrected and keeping the original to search instead."""
+    corrected.corrected_from, corrected.query = original.query, original.query
+    corrected.suggestion = original.suggestion
+    if original.total == 0:
+        notice = f"No results for “{original.query}”; showing results for “{original.suggestion}”."
+    else:
+        words = " or ".join(f"“{w}”" for w in original.unmatched)
+        notice = f"Nothing matches {words}; showing results for “{original.suggestion}”."
+    corrected.notices.insert(0, notice)
+    return corrected
 
 
 def top_documents(scores: np.ndarray, hits: np.ndarray, limit: int, order: np.ndarray | None = None) -> np.ndarray:
@@ -239,30 +274,7 @@ def top_documents(scores: np.ndarray, hits: np.ndarray, limit: int, order: np.nd
     return candidates[np.lexsort((ties, -values))][:limit]
 
 
-def _concept_lookup(concepts: list[frozenset[str]], analyzer):
-    """A function from an index word to the number of the concept it belongs to (or None)."""
-    owner = {token: index for index, concept in enumerate(concepts) for token in concept}
-
-    def concept_of(text: str):
-        if text in owner:
-            return owner[text]
-        stems = [t.text for t in analyzer(text)]  # names are indexed unstemmed; the concepts hold stems
-        return owner.get(stems[0]) if stems else None
-    return concept_of
-
-
-def _merge_filters(given: dict[str, list[str]], extra: dict[str, list[str]]) -> dict[str, list[str]]:
-    merged = {name: _unique(values) for name, values in given.items() if values}
-    for name, values in extra.items():
-        merged[name] = _unique(merged.get(name, []) + values)
-    return merged
-
-
 def _lead(text: str) -> str:
     if len(text) <= SNIPPET_CHARS:
         return text
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-
-
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))

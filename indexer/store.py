@@ -49,8 +49,18 @@ class IndexHandle:
 
             with self._quotes_lock:
                 if self._quotes is None:
-                    self._quotes = QuoteIndex(self.path / QUOTES)
+                    self._quotes = QuoteIndex(self.path / QUOTES, _speller(weakref.ref(self)))
         return self._quotes
+
+
+def _speller(handle_ref):
+    """Spelling corrections for quote queries, from the main index's vocabulary (no strong reference to the handle)."""
+    def suggest(text: str):
+        from .search import Searcher
+
+        handle = handle_ref()
+        return Searcher(handle).suggest(text) if handle is not None else None
+    return suggest
 
 
 class SearcherPool:

@@ -27,7 +27,7 @@ from archive import Corpus
 
 from .build import (BuildReport, PAIRED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, check_build,
                     index_fields, staged_build, write_meta)
-from .documents import IndexDoc, facet_labels, session_doc, speaker_doc, talk_doc
+from .documents import IndexDoc, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
 from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
@@ -169,7 +169,7 @@ def _update_folder(folder: Path, corpus: Corpus, field: str, keys: set[str],
         live = _apply(ix, folder, [wq.Term(field, key) for key in keys], added, facets, impact_fields)
     finally:
         ix.close()
-    facets["labels"] = facet_labels(corpus)
+    facets["labels"], facets["pinned"] = facet_labels(corpus), pinned_values(corpus)
     _replace_json(folder / FACETS, facets)
     (folder / META).unlink()
     return live

@@ -6,8 +6,10 @@ import pytest
 
 
 SEARCH_KEYS = {"query", "total", "page", "per_page", "sort", "results", "facets", "filters", "suggestion", "notices",
-               "also_searched", "corrected_from"}
-RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "snippet", "conference"}
+               "also_searched", "corrected_from", "match", "topic_mode", "unmatched", "matched_all", "matched_some",
+               "remaining_query"}
+RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "mentions", "mentioned", "snippet",
+               "conference"}
 FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year"}
 TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "speakers", "byline",
              "topics", "question", "abstract", "text", "source"}
@@ -42,9 +44,9 @@ def test_search_shape(client):
         assert all(isinstance(t, str) for t in result["topics"])
         assert isinstance(result["snippet"], str) and result["snippet"]
     assert set(data["facets"]) == FACETS
-    for buckets in data["facets"].values():
+    for name, buckets in data["facets"].items():
         for bucket in buckets:
-            assert set(bucket) == {"value", "label", "count", "selected"}
+            assert set(bucket) == {"value", "label", "count", "selected"} | ({"mentions"} if name == "topic" else set())
             assert isinstance(bucket["count"], int) and isinstance(bucket["label"], str)
 
 
@@ -59,7 +61,9 @@ def test_search_first_result(client):
                     "title": "Infrastructure requirements, data standards and competencies to support personalised "
                              "medicine and a data-driven healthcare system",
                     "url": "/sessions/dngc-2025-s2"},
-        "topics": ["genomics", "data-infrastructure"], "conference": "dngc-2025"}
+        "topics": ["genomics", "data-infrastructure"],
+        "mentions": [{"topic": "ehds", "sentences": ["dngc-2025-s2-laura-anne-whelan.s2"]}], "mentioned": [],
+        "conference": "dngc-2025"}
     assert "<mark" in first["snippet"]
 
 
@@ -84,7 +88,7 @@ def test_repeated_filters_are_ored(client):
 
 
 @pytest.mark.parametrize("query, total", [
-    ("kind=panel", 4), ("kind=qa&kind=panel", 6), ("topic=ai&kind=talk", 3), ("session=dngc-2025-s4", 7),
+    ("kind=panel", 4), ("kind=qa&kind=panel", 6), ("topic=ai&kind=talk", 6), ("topic=ai&kind=talk&topic_mode=all", 6), ("topic=ai&topic=ethics&topic_mode=all", 15), ("session=dngc-2025-s4", 7),
     ("country=Finland", 3), ("organisation=University+of+Copenhagen", 5), ("year=2025", 68),
     ("conference=dngc-2025&kind=speaker", 33),
 ])
@@ -111,8 +115,10 @@ def test_paging_and_sorting_through_the_api(client):
     ("per_page=abc", "per_page must be a whole number, not 'abc'"),
     ("per_page=1.5", "per_page must be a whole number, not '1.5'"),
     ("sort=bogus", "sort must be one of: relevance, programme"),
-    ("colour=red", "unknown parameter 'colour'; known: conference, country, exact, kind, organisation, page, "
-                   "per_page, q, session, sort, speaker, topic, year"),
+    ("colour=red", "unknown parameter 'colour'; known: conference, country, exact, kind, match, organisation, page, "
+                   "per_page, q, session, sort, speaker, topic, topic_mode, year"),
+    ("match=most", "match must be one of: any, all"),
+    ("topic_mode=both", "topic_mode must be one of: any, all"),
 ])
 def test_bad_search_parameters_are_400_with_one_error_shape(client, query, message):
     assert get_json(client, f"/api/search?{query}", 400) == {"error": message, "status": 400}

@@ -100,12 +100,11 @@ def chips(page: Page) -> list[tuple[str, str]]:
 def buckets(page: Page, facet: str) -> list[tuple[str, int, bool]]:
     section = [s for s in page.find("section", "facet") if s.attrs.get("aria-labelledby") == f"facet-{facet}"]
     assert len(section) == 1, facet
-    links = [a for a in page.find("a") if section[0] in a.ancestors]
+    links = [a for a in page.find("a") if section[0] in a.ancestors and a.within("li", None)]
     result = []
     for a in links:
         [count] = [e for e in page.find("span", "count") if a in e.ancestors]
-        label = a.clean_text.replace("☑", "").replace("☐", "").replace(" (selected, activate to remove)", "")
-        label = label.rsplit(" ", 1)[0].strip()
+        [label] = [e.clean_text for e in page.find("span", "label") if a in e.ancestors]
         result.append((label, int(count.clean_text), "selected" in a.classes))
     return result
 

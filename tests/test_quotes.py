@@ -78,7 +78,8 @@ def test_every_quote_is_a_verbatim_sentence_of_its_summary_with_its_speakers(qcl
         assert [s["id"] for s in quote["speakers"]] == shipped.talks[talk_id].speakers
         assert quote["url"] == f"/talks/{talk_id}#s-{quote['sentence']}"
         assert quote["session"] == (talk["session"] and {k: talk["session"][k] for k in ("id", "number", "title")})
-        assert quote["topics"] == talk["topics"]
+        assert quote["talk_topics"] == talk["topics"]
+        assert set(quote["topics"]) <= set(quote["topic_evidence"]) and set(quote["topic_evidence"]) <= set(quote["topics"])
         for neighbour in quote["context"].values():
             assert neighbour == "" or neighbour in talk["text"]
         assert "as summarised in" in quote["citation"]["text"]
@@ -183,7 +184,7 @@ def test_one_quote_by_id(qclient):
     ("per_page=0", "per_page must be between 1 and 100"),
     ("per_page=101", "per_page must be between 1 and 100"),
     ("sort=newest", "sort must be one of: relevance, programme"),
-    ("organisation=x", "unknown parameter 'organisation'; known: kind, page, per_page, q, session, sort, speaker, topic"),
+    ("organisation=x", "unknown parameter 'organisation'; known: exact, kind, match, page, per_page, q, session, sort, speaker, topic, topic_mode"),
 ])
 def test_bad_parameters_are_400_json(qclient, query, message):
     assert api(qclient, f"/api/quotes?{query}", 400) == {"error": message, "status": 400}
@@ -191,7 +192,7 @@ def test_bad_parameters_are_400_json(qclient, query, message):
 
 @pytest.mark.parametrize("url, status, message", [
     ("/api/quotes.xml", 400, "format must be one of: json, csv, md, txt, ris, bib, csl"),
-    ("/api/quotes.csv?page=2", 400, "unknown parameter 'page'; known: kind, q, session, sort, speaker, topic"),
+    ("/api/quotes.csv?page=2", 400, "unknown parameter 'page'; known: exact, kind, match, q, session, sort, speaker, topic, topic_mode"),
     ("/api/quotes/export?format=ris", 400, "ids is required: one or more quote ids, comma-separated or repeated"),
     (f"/api/quotes/export?ids={BRITT}.s1&format=zip", 400, "format must be one of: json, csv, md, txt, ris, bib, csl"),
     (f"/api/quotes/export?ids={BRITT}.s1&x=1", 400, "unknown parameter 'x'; known: format, ids"),

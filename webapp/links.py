@@ -14,7 +14,13 @@ def state(response: SearchResponse) -> list[tuple[str, str]]:
     pairs = [("q", response.query)] if response.query else []
     for name in FACET_FIELDS:
         pairs += [(name, value) for value in response.filters.get(name, [])]
-    return pairs
+    return pairs + [(name, "all") for name in ("match", "topic_mode") if getattr(response, name, "any") == "all"]
+
+
+def with_mode(response, name: str, value: str, path: str = "/search") -> str:
+    """The same search with `match` or `topic_mode` set to value."""
+    pairs = [p for p in state(response) if p[0] != name] + ([(name, value)] if value != "any" else [])
+    return search_url(_with_per_page(_with_sort(pairs, response), response), path)
 
 
 def search_url(pairs: list[tuple[str, str]], path: str = "/search") -> str:
@@ -47,3 +53,12 @@ def _with_per_page(pairs: list, response: SearchResponse) -> list:
 def _with_sort(pairs: list, response: SearchResponse) -> list:
     default = "programme" if not response.query else "relevance"
     return pairs + ([("sort", response.sort)] if response.sort != default else [])
+
+
+def mention_url(hit: dict, mention: dict) -> str:
+    """Where a result's mention of a topic can be read: the sentence in a talk, else the record's quotes on it."""
+    sentences = mention.get("sentences") or []
+    if hit["kind"] in ("talk", "panel", "qa") and sentences:
+        return f"{hit['url']}#s-{sentences[0].rpartition('.s')[2]}"
+    facet = "speaker" if hit["kind"] == "speaker" else "session"
+    return search_url([(facet, hit["id"]), ("topic", mention["topic"])], "/quotes")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from markupsafe import Markup, escape
+
+from archive.quotes import quote_id
+from archive.topic_strength import evidence_spans
 
 from indexer import SearchRequest, Searcher
 from indexer.explore import related_talks, session_topic_matrix
@@ -38,6 +42,37 @@ def _other_talks(talk: dict) -> list[tuple[dict, list[dict]]]:
         if others:
             result.append((ref, others))
     return result
+
+
+@bp.get("/talks/<ident>/topics")
+def talk_topics(ident: str):
+    """Why a talk has its topics, sentence by sentence: each sentence's topics with the words that put it there."""
+    record = _record(ident, TALK_KINDS, "talk")
+    sentences = talk_quote_payloads(get_handle().quotes(), ident)
+    about = [t["id"] for t in record.get("topics", [])]
+    mentioned = list(dict.fromkeys(t for q in sentences for t in q["topics"] if t not in about))
+    return render_template("talk_topics.html", talk=record, sentences=sentences, mentioned=mentioned,
+                           labels=get_handle().facets, links=links)
+
+
+def talk_quote_payloads(quotes, talk_id: str) -> list[dict]:
+    """The stored quotes of one talk, in reading order."""
+    found = []
+    while (payload := quotes.get(quote_id(talk_id, len(found) + 1))) is not None:
+        found.append(payload)
+    return found
+
+
+@bp.app_template_filter()
+def evidence_marked(text: str, evidence: dict) -> Markup:
+    """A sentence, escaped, with the words that gave it its topics in <mark>."""
+    spans = evidence_spans(text, [w for found in evidence.values() for w in found])
+    out, last = [], 0
+    for start, end in spans:
+        out += [escape(text[last:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 @bp.get("/speakers/<ident>")

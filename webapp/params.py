@@ -8,7 +8,7 @@ from indexer import BadRequest, SearchRequest
 from indexer.schema import FACET_FIELDS
 from indexer.search import DEFAULT_PER_PAGE
 
-KNOWN = {"q", "page", "per_page", "sort", "exact", "format", *FACET_FIELDS}
+KNOWN = {"q", "page", "per_page", "sort", "exact", "match", "topic_mode", "format", *FACET_FIELDS}
 
 
 def positive_int(args: MultiDict, name: str, default: int) -> int:
@@ -31,9 +31,15 @@ def search_request(args: MultiDict, strict: bool) -> SearchRequest:
     request = SearchRequest(q=args.get("q", ""), filters={k: v for k, v in filters.items() if v},
                             page=positive_int(args, "page", 1),
                             per_page=positive_int(args, "per_page", DEFAULT_PER_PAGE),
-                            sort=args.get("sort", "").strip(), exact=args.get("exact", "") in ("1", "true"))
+                            sort=args.get("sort", "").strip(), exact=args.get("exact", "") in ("1", "true"),
+                            **modes(args))
     request.validate()
     return request
+
+
+def modes(args: MultiDict) -> dict[str, str]:
+    """`match` (any, all) and `topic_mode` (any, all); an empty value means the default."""
+    return {"match": args.get("match", "").strip() or "any", "topic_mode": args.get("topic_mode", "").strip() or "any"}
 
 
 def page_args(args: MultiDict, strict: bool = True) -> tuple[int, int]:

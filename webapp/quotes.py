@@ -18,11 +18,11 @@ from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 from . import links
 from .index import get_handle
-from .params import positive_int, search_request
+from .params import modes, positive_int, search_request
 
 bp = Blueprint("quotes", __name__)
 
-QUOTE_PARAMS = {"q", "page", "per_page", "sort", *QUOTE_FACETS}
+QUOTE_PARAMS = {"q", "page", "per_page", "sort", "match", "topic_mode", "exact", *QUOTE_FACETS}
 FACET_TITLES = {"topic": "Topic", "speaker": "Speaker", "session": "Session", "kind": "Kind"}
 # format -> (media type, file extension, writer of a list of Citables)
 QUOTE_FORMATS = {
@@ -53,7 +53,8 @@ def quote_request(args: MultiDict, strict: bool, paged: bool = True) -> QuoteReq
     filters = {name: [v.strip() for v in args.getlist(name) if v.strip()] for name in QUOTE_FACETS}
     found = QuoteRequest(q=args.get("q", ""), filters={k: v for k, v in filters.items() if v},
                          page=positive_int(args, "page", 1), per_page=positive_int(args, "per_page", DEFAULT_PER_PAGE),
-                         sort=args.get("sort", "").strip())
+                         sort=args.get("sort", "").strip(), exact=args.get("exact", "") in ("1", "true"),
+                         **modes(args))
     found.validate()
     return found
 

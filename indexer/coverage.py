@@ -1,0 +1,102 @@
+"""Which of a query's concepts each document matches: to rank, to keep only full matches, and to name dead words.
+
+A concept is a word of the query as typed, or all the words of a synonym group ("EHDS" and "European
+Health Data Space" are one). Words the query negates are not concepts. A result list that silently
+matches only some of the words looks more relevant than it is, so the response names every concept
+that matches nothing, counts the documents that match all of them, and ranks those first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .expansion import SynonymExpander
+from .retrieval import Evaluator, leaf_queries, leaf_words
+
+COORD_FLOOR = 0.3  # weight left to a document that matches only a small share of the query's concepts
+MATCH_MODES = ("any", "all")
+STRICT_CONCEPTS = 5  # up to this many concepts, documents with all of them rank first; longer questions rely on share
+
+
+@dataclass
+class Concept:
+    word: str  # as the user typed it
+    mask: np.ndarray  # the documents that match it
+
+
+@dataclass
+class Coverage:
+    concepts: list[Concept]
+    size: int
+
+    @property
+    def several(self) -> bool:
+        """Whether 'match all' means anything: a one-concept query is matched all or not at all."""
+        return len(self.concepts) > 1
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """How many of the concepts each document matches."""
+        counts = np.zeros(self.size, dtype=np.int32)
+        for concept in self.concepts:
+            counts += concept.mask
+        return counts
+
+    @cached_property
+    def all_mask(self) -> np.ndarray:
+        """The documents that match every concept (all documents when there are none)."""
+        return self.counts == len(self.concepts)
+
+    def unmatched(self, within: np.ndarray) -> list[str]:
+        """The concepts (as typed) that no document of `within` matches."""
+        return [c.word for c in self.concepts if not np.any(c.mask & within)]
+
+    def rank(self, scores: np.ndarray) -> np.ndarray:
+        """Scores that put documents matching every concept first, then weigh the rest by their share.
+
+        BM25F alone lets a frequent word outweigh a document that has every concept once.
+        """
+        if not self.several:
+            return scores
+        share = self.counts / len(self.concepts)
+        scaled = scores * (COORD_FLOOR + (1 - COORD_FLOOR) * share)
+        if len(self.concepts) > STRICT_CONCEPTS:
+            return scaled
+        return scaled + self.all_mask * (float(scaled.max(initial=0.0)) + 1.0)
+
+
+def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -> Coverage:
+    """Evaluate each concept of `text` (the query before synonym expansion) over the parsed query's leaves."""
+    words = expander.concept_words(text) if text else []
+    concept_of = _concept_lookup([tokens for _, tokens in words], expander.analyzer)
+    masks: dict[int, np.ndarray] = {}
+    for leaf in leaf_queries(query):
+        numbers = {c for c in map(concept_of, leaf_words(leaf)) if c is not None}  # a phrase covers each of its words
+        if numbers:
+            found = evaluator.evaluate(leaf).mask & evaluator.live
+            for number in numbers:
+                masks[number] = masks[number] | found if number in masks else found
+    return Coverage([Concept(words[n][0], masks[n]) for n in sorted(masks)], evaluator.size)
+
+
+def remaining_query(text: str, unmatched: list[str]) -> str:
+    """The query without the words that match nothing, for a one-click search on the rest."""
+    rest = text
+    for word in unmatched:
+        rest = rest.replace(word, " ", 1)
+    return " ".join(rest.split())
+
+
+def _concept_lookup(concepts: list[frozenset[str]], analyzer):
+    """A function from an index word to the number of the concept it belongs to (or None)."""
+    owner = {token: index for index, concept in enumerate(concepts) for token in concept}
+
+    def concept_of(text: str):
+        if text in owner:
+            return owner[text]
+        stems = [t.text for t in analyzer(text)]  # names are indexed unstemmed; the concepts hold stems
+        return owner.get(stems[0]) if stems else None
+    return concept_of
