@@ -9,6 +9,7 @@ from archive.records import KIND_LABELS, Conference, Session, Speaker, Talk
 from archive.citations import citable_for
 from archive.quotes import sentence_anchor, summary_sentences
 from archive.text import to_html, to_plain
+from archive.topic_strength import Mention, speaker_mentions, talk_mentions
 
 
 def url_for(kind: str, ident: str) -> str:
@@ -53,6 +54,7 @@ def talk_page(corpus: Corpus, talk: Talk) -> dict:
             "text": to_plain(talk.text), "html": to_html(talk.text), "question": talk.question,
             "abstract": talk.abstract, "notes": talk.notes, "byline": talk.byline,
             "topics": topic_refs(corpus, talk.topics), "conference": conference_data(corpus.conference_of(talk)),
+            "mentions": _mentions(corpus, talk_mentions(corpus.topics, talk)),
             "source": asdict(talk.source), "path": talk.path, "sentences": numbered_sentences(talk.text),
             "citable": citable_for(corpus, talk, url_for(talk.kind, talk.id)).as_dict()}
 
@@ -79,6 +81,7 @@ def speaker_page(corpus: Corpus, speaker: Speaker) -> dict:
             "honorific": speaker.honorific, "aliases": speaker.aliases, "bio": to_plain(speaker.bio),
             "bio_html": to_html(speaker.bio), "organisations": speaker.organisations, "countries": speaker.countries,
             "topics": topic_refs(corpus, speaker.topics), "appearances": appearances,
+            "mentions": _mentions(corpus, speaker_mentions(corpus, speaker)),
             "talks": [talk_ref(corpus, t) for t in corpus.talks_by_speaker(speaker.id)],
             "url": url_for("speaker", speaker.id), "path": speaker.path}
 
@@ -98,3 +101,8 @@ def catalogue(corpus: Corpus) -> dict:
     return {"topics": [{"id": t.id, "label": t.label, "description": t.description} for t in corpus.topics.values()],
             "conferences": [conference_data(c) for c in corpus.conferences.values()],
             "sessions": [session_ref(s) for s in corpus.ordered_sessions()]}
+
+
+def _mentions(corpus: Corpus, mentions: list[Mention]) -> list[dict]:
+    """Topics a record names without being about them, with their labels and the sentences (quote ids)."""
+    return [{**m.as_dict(), "label": corpus.topics[m.topic].label} for m in mentions]

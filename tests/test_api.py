@@ -12,9 +12,9 @@ RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "m
                "conference"}
 FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year"}
 TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "speakers", "byline",
-             "topics", "question", "abstract", "text", "source"}
+             "topics", "mentions", "question", "abstract", "text", "source"}
 SPEAKER_KEYS = {"id", "name", "display_name", "honorific", "aliases", "affiliations", "organisations", "countries",
-                "bio", "topics", "url", "talks"}
+                "bio", "topics", "mentions", "url", "talks"}
 SESSION_KEYS = {"id", "number", "title", "url", "conference", "purpose", "recording", "speakers", "talks", "source"}
 SECURITY_HEADERS = {"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"}
 

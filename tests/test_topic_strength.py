@@ -153,3 +153,13 @@ def test_a_rule_flag_that_is_not_true_or_false_is_a_problem(tmp_path):
     problems: list = []
     load_taxonomy(path, "taxonomy.yaml", problems)
     assert [p.message for p in problems] == ["explicit must be true or false, not 'maybe'"]
+
+
+def test_record_endpoints_give_both_strengths(client, corpus):
+    shapid = next(q for q in corpus_quotes(corpus) if q.text == SHAPID)
+    talk = client.get(f"/api/talks/{shapid.talk}").get_json()
+    assert "ai" not in talk["topics"] and {"topic": "ai", "sentences": [shapid.id]} in talk["mentions"]
+    speaker = client.get(f"/api/speakers/{corpus.talks[shapid.talk].speakers[0]}").get_json()
+    assert "ai" in [m["topic"] for m in speaker["mentions"]] + speaker["topics"]
+    page = client.get(f"/talks/{shapid.talk}").get_data(as_text=True)
+    assert f'href="/talks/{shapid.talk}#s-{shapid.number}">Artificial intelligence</a> (1 sentence)' in page

@@ -17,7 +17,8 @@ def talk_json(record: dict) -> dict:
             "title_editorial": record["title_editorial"], "url": record["url"],
             "conference": {"id": conference.get("id"), "name": conference.get("name"), "date": conference.get("date")},
             "session": _session(record["session"]), "order": record["order"], "speakers": record["speakers"],
-            "byline": record["byline"], "topics": _topic_ids(record), "question": record["question"] or None,
+            "byline": record["byline"], "topics": _topic_ids(record), "mentions": _mentions(record),
+            "question": record["question"] or None,
             "abstract": record["abstract"] or None, "text": record["text"], "source": record["source"]}
 
 
@@ -29,7 +30,7 @@ def speaker_json(record: dict) -> dict:
     return {"id": record["id"], "name": record["name"], "display_name": record["display_name"],
             "honorific": record["honorific"] or None, "aliases": record["aliases"], "affiliations": affiliations,
             "organisations": record["organisations"], "countries": record["countries"], "bio": record["bio"],
-            "topics": _topic_ids(record), "url": record["url"],
+            "topics": _topic_ids(record), "mentions": _mentions(record), "url": record["url"],
             "talks": [{"id": t["id"], "title": t["title"], "kind": t["kind"], "url": t["url"],
                        "session": _session(t["session"])} for t in record["talks"]]}
 
@@ -42,3 +43,8 @@ def session_json(record: dict) -> dict:
             "talks": [{"id": t["id"], "title": t["title"], "kind": t["kind"], "url": t["url"],
                        "speakers": t["speakers"]} for t in record["talks"]],
             "source": record["source"]}
+
+
+def _mentions(record: dict) -> list[dict]:
+    """[{"topic", "sentences": [quote ids]}, ...]: topics the record names without being about them."""
+    return [{k: v for k, v in m.items() if k != "label"} for m in record.get("mentions", [])]
