@@ -144,13 +144,13 @@ def test_facet_links_are_shareable_states(client, app):
     panel_url = bucket_link(load(client, "/search"), "kind", "Panel")
     assert state(panel_url) == [("kind", "panel")]
     page = load(client, panel_url)
-    assert page.one("h1").clean_text == "4 records in the archive"
+    assert page.one("h1").clean_text == "4 records with filters"
     assert chips(page) == [("Kind: Panel", "/search")]
     assert ("Panel", 4, True) in buckets(page, "kind")
     assert ("Talk", 25, False) in buckets(page, "kind")  # multi-select: other kinds keep their counts
     qa_url = bucket_link(page, "kind", "Q&A")
     assert state(qa_url) == [("kind", "panel"), ("kind", "qa")]
-    assert load(client, qa_url).one("h1").clean_text == "6 records in the archive"
+    assert load(client, qa_url).one("h1").clean_text == "6 records with filters"
 
 
 def test_active_filters_are_chips_that_remove_exactly_that_filter(client):

@@ -163,3 +163,12 @@ def test_record_endpoints_give_both_strengths(client, corpus):
     assert "ai" in [m["topic"] for m in speaker["mentions"]] + speaker["topics"]
     page = client.get(f"/talks/{shapid.talk}").get_data(as_text=True)
     assert f'href="/talks/{shapid.talk}#s-{shapid.number}">Artificial intelligence</a> (1 sentence)' in page
+
+
+def test_filtered_headings_say_what_is_shown(client):
+    html = client.get("/quotes?topic=ai").get_data(as_text=True)
+    total = client.get("/api/quotes?topic=ai").get_json()["total"]
+    assert f"{total} quotes on Artificial intelligence</h1>" in html
+    both = client.get("/api/search?topic=ai&topic=ethics&topic_mode=all").get_json()["total"]
+    html = client.get("/search?topic=ai&topic=ethics&topic_mode=all").get_data(as_text=True)
+    assert f"{both} records on Artificial intelligence and Ethics, law and trust" in html
