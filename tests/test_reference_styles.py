@@ -270,3 +270,11 @@ def test_cli_writes_a_docx_briefing(index_dir, tmp_path):
     listing = CliRunner().invoke(main, ["quotes", "consent", "--index", str(index_dir), "--per-page", "1",
                                         "--style", "american-medical-association"])
     assert "AMA (Vancouver family, medicine): " in listing.output and "summary]. Presented at: " in listing.output
+
+
+def test_quotes_page_shows_references_in_the_chosen_style_and_keeps_it_when_paging(client):
+    page = client.get("/quotes?style=harvard-cite-them-right").get_data(as_text=True)
+    assert "Available at: " + BASE in page and 'value="harvard-cite-them-right" selected' in page
+    assert 'rel="next" href="/quotes?page=2&amp;style=harvard-cite-them-right"' in page
+    assert 'href="/quotes/briefing?style=harvard-cite-them-right"' in page
+    assert client.get("/quotes?style=mla").status_code == 400
