@@ -354,8 +354,9 @@ def schema_org(c: Citable, base_url: str = "") -> dict:
 def highwire_meta(c: Citable, base_url: str = "") -> list[tuple[str, str]]:
     """citation_* and DC.* meta tags, as Zotero's Embedded Metadata translator and Google Scholar read them.
 
-    citation_conference_title makes Zotero save a conference item named for the event; citation_date is the
-    day of the talk; citation_abstract is the summary itself (never the attribution note).
+    citation_conference_title makes Zotero save a conference item (conferencePaper) named for the event;
+    citation_date is the day of the talk; citation_abstract, which Zotero prefers to DC.description, is the
+    summary itself (never the attribution note). No DC.type: Zotero would try to read an item type from it.
     """
     authors = [("citation_author", f"{f}, {g}" if g else f) for g, f in map(split_name, c.speakers)]
     day = c.date.replace("-", "/")
@@ -364,6 +365,6 @@ def highwire_meta(c: Citable, base_url: str = "") -> list[tuple[str, str]]:
             ("citation_publisher", ARCHIVE_NAME), ("citation_public_url", absolute(c.url, base_url)),
             ("citation_abstract_html_url", absolute(c.url, base_url)), ("citation_abstract", c.summary),
             ("citation_keywords", "; ".join(c.topics)), ("citation_language", "en"),
-            ("DC.type", "Text"), ("DC.description", description(c)), ("DC.rights", rights_statement(c)),
+            ("DC.description", description(c)), ("DC.rights", rights_statement(c)),
             ("DC.source", c.source_url if c.source_url.startswith("http") else source_title(c))]
     return [(name, value) for name, value in tags if value]

@@ -278,3 +278,55 @@ def test_quotes_page_shows_references_in_the_chosen_style_and_keeps_it_when_pagi
     assert 'rel="next" href="/quotes?page=2&amp;style=harvard-cite-them-right"' in page
     assert 'href="/quotes/briefing?style=harvard-cite-them-right"' in page
     assert client.get("/quotes?style=mla").status_code == 400
+
+
+FRAB_31C3 = """<?xml version="1.0" encoding="UTF-8"?>
+<schedule>
+  <conference>
+    <acronym>31c3</acronym><title>31. Chaos Communication Congress</title>
+    <start>2014-12-27</start><end>2014-12-30</end><days>4</days><day_change>04:00</day_change>
+    <time_zone_name>Europe/Berlin</time_zone_name>
+  </conference>
+  <day index="1" date="2014-12-27">
+    <room name="Saal 1">
+      <event id="6154"><start>11:00</start><duration>01:00</duration><title>Opening event</title>
+        <type>lecture</type><persons><person id="1">Erdgeist</person></persons></event>
+      <event id="6155"><start>01:30</start><duration>00:30</duration><title>Late night talk</title>
+        <type>lecture</type><persons><person id="2">Late Speaker</person></persons></event>
+    </room>
+  </day>
+  <day index="4" date="2014-12-30">
+    <room name="Saal 2">
+      <event id="6156"><date>2014-12-30T12:45:00+01:00</date><start>12:45</start><duration>01:00</duration>
+        <title>The Maker's Guide to the Zombie Apocalypse</title><type>lecture</type>
+        <persons><person id="3">bunnie</person><person id="4">Xobs</person></persons></event>
+    </room>
+  </day>
+</schedule>
+"""
+
+
+def test_an_imported_four_day_congress_cites_each_talk_on_its_day_with_honest_names(tmp_path):
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(SHIPPED, corpus_dir)
+    schedule = tmp_path / "31c3.xml"
+    schedule.write_text(FRAB_31C3, encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(schedule), "--organiser", "Chaos Computer Club", "--id", "31c3",
+                                       "--corpus", str(corpus_dir)])
+    assert result.exit_code == 0, result.output
+    corpus = load_corpus(corpus_dir)
+    cites = {t.title: citable_for(corpus, t, f"/talks/{t.id}") for t in corpus.talks.values() if t.conference == "31c3"}
+    assert {title: c.date for title, c in cites.items()} == {
+        "Opening event": "2014-12-27", "Late night talk": "2014-12-28",  # after midnight, before day_change
+        "The Maker's Guide to the Zombie Apocalypse": "2014-12-30"}
+    zombie = cites["The Maker's Guide to the Zombie Apocalypse"]
+    item = citations.csl_item(zombie, BASE)
+    assert item["author"] == [{"literal": "bunnie"}, {"literal": "Xobs"}]
+    assert "abstract" not in item  # the importer's placeholder is not an abstract
+    for style in styles.STYLES:
+        text = styles.reference_plain(item, style)
+        assert "bunnie" in text and "Xobs" in text and ", ." not in text
+        assert "Chaos Communication Congress: 31. Chaos" not in text
+        assert any(day in text for day in ("December 30, 2014", "30 December", "2014, December 30")), text
+    meta = dict(citations.highwire_meta(zombie, BASE))
+    assert meta["citation_date"] == "2014/12/30" and "citation_abstract" not in meta
