@@ -19,7 +19,7 @@ ARCHIVE_NAME = "confarchive"
 PLACEHOLDER_SUMMARY = "The schedule gives no abstract or description for this event."
 NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos", "ó", "ní", "mac"}
 CSV_COLUMNS = ["id", "quote", "context_before", "context_after", "attribution", "speakers", "talk_title", "kind",
-               "session", "date", "topics", "url", "citation"]
+               "session", "date", "topics", "url", "citation", "source", "rights"]
 _BIB_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
 _BIB_REPLACEMENTS = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -308,7 +308,8 @@ def csv_row(c: Citable, base_url: str = "") -> dict:
     return {"id": c.id, "quote": c.quote, "context_before": c.before, "context_after": c.after,
             "attribution": attribution(c), "speakers": "; ".join(c.speakers), "talk_title": c.title,
             "kind": c.kind, "session": session_label(c), "date": c.date, "topics": "; ".join(c.topics),
-            "url": absolute(c.url, base_url), "citation": citation_text(c, base_url)}
+            "url": absolute(c.url, base_url), "citation": citation_text(c, base_url),
+            "source": c.source_url or source_title(c), "rights": rights_statement(c)}
 
 
 def quotes_csv(items: list[Citable], base_url: str = "") -> str:
@@ -324,7 +325,10 @@ def quotes_markdown(items: list[Citable], base_url: str = "") -> str:
     """Each quote as a block quote followed by its reference."""
     blocks = [f"> {md_escape(c.quote or c.title)}\n>\n> — {reference_markdown(c, base_url)}" for c in items]
     header = "# Quotes from confarchive\n\nSentences from summaries of the talks, not the speakers' own words.\n"
-    return header + "".join(f"\n{block}\n" for block in blocks)
+    rights = list(dict.fromkeys(f"- {md_escape(source_title(c))}: {md_escape(rights_statement(c) or 'rights not recorded')}"
+                                for c in items))
+    footer = "\n## Sources and rights\n\n" + "\n".join(rights) + "\n" if rights else ""
+    return header + "".join(f"\n{block}\n" for block in blocks) + footer
 
 
 def quotes_text(items: list[Citable], base_url: str = "") -> str:

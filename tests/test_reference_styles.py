@@ -330,3 +330,11 @@ def test_an_imported_four_day_congress_cites_each_talk_on_its_day_with_honest_na
         assert any(day in text for day in ("December 30, 2014", "30 December", "2014, December 30")), text
     meta = dict(citations.highwire_meta(zombie, BASE))
     assert meta["citation_date"] == "2014/12/30" and "citation_abstract" not in meta
+
+
+def test_csv_and_markdown_exports_carry_the_rights(client):
+    import csv
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/quotes.csv?q=consent").get_data(as_text=True))))
+    assert rows and all(r["rights"].startswith("Rights holder: Danish National Genome Center") for r in rows)
+    markdown = client.get("/api/quotes.md?q=consent").get_data(as_text=True)
+    assert "## Sources and rights" in markdown and "All rights reserved by the rights holders" in markdown
