@@ -338,3 +338,14 @@ def test_csv_and_markdown_exports_carry_the_rights(client):
     assert rows and all(r["rights"].startswith("Rights holder: Danish National Genome Center") for r in rows)
     markdown = client.get("/api/quotes.md?q=consent").get_data(as_text=True)
     assert "## Sources and rights" in markdown and "All rights reserved by the rights holders" in markdown
+
+
+def test_serve_passes_its_base_url_to_the_app(monkeypatch, index_dir):
+    import waitress
+    served = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.update(app=app, **options))
+    result = CliRunner().invoke(main, ["serve", "--index", str(index_dir), "--base-url", "https://a.example/"])
+    assert result.exit_code == 0, result.output
+    assert served["app"].config["BASE_URL"] == "https://a.example"
+    unset = CliRunner(env={"CONFARCHIVE_BASE_URL": None}).invoke(main, ["serve", "--index", str(index_dir)])
+    assert "Citations and canonical links use http://127.0.0.1:5000" in unset.output

@@ -40,7 +40,9 @@
     button.type = "button";
     button.className = "copy-button secondary";
     button.textContent = "Copy";
-    button.setAttribute("aria-label", "Copy this reference");
+    var labelId = el.getAttribute("aria-labelledby");
+    var label = labelId && document.getElementById(labelId);
+    button.setAttribute("aria-label", "Copy the " + (label ? label.textContent.trim() + " " : "") + "reference");
     status.className = "copy-status";
     status.setAttribute("role", "status");
     button.addEventListener("click", function () {
