@@ -9,7 +9,7 @@ SEARCH_KEYS = {"query", "total", "page", "per_page", "sort", "results", "facets"
                "also_searched", "corrected_from"}
 RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "snippet", "conference"}
 FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year"}
-TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "speakers", "byline",
+TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "date", "speakers", "byline",
              "topics", "question", "abstract", "text", "source"}
 SPEAKER_KEYS = {"id", "name", "display_name", "honorific", "aliases", "affiliations", "organisations", "countries",
                 "bio", "topics", "url", "talks"}
@@ -173,6 +173,9 @@ def test_talk_record(client):
                                 "databases?")
     assert {"genomics", "ethics"} <= set(talk["topics"])
     assert talk["source"] == {"document": "source.txt", "section": "Session 3 Summary", "lines": "483-489", "url": None}
+    assert talk["date"] is None  # no date of its own: it was given on the conference's day
+    assert talk["conference"]["provenance"]["source_url"] == "unknown"
+    assert talk["conference"]["provenance"]["rights"].startswith("No licence is stated on the source page.")
 
 
 def test_every_talk_text_is_the_whole_summary(client, corpus):
