@@ -10,7 +10,7 @@ from datetime import date
 
 from .citations import ARCHIVE_NAME, Citable, attribution, csl_item, long_date, rights_statement, session_label, \
     source_title
-from .styles import STYLES, reference_html, reference_plain
+from .styles import STYLES, formatted
 
 STATEMENT = ("The archive holds summaries written about the talks, not transcripts: each quotation below is a "
              "sentence of a summary, not the speaker's own words.")
@@ -51,7 +51,7 @@ def build_briefing(items: list[Citable], style: str, base_url: str, title: str =
     entries = [_entry(n, c, style, base_url, accessed) for n, c in enumerate(items, 1)]
     talks = {c.url.split("#")[0]: c for c in items}
     refs = [csl_item(_whole_talk(c), base_url, accessed) for c in talks.values()]
-    references = sorted(((reference_html(r, style), reference_plain(r, style)) for r in refs),
+    references = sorted(((f["html"], f["text"]) for f in (formatted(r, style) for r in refs)),
                         key=lambda pair: pair[1].lower())
     return Briefing(title=title or DEFAULT_TITLE, style=style, style_label=STYLES[style], statement=STATEMENT,
                     entries=entries, references=references, sources=_sources(items), made=long_date(accessed))
@@ -59,11 +59,12 @@ def build_briefing(items: list[Citable], style: str, base_url: str, title: str =
 
 def _entry(number: int, c: Citable, style: str, base_url: str, accessed: str) -> Entry:
     item = csl_item(c, base_url, accessed)
+    reference = formatted(item, style)  # cached: the same quote in the same style renders once per process
     return Entry(number=number, quote=c.quote or c.title, attribution=attribution(c), speakers=c.speakers,
                  talk=c.title + (" (title supplied by the archive)" if c.title_editorial else ""),
                  session=session_label(c).capitalize() + (f": {c.session_title}" if c.session_title else ""),
-                 date=long_date(c.date), url=item["URL"], reference_html=reference_html(item, style),
-                 reference_text=reference_plain(item, style))
+                 date=long_date(c.date), url=item["URL"], reference_html=reference["html"],
+                 reference_text=reference["text"])
 
 
 def _whole_talk(c: Citable) -> Citable:
