@@ -34,6 +34,12 @@ def test_copying_a_reference_puts_html_and_text_on_the_clipboard(page, page_log)
     assert "<i>" in copied["text/html"] and "[Talk summary]" in copied["text/html"]
     assert copied["text/plain"].startswith("Laursen, B. E. (2025, September 8). [A clinical perspective")
     assert "<i>" not in copied["text/plain"]
+    expect(page.locator(".copy-button")).to_have_count(6)  # four styles, plain text and Markdown
+    page.get_by_role("button", name="Copy the Markdown reference").click()
+    expect(page.locator("pre.citation-md + .copy-button + .copy-status")).to_have_text("Copied.")
+    markdown = page.evaluate(READ_CLIPBOARD)
+    # the server runs without --base-url: links use the documented default, not the port it listens on
+    assert markdown["text/plain"].endswith(f"[confarchive](http://127.0.0.1:5000/talks/{BRITT})")
     assert page_log.page_errors == []
 
 

@@ -1,4 +1,4 @@
-// Copy buttons for formatted references: progressive enhancement. Without this file each reference is
+// Copy buttons for every citation (formatted references, plain text, Markdown): progressive enhancement. Without this file each reference is
 // still shown as text to select and copy (a browser copies a selection as rich text too).
 (function () {
   "use strict";
@@ -34,7 +34,16 @@
     return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
   }
 
-  function addButton(el, index) {
+  function escapeHtml(text) {
+    var div = document.createElement("div"); div.textContent = text; return div.innerHTML;
+  }
+
+  // Formatted references copy their HTML; plain-text and Markdown citations copy their text as it is.
+  function htmlOf(el) {
+    return el.hasAttribute("data-copy-html") ? el.innerHTML.trim() : "<p>" + escapeHtml(plain(el)) + "</p>";
+  }
+
+  function addButton(el) {
     var button = document.createElement("button");
     var status = document.createElement("span");
     button.type = "button";
@@ -46,7 +55,7 @@
     status.className = "copy-status";
     status.setAttribute("role", "status");
     button.addEventListener("click", function () {
-      copyRich(el.innerHTML.trim(), plain(el)).then(
+      copyRich(htmlOf(el), plain(el)).then(
         function () { status.textContent = "Copied."; },
         function () { status.textContent = "Copying failed; select the text instead."; });
     });
@@ -54,6 +63,6 @@
     el.insertAdjacentElement("afterend", button);
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-copy-html]"), addButton);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy-html], [data-copy]"), addButton);
   window.confarchiveCopyRich = copyRich;
 })();
