@@ -14,6 +14,8 @@ from archive.styles import DEFAULT_STYLE, STYLES, formatted
 from indexer import BadRequest, IndexStore, IndexUnavailable
 from indexer.quotes_index import MAX_EXPORT, QuoteRequest, QuoteResponse, quote_json
 
+from webapp.site import DEFAULT_BASE_URL
+
 from .common import _paths, corpus_option, ensure_index, index_option
 from .output import plain_snippet
 
@@ -35,7 +37,8 @@ from .output import plain_snippet
 @click.option("--per-page", default=10, show_default=True, type=int)
 @click.option("--all", "every", is_flag=True, help=f"Every matching quote (up to {MAX_EXPORT}) instead of one page.")
 @click.option("--sort", type=click.Choice(["relevance", "programme"]))
-@click.option("--base-url", default="", help="The site's address, to make citation links absolute.")
+@click.option("--base-url", envvar="CONFARCHIVE_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
+              help="The site's public address for citation links (default: CONFARCHIVE_BASE_URL, else the local one).")
 def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, style, output, page, per_page, every, sort,
            base_url):
     """Search single sentences of the summaries, with attribution and citations.
