@@ -89,6 +89,20 @@ def quality_warnings(corpus: Corpus, locate, taxonomy_path: str = TAXONOMY_PATH)
             problems.append(Problem(taxonomy_path, locate(taxonomy_path, f"topics.{topic_id}"),
                                     f"topic '{topic_id}' is used by no record", severity=WARNING))
     problems.extend(_likely_duplicate_speakers(corpus))
+    problems.extend(_missing_provenance(corpus, locate))
+    return problems
+
+
+def _missing_provenance(corpus: Corpus, locate) -> list[Problem]:
+    """A conference should say where its text came from and on what terms it is reproduced."""
+    problems = []
+    for conference in corpus.conferences.values():
+        missing = conference.provenance.missing()
+        if missing:
+            problems.append(Problem(conference.path, locate(conference.path, "provenance"),
+                                    "provenance is missing " + ", ".join(missing), field="provenance",
+                                    severity=WARNING, hint="record each under `provenance:`; write 'unknown' "
+                                    "when it cannot be found out (see corpus/README.md)"))
     return problems
 
 

@@ -7,7 +7,7 @@ import re
 
 from .frontmatter import Document
 from .problems import Problem
-from .records import Source, TopicOverrides
+from .records import PROVENANCE_FIELDS, UNKNOWN, Provenance, Source, TopicOverrides
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -130,3 +130,25 @@ class FieldReader:
             return TopicOverrides()
         reader.check_keys({"add", "remove"})
         return TopicOverrides(tuple(reader.identifiers("add")), tuple(reader.identifiers("remove")))
+
+    def provenance(self) -> Provenance:
+        """A conference's provenance and rights; each field is text, 'unknown', or (retrieved) a date."""
+        if self.mapping.get("provenance") is None:
+            return Provenance()
+        reader = self.child("provenance")
+        if reader is None:
+            return Provenance()
+        reader.check_keys(set(PROVENANCE_FIELDS))
+        values = {name: reader.text(name) for name in PROVENANCE_FIELDS if name != "retrieved"}
+        url = values["source_url"]
+        if url and url.lower() != UNKNOWN and not url.startswith(("http://", "https://")):
+            reader.problem("source_url", f"'source_url' must be an http(s) address or 'unknown', not {url!r}")
+        return Provenance(retrieved=reader.retrieved(), **values)
+
+    def retrieved(self) -> str:
+        """'unknown', or a YYYY-MM-DD date as text."""
+        value = self.mapping.get("retrieved")
+        if value is None or str(value).strip().lower() == UNKNOWN:
+            return "" if value is None else UNKNOWN
+        found = self.date("retrieved")
+        return found.isoformat() if found else ""

@@ -11,10 +11,10 @@ from .records import TALK_KINDS, Appearance, Conference, Session, Source, Speake
 
 CONFERENCE_KEYS = {"id", "title", "name", "organiser", "date", "start_time", "end_time", "timezone", "venue",
                    "address", "city", "country", "online", "supporter", "registration_opens",
-                   "privacy_policy", "source"}
+                   "privacy_policy", "source", "provenance"}
 SESSION_KEYS = {"id", "conference", "number", "title", "recording", "source", "title_editorial", "notes"}
 TALK_KEYS = {"id", "conference", "session", "kind", "order", "title", "title_editorial", "speakers", "byline",
-             "question", "abstract", "topics", "notes", "source"}
+             "question", "abstract", "topics", "notes", "source", "date"}
 SPEAKER_KEYS = {"id", "name", "honorific", "aliases", "topics", "appearances"}
 APPEARANCE_KEYS = {"conference", "session", "listed_name", "role", "organisation", "organisations", "country",
                    "bio", "source"}
@@ -92,7 +92,8 @@ def read_conference(path: Path, root: Path, problems: list, docs: dict) -> Confe
         path=rel, venue=r.text("venue"), address=r.text("address"), city=r.text("city"),
         country=r.text("country"), online=r.boolean("online"), supporter=r.text("supporter"),
         start_time=r.text("start_time"), end_time=r.text("end_time"), timezone=r.text("timezone"),
-        registration_opens=r.text("registration_opens"), privacy_policy=r.text("privacy_policy"))
+        registration_opens=r.text("registration_opens"), privacy_policy=r.text("privacy_policy"),
+        provenance=r.provenance())
 
 
 def read_session(path: Path, root: Path, problems: list, docs: dict) -> Session | None:
@@ -124,7 +125,7 @@ def read_talk(path: Path, root: Path, problems: list, docs: dict) -> Talk | None
                 text=_require_body(rel, doc, "summary", problems), source=r.source(SOURCE_DOCUMENT), path=rel,
                 speakers=r.identifiers("speakers"), byline=r.strings("byline"),
                 title_editorial=r.boolean("title_editorial"), question=r.text("question"),
-                abstract=r.text("abstract"), notes=r.text("notes"), topic_overrides=r.overrides())
+                abstract=r.text("abstract"), notes=r.text("notes"), topic_overrides=r.overrides(), date=r.date("date"))
 
 
 def read_speaker(path: Path, root: Path, problems: list, docs: dict) -> Speaker | None:

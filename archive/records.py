@@ -24,6 +24,30 @@ class Source:
         return f"{self.section} ({where})" if self.section else where
 
 
+PROVENANCE_FIELDS = ("source_url", "retrieved", "summaries_by", "rights_holder", "rights")
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a conference's text came from and on what terms it is reproduced (Dublin Core source, rights)."""
+
+    source_url: str = ""
+    retrieved: str = ""
+    summaries_by: str = ""
+    rights_holder: str = ""
+    rights: str = ""
+
+    def missing(self) -> list[str]:
+        """The fields nobody recorded (an explicit 'unknown' counts as recorded)."""
+        return [name for name in PROVENANCE_FIELDS if not getattr(self, name)]
+
+    def known(self, name: str) -> str:
+        """A field's value, or '' when it is unrecorded or 'unknown'."""
+        value = getattr(self, name)
+        return "" if value.lower() == UNKNOWN else value
+
+
 @dataclass
 class Conference:
     id: str
@@ -45,6 +69,7 @@ class Conference:
     timezone: str = ""
     registration_opens: str = ""
     privacy_policy: str = ""
+    provenance: Provenance = field(default_factory=Provenance)
 
     @property
     def year(self) -> int:
@@ -92,6 +117,7 @@ class Talk:
     notes: str = ""
     topic_overrides: "TopicOverrides" = None  # type: ignore[assignment]
     topics: list[str] = field(default_factory=list)
+    date: Optional[date] = None  # the day the talk was given, when it differs from (or refines) the conference's
 
 
 @dataclass

@@ -10,6 +10,7 @@ import click
 from archive import ERROR, CorpusError, inspect_corpus
 from indexer import BadRequest, IndexStore, IndexUnavailable, SearchRequest, Searcher
 from webapp import create_app
+from webapp.site import DEFAULT_BASE_URL
 
 from .common import _paths, corpus_option, ensure_index, index_option, match_options, run_build
 from .output import print_listing
@@ -86,15 +87,22 @@ def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_pa
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(corpus, index_dir, host, port, threads):
+@click.option("--base-url", envvar="CONFARCHIVE_BASE_URL", default="",
+              help="The site's public address, for citations, canonical links and page metadata "
+                   "(default: CONFARCHIVE_BASE_URL, else http://127.0.0.1:5000).")
+def serve(corpus, index_dir, host, port, threads, base_url):
     """Serve the archive with the production WSGI server (waitress); builds the index on first run."""
     import waitress
 
     corpus_dir, index_path = _paths(corpus, index_dir)
     ensure_index(corpus_dir, index_path)
-    app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path), "DEBUG": False})
+    app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_path), "DEBUG": False,
+                      "BASE_URL": base_url.rstrip("/")})
     app.debug = False  # never, whatever FLASK_DEBUG says: tracebacks and the debugger stay off in serve
     click.echo(f"Serving confarchive on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    if not base_url:
+        click.echo(f"Citations and canonical links use {DEFAULT_BASE_URL}; set --base-url or "
+                   "CONFARCHIVE_BASE_URL to the public address.", err=True)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")
     except OSError as exc:

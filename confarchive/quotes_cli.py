@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from archive import citations
 from archive.citations import Citable
+from archive.formats import ExportOptions, cli_names, get_format
+from archive.styles import DEFAULT_STYLE, STYLES, formatted
 from indexer import BadRequest, IndexStore, IndexUnavailable
 from indexer.quotes_index import MAX_EXPORT, QuoteRequest, QuoteResponse, quote_json
 
+from webapp.site import DEFAULT_BASE_URL
+
 from .common import _paths, corpus_option, ensure_index, index_option, match_options
 from .output import accounting_lines, plain_snippet
-
-FILE_FORMATS = {"markdown": citations.quotes_markdown, "csv": citations.quotes_csv, "ris": citations.ris,
-                "bib": citations.bibtex, "csl": citations.csl_json}
 
 
 @click.command()
@@ -26,16 +28,20 @@ FILE_FORMATS = {"markdown": citations.quotes_markdown, "csv": citations.quotes_c
 @click.option("--speaker", multiple=True, help="Filter by speaker id (repeatable).")
 @click.option("--session", multiple=True, help="Filter by session id (repeatable).")
 @click.option("--kind", multiple=True, help="talk, panel or qa (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv", "json", "ris", "bib", "csl"]),
-              default="text", show_default=True, help="json prints the same JSON as /api/quotes.")
+@click.option("--format", "fmt", type=click.Choice(["text", *cli_names()]), default="text", show_default=True,
+              help="json prints the same JSON as /api/quotes; docx writes a Word briefing (needs -o).")
+@click.option("--style", type=click.Choice(list(STYLES)), default=DEFAULT_STYLE, show_default=True,
+              help="Reference style for formatted references and the docx briefing.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.option("--page", default=1, show_default=True, type=int)
 @click.option("--per-page", default=10, show_default=True, type=int)
 @click.option("--all", "every", is_flag=True, help=f"Every matching quote (up to {MAX_EXPORT}) instead of one page.")
 @click.option("--sort", type=click.Choice(["relevance", "programme"]))
-@click.option("--base-url", default="", help="The site's address, to make citation links absolute.")
+@click.option("--base-url", envvar="CONFARCHIVE_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
+              help="The site's public address for citation links (default: CONFARCHIVE_BASE_URL, else the local one).")
 @match_options
-def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, page, per_page, every, sort, base_url, match,
-           topic_mode, exact):
+def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, style, output, page, per_page, every, sort,
+           base_url, match, topic_mode, exact):
     """Search single sentences of the summaries, with attribution and citations.
 
     Each result is one sentence, verbatim from a summary written about a talk (not a transcript);
@@ -53,22 +59,37 @@ def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, page, p
         found = index.search_all(request) if every else response.results
     except (BadRequest, IndexUnavailable) as exc:
         raise click.ClickException(str(exc))
-    click.echo(render(response, found, fmt, base_url, every), nl=False)
+    body = render(response, found, fmt, base_url, every, style)
+    if output:
+        write_file(Path(output), body)
+    elif isinstance(body, bytes):
+        raise click.ClickException("docx is a binary file: pass -o FILE, e.g. -o briefing.docx")
+    else:
+        click.echo(body, nl=False)
 
 
-def render(response: QuoteResponse, found: list[dict], fmt: str, base_url: str, every: bool) -> str:
+def write_file(path: Path, body: str | bytes) -> None:
+    try:
+        path.write_bytes(body) if isinstance(body, bytes) else path.write_text(body, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}")
+    click.echo(f"Wrote {path}", err=True)
+
+
+def render(response: QuoteResponse, found: list[dict], fmt: str, base_url: str, every: bool,
+           style: str = DEFAULT_STYLE) -> str | bytes:
     """The quotes in the chosen format."""
     if fmt == "json":
-        data = response.as_dict(base_url)
+        data = response.as_dict(base_url, style)
         if every:
-            data.update(page=1, per_page=len(found), results=[quote_json(q, base_url) for q in found])
+            data.update(page=1, per_page=len(found), results=[quote_json(q, base_url, style) for q in found])
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if fmt in FILE_FORMATS:
-        return FILE_FORMATS[fmt]([Citable.from_dict(q["cite"]) for q in found], base_url)
-    return listing(response, found, base_url, every)
+    if fmt != "text":
+        return get_format(fmt).write([Citable.from_dict(q["cite"]) for q in found], ExportOptions(base_url, style))
+    return listing(response, found, base_url, every, style)
 
 
-def listing(response: QuoteResponse, found: list[dict], base_url: str, every: bool) -> str:
+def listing(response: QuoteResponse, found: list[dict], base_url: str, every: bool, style: str = DEFAULT_STYLE) -> str:
     """Readable terminal output: each quote, who it is about, where it is from, and its citation."""
     lines = [click.style(n, fg="yellow") for n in accounting_lines(response)]
     what = f'for "{response.query}"' if response.query else "in the archive"
@@ -81,5 +102,6 @@ def listing(response: QuoteResponse, found: list[dict], base_url: str, every: bo
         lines.append(f"   {citations.attribution(cite)} · {quote['talk']['title']} [{quote['id']}]")
         if quote.get("topics"):
             lines.append("   Topics of this sentence: " + ", ".join(quote["topics"]))
-        lines.append(f"   Cite: {citations.reference_text(cite, base_url)}\n")
+        lines.append(f"   Cite: {citations.reference_text(cite, base_url)}")
+        lines.append(f"   {STYLES[style]}: {formatted(citations.csl_item(cite, base_url), style)['text']}\n")
     return "\n".join(lines) + "\n"

@@ -40,7 +40,7 @@ def conference_data(conference: Conference | None) -> dict | None:
             "place": conference.place, "venue": conference.venue, "address": conference.address,
             "city": conference.city, "country": conference.country, "online": conference.online,
             "supporter": conference.supporter, "introduction_html": to_html(conference.introduction),
-            "source": asdict(conference.source)}
+            "source": asdict(conference.source), "provenance": asdict(conference.provenance)}
 
 
 def talk_ref(corpus: Corpus, talk: Talk) -> dict:
@@ -55,7 +55,8 @@ def talk_page(corpus: Corpus, talk: Talk) -> dict:
             "abstract": talk.abstract, "notes": talk.notes, "byline": talk.byline,
             "topics": topic_refs(corpus, talk.topics), "conference": conference_data(corpus.conference_of(talk)),
             "mentions": _mentions(corpus, talk_mentions(corpus.topics, talk)),
-            "source": asdict(talk.source), "path": talk.path, "sentences": numbered_sentences(talk.text),
+            "date": talk.date.isoformat() if talk.date else "", "source": asdict(talk.source), "path": talk.path,
+            "sentences": numbered_sentences(talk.text),
             "citable": citable_for(corpus, talk, url_for(talk.kind, talk.id)).as_dict()}
 
 

@@ -15,6 +15,8 @@ from whoosh.index import EmptyIndexError
 from archive import Corpus
 from archive.citations import (Citable, citable_for, citation_markdown, citation_text, csl_item, for_quote, note,
                                reference_text)
+from archive.formats import FORMATS
+from archive.styles import DEFAULT_STYLE, formatted
 from archive.quotes import Quote, corpus_quotes, talk_quotes
 
 from .analysis import text_analyzer, thread_safe_schema
@@ -33,11 +35,10 @@ from .search import (DEFAULT_PER_PAGE, MAX_BUCKETS, check_modes, check_request, 
 from .selection import Selection, select, unmatched_notice
 
 QUOTES = "quotes"  # the quote index's folder inside a build
-QUOTES_SCHEMA_VERSION = 3  # 3: topics of the sentence itself, the talk's in talk_topics
+QUOTES_SCHEMA_VERSION = 4  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance
 QUOTE_FIELDS = ("text",)  # scored, and with a word-pair table for phrases
 QUOTE_FACETS = ("topic", "speaker", "session", "kind")
 MAX_EXPORT = 1000
-EXPORT_FORMATS = ("csv", "json", "md", "ris", "bib", "txt")
 
 
 def quote_schema() -> Schema:
@@ -160,11 +161,11 @@ class QuoteResponse:
             return None
         return (self.total - self.matched_all) if self.match == "any" else None
 
-    def as_dict(self, base_url: str = "") -> dict:
+    def as_dict(self, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
         """The JSON shape of /api/quotes; citations carry absolute links when base_url is given."""
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
                 "sort": self.sort, "match": self.match, "topic_mode": self.topic_mode,
-                "results": [quote_json(r, base_url) for r in self.results],
+                "results": [quote_json(r, base_url, style) for r in self.results],
                 "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
                 "filters": self.filters, "notices": self.notices, "also_searched": self.also_searched,
                 "suggestion": self.suggestion, "corrected_from": self.corrected_from, "unmatched": self.unmatched,
@@ -172,15 +173,17 @@ class QuoteResponse:
                 "remaining_query": self.remaining_query}
 
 
-def quote_json(payload: dict, base_url: str = "") -> dict:
-    """A stored quote as the API shows it: the payload, its citation and its export links."""
+def quote_json(payload: dict, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
+    """A stored quote as the API shows it: the payload, its citation (formatted in `style`) and its export links."""
     cite = Citable.from_dict(payload["cite"])
-    exports = {fmt: f"{base_url.rstrip('/')}/api/quotes/export?ids={payload['id']}&format={fmt}"
-               for fmt in ("ris", "bib", "csl", "csv", "md", "json")}
+    base = base_url.rstrip("/")
+    exports = {fmt: f"{base}/api/quotes/export?ids={payload['id']}&format={fmt}" + (f"&style={style}" if fmt == "docx" else "")
+               for fmt in ("ris", "bib", "csl", "csv", "md", "json", "docx") if fmt in FORMATS}
     result = {k: v for k, v in payload.items() if k != "cite"}
+    item = csl_item(cite, base_url)
     result["citation"] = {"text": citation_text(cite, base_url), "markdown": citation_markdown(cite, base_url),
                           "reference": reference_text(cite, base_url), "note": note(cite),
-                          "csl": csl_item(cite, base_url), "exports": exports}
+                          "formatted": formatted(item, style), "csl": item, "exports": exports}
     return result
 
 

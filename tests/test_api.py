@@ -11,8 +11,8 @@ SEARCH_KEYS = {"query", "total", "page", "per_page", "sort", "results", "facets"
 RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "mentions", "mentioned", "snippet",
                "conference"}
 FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year"}
-TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "speakers", "byline",
-             "topics", "mentions", "question", "abstract", "text", "source"}
+TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "date", "speakers",
+             "byline", "topics", "mentions", "question", "abstract", "text", "source"}
 SPEAKER_KEYS = {"id", "name", "display_name", "honorific", "aliases", "affiliations", "organisations", "countries",
                 "bio", "topics", "mentions", "url", "talks"}
 SESSION_KEYS = {"id", "number", "title", "url", "conference", "purpose", "recording", "speakers", "talks", "source"}
@@ -179,6 +179,9 @@ def test_talk_record(client):
                                 "databases?")
     assert {"genomics", "ethics"} <= set(talk["topics"])
     assert talk["source"] == {"document": "source.txt", "section": "Session 3 Summary", "lines": "483-489", "url": None}
+    assert talk["date"] is None  # no date of its own: it was given on the conference's day
+    assert talk["conference"]["provenance"]["source_url"] == "unknown"
+    assert talk["conference"]["provenance"]["rights"].startswith("No licence is stated on the source page.")
 
 
 def test_every_talk_text_is_the_whole_summary(client, corpus):

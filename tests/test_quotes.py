@@ -171,9 +171,9 @@ def test_one_quote_by_id(qclient):
         "“Britt shared a clinical perspective on integrating genomic data into oncology practice.” — "
         "Britt Elmedal Laursen's talk, as summarised in \"Danish National Genome Center Conference 2025: "
         "Personalised medicine and beyond: Supporting a data-driven healthcare system\", Session 1, 8 September 2025. "
-        f"confarchive: http://localhost/talks/{BRITT}#s-1")
+        f"confarchive: http://127.0.0.1:5000/talks/{BRITT}#s-1")
     assert quote["citation"]["csl"]["type"] == "speech"
-    assert quote["citation"]["exports"]["ris"] == f"http://localhost/api/quotes/export?ids={BRITT}.s1&format=ris"
+    assert quote["citation"]["exports"]["ris"] == f"http://127.0.0.1:5000/api/quotes/export?ids={BRITT}.s1&format=ris"
 
 
 # --- bad requests ------------------------------------------------------------------------------------------------
@@ -184,20 +184,24 @@ def test_one_quote_by_id(qclient):
     ("per_page=0", "per_page must be between 1 and 100"),
     ("per_page=101", "per_page must be between 1 and 100"),
     ("sort=newest", "sort must be one of: relevance, programme"),
-    ("organisation=x", "unknown parameter 'organisation'; known: exact, kind, match, page, per_page, q, session, sort, speaker, topic, topic_mode"),
+    ("organisation=x", "unknown parameter 'organisation'; known: exact, kind, match, page, per_page, q, session, sort, speaker, style, topic, topic_mode"),
 ])
 def test_bad_parameters_are_400_json(qclient, query, message):
     assert api(qclient, f"/api/quotes?{query}", 400) == {"error": message, "status": 400}
 
 
 @pytest.mark.parametrize("url, status, message", [
-    ("/api/quotes.xml", 400, "format must be one of: json, csv, md, txt, ris, bib, csl"),
-    ("/api/quotes.csv?page=2", 400, "unknown parameter 'page'; known: exact, kind, match, q, session, sort, speaker, topic, topic_mode"),
+    ("/api/quotes.xml", 400, "format must be one of: json, csv, md, txt, ris, bib, csl, docx"),
+    ("/api/quotes.csv?page=2", 400, "unknown parameter 'page'; known: exact, kind, match, q, session, sort, speaker, style, topic, topic_mode"),
     ("/api/quotes/export?format=ris", 400, "ids is required: one or more quote ids, comma-separated or repeated"),
-    (f"/api/quotes/export?ids={BRITT}.s1&format=zip", 400, "format must be one of: json, csv, md, txt, ris, bib, csl"),
-    (f"/api/quotes/export?ids={BRITT}.s1&x=1", 400, "unknown parameter 'x'; known: format, ids"),
+    (f"/api/quotes/export?ids={BRITT}.s1&format=zip", 400, "format must be one of: json, csv, md, txt, ris, bib, csl, docx"),
+    (f"/api/quotes/export?ids={BRITT}.s1&x=1", 400, "unknown parameter 'x'; known: format, ids, style"),
     (f"/api/quotes/export?ids={BRITT}.s1,{BRITT}.s99", 404, f"no quote with id '{BRITT}.s99'"),
     ("/api/quotes/nope", 404, "no quote with id 'nope'"),
+    (f"/api/quotes/export?ids={BRITT}.s1&format=docx&style=mla", 400,
+     "style must be one of: apa, chicago-author-date, harvard-cite-them-right, american-medical-association"),
+    ("/api/quotes.docx?q=trust&style=x", 400,
+     "style must be one of: apa, chicago-author-date, harvard-cite-them-right, american-medical-association"),
 ])
 def test_bad_exports(qclient, url, status, message):
     assert api(qclient, url, status) == {"error": message, "status": status}
@@ -226,8 +230,8 @@ def test_result_set_exports_parse(qclient):
     assert ris.mimetype == "application/x-research-info-systems"
     assert ris.headers["Content-Disposition"] == 'attachment; filename="quotes.ris"'
     records = rispy.loads(ris.get_data(as_text=True))
-    assert len(records) == total and all(r["type_of_reference"] == "SLIDE" for r in records)
-    assert all("trust" in r["notes"][0].lower() for r in records)
+    assert len(records) == total and all(r["type_of_reference"] == "CPAPER" for r in records)
+    assert all("trust" in r["notes"][1].lower() and r["notes"][0].startswith("Summary of ") for r in records)
     library = bibtexparser.parse_string(qclient.get("/api/quotes.bib?q=trust").get_data(as_text=True))
     assert len(library.entries) == total and not library.failed_blocks
     csl = json.loads(qclient.get("/api/quotes.csl?q=trust").get_data(as_text=True))
@@ -263,14 +267,16 @@ def test_talk_citation_exports_parse(qclient, shipped, talk_id):
     talk = shipped.talks[talk_id]
     names = [shipped.speakers[s].name for s in talk.speakers]
     record = rispy.loads(qclient.get(f"/talks/{talk_id}/cite.ris").get_data(as_text=True))[0]
-    assert record["type_of_reference"] == "SLIDE" and record["title"] == talk.title
+    assert record["type_of_reference"] == "CPAPER" and talk.title in record["title"]
+    assert record["title"].endswith("summary]") and record["secondary_title"] == "Danish National Genome Center Conference 2025"
     assert len(record.get("authors", [])) == len(names)
-    assert record["urls"] == [f"http://localhost/talks/{talk_id}"]
+    assert record["urls"] == [f"http://127.0.0.1:5000/talks/{talk_id}"]  # the configured default, not the Host
     entry = bibtexparser.parse_string(qclient.get(f"/talks/{talk_id}/cite.bib").get_data(as_text=True)).entries[0]
     assert entry.entry_type == "misc" and entry.key == talk_id and "howpublished" in entry.fields_dict
     csl = json.loads(qclient.get(f"/talks/{talk_id}/cite.json").get_data(as_text=True))[0]
     assert csl["type"] == "speech" and csl["event-date"] == {"date-parts": [[2025, 9, 8]]}
-    assert [f"{a['given']} {a['family']}".strip() for a in csl.get("author", [])] == names
+    assert [a.get("literal") or f"{a['given']} {a['family']}" for a in csl.get("author", [])] == (
+        names or [talk_id and "Danish National Genome Center"])
     assert "as summarised in" in qclient.get(f"/talks/{talk_id}/cite.txt").get_data(as_text=True)
 
 
@@ -330,7 +336,14 @@ def test_talk_page_anchors_cites_and_embeds_metadata(qclient):
     meta = [(a.get("name"), a.get("content")) for t, a in parsed.tags if t == "meta" and a.get("name")]
     assert ("citation_author", "Laursen, Britt Elmedal") in meta
     assert ("citation_date", "2025/09/08") in meta
-    assert ("citation_title", "A clinical perspective on integrating genomic data into oncology practice") in meta
+    assert ("citation_title",
+            "[A clinical perspective on integrating genomic data into oncology practice] [Talk summary]") in meta
+    assert ("citation_conference_title", "Danish National Genome Center Conference 2025") in meta
+    abstract = dict(meta)["citation_abstract"]
+    assert abstract.startswith("Britt shared a clinical perspective") and "as summarised" not in abstract
+    assert dict(meta)["DC.rights"].startswith("Rights holder: Danish National Genome Center")
+    assert ("canonical", f"http://127.0.0.1:5000/talks/{BRITT}") in [
+        (a.get("rel"), a.get("href")) for t, a in parsed.tags if t == "link"]
     (ld_attrs, ld_text), = [(a, t) for a, t in parsed.scripts if a.get("type") == "application/ld+json"]
     data = json.loads(ld_text)
     assert data["@type"] == "CreativeWork" and data["about"]["performer"] == [
@@ -352,7 +365,7 @@ def test_quotes_page_without_javascript(qclient):
     assert any(t == "script" and a.get("src", "").endswith("/static/basket.js") for t, a in parsed.tags)
     assert [t for a, t in parsed.scripts if "src" not in a] == []
     items = [json.loads(a["data-quote"]) for t, a in parsed.tags if "data-quote" in a]
-    assert items and set(items[0]) == {"id", "text", "url", "talk", "citation", "markdown"}
+    assert items and set(items[0]) == {"id", "text", "url", "talk", "citation", "markdown", "reference"}
     assert all("as summarised in" in i["citation"] for i in items)
 
 
@@ -406,7 +419,7 @@ def test_cli_text(quote_index, qclient):
 
 def test_cli_json_is_the_api_json(quote_index, qclient):
     result = run("trust", "--index", str(quote_index), "--topic", "ethics", "--format", "json",
-                 "--base-url", "http://localhost")
+                 "--base-url", "http://127.0.0.1:5000")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == api(qclient, "/api/quotes?q=trust&topic=ethics&per_page=10")
 

@@ -53,7 +53,7 @@ def test_shipped_corpus_has_no_errors(corpus_copy):
     pytest.param(TINE, "order: 7\n", "order: 7: 8\n",
                  f"corpus/{TINE}:6: error: invalid YAML: {MAPPING_NOT_ALLOWED}", id="bad-yaml"),
     pytest.param(TINE, "order: 7\n", "order: 7\ncolour: blue\n",
-                 f"corpus/{TINE}:7: error: unknown field 'colour' (allowed: abstract, byline, conference, id, kind, "
+                 f"corpus/{TINE}:7: error: unknown field 'colour' (allowed: abstract, byline, conference, date, id, kind, "
                  "notes, order, question, session, source, speakers, title, title_editorial, topics)",
                  id="unknown-field"),
     pytest.param(TINE, "title: 'Bridging data silos: PREDICT and disease trajectories in inflammatory bowel disease'\n",
@@ -148,7 +148,7 @@ def test_missing_taxonomy(small_corpus):
     assert expected in errors_of(small_corpus)
 
 
-ALLOWED_TALK_KEYS = ("abstract, byline, conference, id, kind, notes, order, question, session, source, speakers, "
+ALLOWED_TALK_KEYS = ("abstract, byline, conference, date, id, kind, notes, order, question, session, source, speakers, "
                      "title, title_editorial, topics")
 
 

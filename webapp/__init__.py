@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("CONFARCHIVE_SECRET_KEY") or os.urandom(32).hex(),
         CORPUS_DIR=os.environ.get("CONFARCHIVE_CORPUS") or str(DEFAULT_CORPUS),
         INDEX_DIR=os.environ.get("CONFARCHIVE_INDEX") or str(Path(app.instance_path) / "index"),
+        BASE_URL=os.environ.get("CONFARCHIVE_BASE_URL", ""),  # empty: site.DEFAULT_BASE_URL
         JSON_SORT_KEYS=False,
     )
     if config is None:
@@ -34,14 +35,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import api, curation, errors, index, pages, quotes, search_views, security
+    from . import api, briefing_views, curation, errors, index, pages, quotes, search_views, security, site
 
     index.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    site.init_app(app)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(quotes.bp)
+    app.register_blueprint(briefing_views.bp)
     app.register_blueprint(curation.bp)
     return app

@@ -46,6 +46,13 @@ def sort_url(response: SearchResponse, sort: str, path: str = "/search") -> str:
     return search_url(_with_per_page(state(response) + [("sort", sort)], response), path)
 
 
+def styled(url: str, style: str, default: str = "apa") -> str:
+    """The URL keeping a chosen reference style (the default style is left out)."""
+    if not style or style == default:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode([('style', style)])}"
+
+
 def _with_per_page(pairs: list, response: SearchResponse) -> list:
     return pairs + ([("per_page", str(response.per_page))] if response.per_page != DEFAULT_PER_PAGE else [])
 

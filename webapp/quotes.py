@@ -6,11 +6,13 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from archive import citations
 from archive.citations import Citable
+from archive.formats import FORMATS, ExportOptions, UnknownFormat, get_format
+from archive.styles import DEFAULT_STYLE, STYLES, UnknownStyle, check_style, formatted
 from indexer import BadRequest, SearchRequest, Searcher
 from indexer.lookup import TALK_KINDS, get_record
 from indexer.quotes_index import MAX_EXPORT, QUOTE_FACETS, QuoteRequest, quote_json
@@ -19,29 +21,26 @@ from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from . import links
 from .index import get_handle
 from .params import modes, positive_int, search_request
+from .site import base_url
 
 bp = Blueprint("quotes", __name__)
 
-QUOTE_PARAMS = {"q", "page", "per_page", "sort", "match", "topic_mode", "exact", *QUOTE_FACETS}
+QUOTE_PARAMS = {"q", "page", "per_page", "sort", "match", "topic_mode", "exact", "style", *QUOTE_FACETS}
 FACET_TITLES = {"topic": "Topic", "speaker": "Speaker", "session": "Session", "kind": "Kind"}
-# format -> (media type, file extension, writer of a list of Citables)
-QUOTE_FORMATS = {
-    "csv": ("text/csv", "csv", citations.quotes_csv),
-    "md": ("text/markdown", "md", citations.quotes_markdown),
-    "txt": ("text/plain", "txt", citations.quotes_text),
-    "ris": ("application/x-research-info-systems", "ris", citations.ris),
-    "bib": ("application/x-bibtex", "bib", citations.bibtex),
-    "csl": ("application/vnd.citationstyles.csl+json", "csl.json", citations.csl_json),
-}
-TALK_FORMATS = {"ris": QUOTE_FORMATS["ris"], "bib": QUOTE_FORMATS["bib"], "txt": QUOTE_FORMATS["txt"],
-                "md": ("text/markdown", "md", lambda items, base: citations.citation_markdown(items[0], base) + "\n"),
-                "json": QUOTE_FORMATS["csl"]}
+# a talk's cite.<fmt> URLs: the format table's writers, except json (CSL-JSON) and md (one citation)
+TALK_FORMATS = {"ris": FORMATS["ris"].write, "bib": FORMATS["bib"].write, "txt": FORMATS["txt"].write,
+                "json": FORMATS["csl"].write,
+                "md": lambda items, options: citations.citation_markdown(items[0], options.base_url) + "\n"}
+TALK_MEDIA = {"json": FORMATS["csl"].media_type, "md": FORMATS["md"].media_type}
 SEARCH_CSV_COLUMNS = ["id", "kind", "title", "url", "session", "speakers", "topics"]
 
 
-def base_url() -> str:
-    """The site's address for absolute links in citations: PUBLIC_URL if configured, else this request's."""
-    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
+def style_arg(args: MultiDict) -> str:
+    """The `style` parameter (default APA); an unknown style is a 400 naming the known ones."""
+    try:
+        return check_style(args.get("style", "").strip() or DEFAULT_STYLE)
+    except UnknownStyle as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def quote_request(args: MultiDict, strict: bool, paged: bool = True) -> QuoteRequest:
@@ -63,15 +62,17 @@ def quote_request(args: MultiDict, strict: bool, paged: bool = True) -> QuoteReq
 def quotes_page():
     handle = get_handle()
     response = handle.quotes().search(quote_request(request.args, strict=False))
-    data = response.as_dict(base_url())
+    style = style_arg(request.args)
+    data = response.as_dict(base_url(), style)
     return render_template("quotes.html", r=response, data=data, links=links, labels=handle.quotes().facets,
-                           facet_titles=FACET_TITLES, formats=QUOTE_FORMATS, state=links.state(response))
+                           facet_titles=FACET_TITLES, formats=FORMATS, styles=STYLES, style=style,
+                           state=links.state(response))
 
 
 @bp.get("/api/quotes")
 def quotes_api():
     response = get_handle().quotes().search(quote_request(request.args, strict=True))
-    return jsonify(response.as_dict(base_url()))
+    return jsonify(response.as_dict(base_url(), style_arg(request.args)))
 
 
 @bp.get("/api/quotes/<ident>")
@@ -79,56 +80,69 @@ def quote_api(ident: str):
     found = get_handle().quotes().get(ident)
     if found is None:
         abort(404, description=f"no quote with id '{ident}'")
-    return jsonify(quote_json(found, base_url()))
+    return jsonify(quote_json(found, base_url(), style_arg(request.args)))
 
 
 @bp.get("/api/quotes.<fmt>")
 def quotes_export(fmt: str):
     """Every quote matching a search (up to MAX_EXPORT) in one file."""
     found = get_handle().quotes().search_all(quote_request(request.args, strict=True, paged=False))
-    return _quote_download(found, _format(fmt), "quotes")
+    return _quote_download(found, _format(fmt), "quotes", style_arg(request.args))
 
 
 @bp.get("/api/quotes/export")
 def quotes_by_id():
     """The quotes named by `ids` (repeated, or comma-separated) in the order given, as `format`."""
-    unknown = sorted(set(request.args) - {"ids", "format"})
+    unknown = sorted(set(request.args) - {"ids", "format", "style"})
     if unknown:
-        raise BadRequest(f"unknown parameter '{unknown[0]}'; known: format, ids")
-    ids = list(dict.fromkeys(i.strip() for raw in request.args.getlist("ids") for i in raw.split(",") if i.strip()))
+        raise BadRequest(f"unknown parameter '{unknown[0]}'; known: format, ids, style")
+    ids = ids_arg(request.args)
+    fmt, style = _format(request.args.get("format", "json")), style_arg(request.args)
+    return _quote_download(quotes_by_ids(ids), fmt, "quotes", style)
+
+
+def ids_arg(args: MultiDict) -> list[str]:
+    """The `ids` parameter (repeated or comma-separated), in order and without repeats."""
+    ids = list(dict.fromkeys(i.strip() for raw in args.getlist("ids") for i in raw.split(",") if i.strip()))
     if not ids:
         raise BadRequest("ids is required: one or more quote ids, comma-separated or repeated")
     if len(ids) > MAX_EXPORT:
         raise BadRequest(f"at most {MAX_EXPORT} ids at once")
-    fmt = _format(request.args.get("format", "json"))
+    return ids
+
+
+def quotes_by_ids(ids: list[str]) -> list[dict]:
+    """The stored quotes in the order given; 404 naming the first unknown id."""
     quotes = get_handle().quotes()
     found = [quotes.get(i) for i in ids]
     missing = [i for i, q in zip(ids, found) if q is None]
     if missing:
         abort(404, description=f"no quote with id '{missing[0]}'")
-    return _quote_download(found, fmt, "quotes")
+    return found
 
 
 def _format(fmt: str) -> str:
-    if fmt not in QUOTE_FORMATS and fmt != "json":
-        raise BadRequest("format must be one of: " + ", ".join(["json", *QUOTE_FORMATS]))
-    return fmt
+    try:
+        return get_format(fmt).name
+    except UnknownFormat as exc:
+        raise BadRequest(str(exc)) from None
 
 
-def _quote_download(payloads: list[dict], fmt: str, name: str) -> Response:
-    base = base_url()
-    if fmt == "json":
-        body = json.dumps({"total": len(payloads), "results": [quote_json(p, base) for p in payloads]},
+def _quote_download(payloads: list[dict], fmt: str, name: str, style: str = DEFAULT_STYLE) -> Response:
+    base, export = base_url(), FORMATS[fmt]
+    if export.write is None:  # json: the API's own shape
+        body = json.dumps({"total": len(payloads), "results": [quote_json(p, base, style) for p in payloads]},
                           ensure_ascii=False, indent=2)
-        return _attachment(body, "application/json", f"{name}.json")
-    media, ext, write = QUOTE_FORMATS[fmt]
-    return _attachment(write([Citable.from_dict(p["cite"]) for p in payloads], base), media, f"{name}.{ext}")
+        return _attachment(body, export.media_type, f"{name}.json")
+    body = export.write([Citable.from_dict(p["cite"]) for p in payloads], ExportOptions(base, style))
+    return _attachment(body, export.media_type, f"{name}.{export.extension}")
 
 
-def _attachment(body: str, media: str, filename: str) -> Response:
+def _attachment(body: str | bytes, media: str, filename: str) -> Response:
     response = Response(body, mimetype=media)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.charset = "utf-8"
+    if isinstance(body, str):
+        response.charset = "utf-8"
     return response
 
 
@@ -140,8 +154,9 @@ def talk_cite(ident: str, fmt: str):
     talk = get_record(get_handle(), ident, TALK_KINDS)
     if talk is None or "citable" not in talk:
         abort(404, description=f"There is no talk with the id '{ident}'.")
-    media, ext, write = TALK_FORMATS[fmt]
-    return _attachment(write([Citable.from_dict(talk["citable"])], base_url()), media, f"{ident}.{ext}")
+    media = TALK_MEDIA.get(fmt) or FORMATS[fmt].media_type
+    body = TALK_FORMATS[fmt]([Citable.from_dict(talk["citable"])], ExportOptions(base_url()))
+    return _attachment(body, media, f"{ident}.{FORMATS['csl'].extension if fmt == 'json' else fmt}")
 
 
 @bp.app_template_global()
@@ -152,16 +167,19 @@ def talk_citation(talk: dict) -> dict | None:
     cite, base = Citable.from_dict(talk["citable"]), base_url()
     exports = {label: f"/talks/{talk['id']}/cite.{fmt}"
                for label, fmt in (("RIS", "ris"), ("BibTeX", "bib"), ("CSL-JSON", "json"))}
+    item = citations.csl_item(cite, base)
     return {"text": citations.citation_text(cite, base), "markdown": citations.citation_markdown(cite, base),
             "note": citations.note(cite), "exports": exports, "jsonld": citations.schema_org(cite, base),
-            "meta": citations.highwire_meta(cite, base)}
+            "meta": citations.highwire_meta(cite, base), "formatted": [formatted(item, s) for s in STYLES],
+            "description": citations.description(cite), "rights": citations.rights_statement(cite)}
 
 
 @bp.app_template_global()
 def quote_basket_data(quote: dict) -> dict:
     """The little a quote basket keeps about a quote (stored in the browser)."""
     return {"id": quote["id"], "text": quote["text"], "url": quote["url"], "talk": quote["talk"]["title"],
-            "citation": quote["citation"]["text"], "markdown": quote["citation"]["markdown"]}
+            "citation": quote["citation"]["text"], "markdown": quote["citation"]["markdown"],
+            "reference": quote["citation"]["formatted"]["html"]}
 
 
 # Search result exports ------------------------------------------------------------------------------------------------

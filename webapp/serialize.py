@@ -15,8 +15,10 @@ def talk_json(record: dict) -> dict:
     conference = record.get("conference") or {}
     return {"id": record["id"], "kind": record["kind"], "title": record["title"],
             "title_editorial": record["title_editorial"], "url": record["url"],
-            "conference": {"id": conference.get("id"), "name": conference.get("name"), "date": conference.get("date")},
-            "session": _session(record["session"]), "order": record["order"], "speakers": record["speakers"],
+            "conference": {"id": conference.get("id"), "name": conference.get("name"), "date": conference.get("date"),
+                           "provenance": conference.get("provenance")},
+            "session": _session(record["session"]), "order": record["order"], "date": record.get("date") or None,
+            "speakers": record["speakers"],
             "byline": record["byline"], "topics": _topic_ids(record), "mentions": _mentions(record),
             "question": record["question"] or None,
             "abstract": record["abstract"] or None, "text": record["text"], "source": record["source"]}

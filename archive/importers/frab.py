@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from .schedule import Event, Person, Schedule, ScheduleError, parse_date, text
+from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, parse_date, text
 
 FORMAT = "schedule XML"
 _DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -20,7 +20,8 @@ def read_schedule_xml(raw: str) -> Schedule:
     schedule = Schedule(title=_child(conference, "title"), acronym=_child(conference, "acronym"), format=FORMAT,
                         start=parse_date(_child(conference, "start"), "<conference><start>"),
                         end=parse_date(_child(conference, "end"), "<conference><end>"),
-                        time_zone=_child(conference, "time_zone_name"), url=_child(root, "url"))
+                        time_zone=_child(conference, "time_zone_name"), url=_child(root, "url"),
+                        day_change=_child(conference, "day_change"))
     for day_index, day in enumerate(root.findall("day"), 1):
         _read_day(schedule, day, day_index)
     return schedule
@@ -54,19 +55,21 @@ def _read_day(schedule: Schedule, day: ET.Element, day_index: int) -> None:
     for room in day.findall("room"):
         for event in room.findall("event"):
             position = len(schedule.events) + len(schedule.skipped)
-            read = _read_event(event, position, room.get("name", ""), day_date)
+            read = _read_event(event, position, room.get("name", ""), day_date, schedule.day_change)
             (schedule.events if isinstance(read, Event) else schedule.skipped).append(read)
 
 
-def _read_event(event: ET.Element, position: int, room: str, day_date) -> Event | str:
+def _read_event(event: ET.Element, position: int, room: str, day_date, day_change: str = "") -> Event | str:
     """An Event, or a sentence saying why this one was skipped."""
     ident = event.get("id") or event.get("guid") or str(position + 1)
     title = _child(event, "title")
     if not title:
         return f"<event id={ident}>: no <title>; skipped"
+    start = _child(event, "start")[:5]
     return Event(ident=ident, title=title, position=position, guid=event.get("guid", ""),
-                 date=parse_date(_child(event, "date"), f"<event id={ident}><date>") or day_date,
-                 start=_child(event, "start")[:5], duration=_child(event, "duration")[:5],
+                 date=parse_date(_child(event, "date"), f"<event id={ident}><date>")
+                 or calendar_date(day_date, start, day_change),
+                 start=start, duration=_child(event, "duration")[:5],
                  room=_child(event, "room") or room, track=_child(event, "track"), type=_child(event, "type"),
                  subtitle=_child(event, "subtitle"), abstract=_child(event, "abstract"),
                  description=_child(event, "description"), url=_child(event, "url"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..citations import PLACEHOLDER_SUMMARY
 from ..corpus import Corpus
 from ..fields import ID_PATTERN
 from ..frontmatter import parse
@@ -134,7 +135,8 @@ def _conference_change(folder, schedule: Schedule, plan: ImportPlan, options: Im
     plan.todo.append("conference.md: schedules carry no introduction; replace the placeholder body")
     meta = {"id": options.conference_id, "title": schedule.title, "name": schedule.title,
             "organiser": options.organiser.strip(), "date": date, "timezone": schedule.time_zone or None,
-            "online": False, "source": _source(options, "conference", schedule.url)}
+            "online": False, "provenance": {"source_url": schedule.url or None},
+            "source": _source(options, "conference", schedule.url)}
     body = (f"{schedule.title}: the programme was imported from a {schedule.format} export "
             f"({len(schedule.events)} events). This introduction is a placeholder.")
     return Change(folder / "conference.md", render(meta, body))
@@ -182,9 +184,10 @@ def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order:
             "session": group.id, "kind": kind, "order": order, "title": event.title, "title_editorial": False,
             "speakers": speakers, "byline": [p.name for p in event.persons], "question": None,
             "abstract": (event.abstract or None) if event.description else None, "topics": {"add": [], "remove": []},
-            "notes": _talk_notes(event, kind), "source": _source(options, event.slot, event.url)}
+            "notes": _talk_notes(event, kind), "date": event.date,
+            "source": _source(options, event.slot, event.url)}
     plan.talks += 1
-    text = render(meta, body or "The schedule gives no abstract or description for this event.")
+    text = render(meta, body or PLACEHOLDER_SUMMARY)
     return Change(folder / "talks" / f"{meta['id']}.md", text)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .schedule import Event, Person, Schedule, ScheduleError, parse_date, text
+from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, parse_date, text
 
 FORMAT = "schedule JSON"
 
@@ -23,7 +23,8 @@ def read_schedule_json(raw: str) -> Schedule:
     schedule = Schedule(title=title, acronym=text(conference.get("acronym")), format=FORMAT,
                         start=parse_date(conference.get("start"), "schedule.conference.start"),
                         end=parse_date(conference.get("end"), "schedule.conference.end"),
-                        time_zone=text(conference.get("time_zone_name")), url=text(conference.get("url")))
+                        time_zone=text(conference.get("time_zone_name")), url=text(conference.get("url")),
+                        day_change=text(conference.get("day_change")))
     for index, day in enumerate(_list(conference.get("days"), "schedule.conference.days")):
         _read_day(schedule, _mapping(day, f"days[{index}]"), f"days[{index}]")
     return schedule
@@ -46,14 +47,15 @@ def _read_day(schedule: Schedule, day: dict, where: str) -> None:
     for room, events in _mapping(day.get("rooms") or {}, f"{where}.rooms").items():
         for index, raw in enumerate(_list(events, f"{where}.rooms[{room!r}]")):
             place = f"{where}.rooms[{room!r}][{index}]"
-            event = _read_event(raw, place, len(schedule.events) + len(schedule.skipped), room, day_date)
+            event = _read_event(raw, place, len(schedule.events) + len(schedule.skipped), room, day_date,
+                                schedule.day_change)
             if isinstance(event, Event):
                 schedule.events.append(event)
             else:
                 schedule.skipped.append(event)
 
 
-def _read_event(raw, where: str, position: int, room: str, day_date) -> Event | str:
+def _read_event(raw, where: str, position: int, room: str, day_date, day_change: str = "") -> Event | str:
     """An Event, or a sentence saying why this entry was skipped."""
     if not isinstance(raw, dict):
         return f"{where}: not an event object; skipped"
@@ -63,7 +65,8 @@ def _read_event(raw, where: str, position: int, room: str, day_date) -> Event | 
         return f"{where}: event {ident} has no title; skipped"
     start = text(raw.get("start"))
     return Event(ident=ident, title=title, position=position, guid=text(raw.get("guid")),
-                 date=parse_date(raw.get("date"), f"{where}.date") or day_date,
+                 date=parse_date(raw.get("date"), f"{where}.date")
+                 or calendar_date(day_date, start.split("T")[-1][:5] if start else "", day_change),
                  start=start.split("T")[-1][:5] if start else "", duration=text(raw.get("duration")),
                  room=text(raw.get("room")) or room, track=text(raw.get("track")), type=text(raw.get("type")),
                  subtitle=text(raw.get("subtitle")), abstract=text(raw.get("abstract")),

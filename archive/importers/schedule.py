@@ -65,6 +65,7 @@ class Schedule:
     end: dt.date | None = None
     time_zone: str = ""
     url: str = ""
+    day_change: str = ""  # frab: when a programme day ends, e.g. "04:00" (events before it are past midnight)
     events: list[Event] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -80,6 +81,15 @@ def parse_date(value, where: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         raise ScheduleError(f"{where}: {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def calendar_date(day: dt.date | None, start: str, day_change: str) -> dt.date | None:
+    """The calendar date of an event listed under a programme day: the next day when it starts after
+    midnight but before the schedule's day_change (frab), else the day itself."""
+    change = day_change.split("T")[-1][:5]
+    if day and start and change and start.zfill(5) < change.zfill(5):
+        return day + dt.timedelta(days=1)
+    return day
 
 
 def text(value) -> str:

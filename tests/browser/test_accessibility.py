@@ -59,6 +59,7 @@ PAGES = {
     "quotes": "/quotes?q=trust",
     "quotes-filtered": "/quotes?q=data&topic=ehds",
     "quotes-no-results": "/quotes?q=zzzzqqqq",
+    "briefing": "/quotes/briefing?q=consent&style=harvard-cite-them-right",
 }
 
 

@@ -25,9 +25,22 @@
 
   function status(message) { panel.querySelector(".basket-status").textContent = message; }
 
+  var styleEl = panel.querySelector("[data-style]");
+  var STYLE = styleEl ? styleEl.getAttribute("data-style") : "apa";
+
+  function idList(items) { return items.map(function (q) { return encodeURIComponent(q.id); }).join(","); }
   function exportUrl(format, items) {
-    var ids = items.map(function (q) { return encodeURIComponent(q.id); }).join(",");
-    return EXPORT_URL + "?format=" + format + "&ids=" + ids;
+    return EXPORT_URL + "?format=" + format + "&ids=" + idList(items) + "&style=" + encodeURIComponent(STYLE);
+  }
+  function briefingUrl(items) { return "/quotes/briefing?ids=" + idList(items) + "&style=" + encodeURIComponent(STYLE); }
+  function escapeHtml(text) {
+    var div = document.createElement("div"); div.textContent = text; return div.innerHTML;
+  }
+  // Each quote with its formatted reference (citeproc HTML from the server), for pasting into Word.
+  function referencesHtml(items) {
+    return items.map(function (q) {
+      return "<p>“" + escapeHtml(q.text) + "” " + (q.reference || escapeHtml(q.citation)) + "</p>";
+    }).join("");
   }
 
   function markdown(items) {
@@ -98,6 +111,8 @@
       a.href = items.length ? exportUrl(a.getAttribute("data-basket-format"), items) : "#";
       a.setAttribute("aria-disabled", items.length ? "false" : "true");
     });
+    var briefing = panel.querySelector("[data-basket-briefing]");
+    if (briefing) { briefing.href = items.length ? briefingUrl(items) : "#"; }
     renderButtons();
   }
 
@@ -123,8 +138,10 @@
       if (!action) { return; }
       if (action === "clear") { save([]); status("The basket is empty."); return; }
       if (!items.length) { status("The basket is empty: add quotes first."); return; }
-      var text = action === "copy-md" ? markdown(items) : plainText(items);
-      copy(text).then(function () { status("Copied " + items.length + " quote(s)."); },
+      var copying = action === "copy-refs" && window.confarchiveCopyRich
+        ? window.confarchiveCopyRich(referencesHtml(items), plainText(items))
+        : copy(action === "copy-md" ? markdown(items) : plainText(items));
+      copying.then(function () { status("Copied " + items.length + " quote(s)."); },
                       function () { status("Copying failed; use a download link instead."); });
     });
   }
