@@ -7,6 +7,7 @@ query's own answer.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -106,3 +107,19 @@ def test_cli_accounts_for_every_word(runner, index_dir):
     assert "0 result(s)" in result.output
     result = runner.invoke(cli_main, ["quotes", "EHDS", "trst", "--index", str(index_dir), "--format", "json"])
     assert '"corrected_from": "EHDS trst"' in result.output
+
+
+def test_cli_gives_the_issue_examples(runner, index_dir):
+    def run(*args):
+        result = runner.invoke(cli_main, [*args, "--index", str(index_dir)])
+        assert result.exit_code == 0, result.output
+        return result.output
+    first = run("quotes", "EHDS", "trust").split("\n1. ", 1)[1].split("\n", 1)[0]
+    assert "EHDS" in first and "trust" in first
+    listing = run("quotes", "--topic", "ai", "--per-page", "100")
+    assert "Looking ahead, AI initiatives such as the SHAPID project" in listing
+    assert "She emphasized the profound clinical" not in listing
+    typed = json.loads(run("search", "topic:ai AND topic:ethics", "--json"))
+    flags = json.loads(run("search", "--topic", "ai", "--topic", "ethics", "--topic-mode", "all", "--json"))
+    assert typed["results"] == flags["results"] and typed["notices"] == [] and typed["topic_mode"] == "all"
+    assert "mentions ai · 1 sentence(s)" in run("search", "--topic", "ai", "--per-page", "100")
