@@ -2,7 +2,6 @@
 
 Hypothesis runs derandomized (a fixed seed per test) and without an example database, so CI sees the
 same examples every run; set CONFARCHIVE_FUZZ_EXAMPLES to a larger number to explore more locally.
-Known bugs are pinned by strict xfail tests; the properties skip exactly those inputs (see `_known_bug`).
 """
 
 from __future__ import annotations
@@ -60,15 +59,6 @@ query_text = st.one_of(
     st.lists(token, max_size=25).map("".join),
     st.text(min_size=MAX_QUERY_LENGTH - 5, max_size=MAX_QUERY_LENGTH + 300),
 )
-
-_FUZZY_DISTANCE = re.compile(r"\S~[2-9]")
-_FUZZY_PREFIX = re.compile(r"\S~[0-9]?/[1-9]")
-
-
-def _known_bug(text: str) -> bool:
-    """Inputs that hit the bugs pinned below by strict xfails: fuzzy edit distances above 1, fuzzy prefixes."""
-    return bool(_FUZZY_DISTANCE.search(text) or _FUZZY_PREFIX.search(text))
-
 
 number = st.one_of(
     st.integers(min_value=-3, max_value=130).map(str),
@@ -130,7 +120,6 @@ def tiny_corpus(tmp_path_factory) -> Path:
 @example(text='"' * 501)
 @example(text="NOT " * 200)
 def test_parse_user_query_never_raises(handle, text):
-    assume(not _known_bug(text))
     parsed = parse_user_query(make_parser(handle.index.schema), text)
     assert parsed.query is not None
     assert all(isinstance(n, str) for n in parsed.notices)
@@ -142,7 +131,6 @@ def test_parse_user_query_never_raises(handle, text):
 @example(text="x" * 5000, page=1, per_page=MAX_PER_PAGE)
 @example(text="speaker:\"<script>\" topic:zzz kind:q&a session:99", page=1, per_page=1)
 def test_search_never_raises_and_respects_limits(handle, text, page, per_page):
-    assume(not _known_bug(text))
     started = time.perf_counter()
     response = Searcher(handle).search(SearchRequest(q=text, page=page, per_page=per_page))
     assert time.perf_counter() - started < SLOW_SEARCH
@@ -231,7 +219,6 @@ def _check_json_search(response, pairs):
 @given(data=st.data())
 def test_api_search_is_200_or_400_with_the_pinned_shape(client, facet_values, data):
     pairs = data.draw(search_params(facet_values))
-    assume(not any(_known_bug(v) for _, v in pairs))
     _check_json_search(client.get("/api/search", query_string=pairs), pairs)
 
 
@@ -239,7 +226,6 @@ def test_api_search_is_200_or_400_with_the_pinned_shape(client, facet_values, da
 @given(data=st.data())
 def test_html_search_is_200_or_400(client, facet_values, data):
     pairs = data.draw(search_params(facet_values))
-    assume(not any(_known_bug(v) for _, v in pairs))
     response = client.get("/search", query_string=pairs)
     assert response.status_code in (200, 400), (pairs, response.status_code)
     assert response.mimetype == "text/html"
@@ -298,7 +284,6 @@ def route_url(draw, rules: list[str]) -> str:
 def test_no_get_route_answers_500(client, facet_values, data):
     url = data.draw(route_url(_get_rules(client.application)))
     pairs = data.draw(search_params(facet_values))
-    assume(not any(_known_bug(v) for _, v in pairs))
     response = client.get(url, query_string=pairs)
     assert response.status_code < 500, (url, pairs, response.get_data(as_text=True)[:300])
     if url.startswith("/api/") and response.status_code >= 400:
