@@ -73,8 +73,13 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -
     words = expander.concept_words(text) if text else []
     concept_of = _concept_lookup([tokens for _, tokens in words], expander.analyzer)
     masks: dict[int, np.ndarray] = {}
+    whole = {tokens: number for number, (_, tokens) in enumerate(words)}
     for leaf in leaf_queries(query):
-        numbers = {c for c in map(concept_of, leaf_words(leaf)) if c is not None}  # a phrase covers each of its words
+        found_words = leaf_words(leaf)
+        if frozenset(found_words) in whole:  # a quoted phrase is one concept
+            numbers = {whole[frozenset(found_words)]}
+        else:  # a phrase of separately typed words covers each of them
+            numbers = {c for c in map(concept_of, found_words) if c is not None}
         if numbers:
             found = evaluator.evaluate(leaf).mask & evaluator.live
             for number in numbers:
@@ -92,7 +97,10 @@ def remaining_query(text: str, unmatched: list[str]) -> str:
 
 def _concept_lookup(concepts: list[frozenset[str]], analyzer):
     """A function from an index word to the number of the concept it belongs to (or None)."""
-    owner = {token: index for index, concept in enumerate(concepts) for token in concept}
+    owner: dict[str, int] = {}
+    for index, concept in enumerate(concepts):
+        for token in concept:
+            owner.setdefault(token, index)  # a word typed first keeps its own concept
 
     def concept_of(text: str):
         if text in owner:

@@ -69,10 +69,21 @@ class SynonymExpander:
         return list(dict.fromkeys(tokens for _, tokens in self.concept_words(text)))
 
     def concept_words(self, text: str) -> list[tuple[str, frozenset[str]]]:
-        """Each concept of the query as typed (a word, or a synonym group's member) with its index tokens."""
-        plain = text.replace('"', " ")
-        tokens = [(t.text, t.startchar, t.endchar) for t in self.analyzer(plain, chars=True)]
+        """Each concept of the query as typed (a word, a "quoted phrase", or a synonym group's member) with its tokens."""
         result: dict[frozenset[str], str] = {}
+        last = 0
+        for match in _QUOTED.finditer(text):
+            self._segment_concepts(text[last:match.start()], result)
+            phrase = match.group(0).strip('"').strip()
+            tokens = frozenset(self._tokens(phrase))
+            if tokens:
+                result.setdefault(tokens, phrase)
+            last = match.end()
+        self._segment_concepts(text[last:].replace('"', " "), result)
+        return [(word, found) for found, word in result.items()]
+
+    def _segment_concepts(self, plain: str, result: dict[frozenset[str], str]) -> None:
+        tokens = [(t.text, t.startchar, t.endchar) for t in self.analyzer(plain, chars=True)]
         i = 0
         while i < len(tokens):
             size, groups = self._longest_match(tokens, i)
@@ -80,7 +91,6 @@ class SynonymExpander:
             found = frozenset(tok for group in groups for m in group for tok in m.tokens) or frozenset([tokens[i][0]])
             result.setdefault(found, plain[tokens[i][1]:tokens[i + size - 1][2]])
             i += size
-        return [(word, found) for found, word in result.items()]
 
     def _longest_match(self, tokens: list, i: int) -> tuple[int, list]:
         for size in range(min(self.longest, len(tokens) - i), 0, -1):

@@ -123,3 +123,11 @@ def test_cli_gives_the_issue_examples(runner, index_dir):
     flags = json.loads(run("search", "--topic", "ai", "--topic", "ethics", "--topic-mode", "all", "--json"))
     assert typed["results"] == flags["results"] and typed["notices"] == [] and typed["topic_mode"] == "all"
     assert "mentions ai · 1 sentence(s)" in run("search", "--topic", "ai", "--per-page", "100")
+
+
+def test_a_quoted_phrase_is_one_concept(client):
+    dead = get(client, "/api/search?q=%22federated+data%22")
+    assert dead["unmatched"] == ["federated data"] and dead["total"] == 0
+    mixed = get(client, "/api/search?q=%22health+data%22+federated")
+    assert mixed["unmatched"] == ["federated"] and mixed["remaining_query"] == '"health data"'
+    assert mixed["total"] == get(client, "/api/search?q=%22health+data%22")["total"]
