@@ -177,7 +177,7 @@ def plan_corpus(talks: int, maker: TextMaker, rng: Random) -> Plan:
     """Conferences, sessions and talks with speakers drawn from a shared, Zipf-weighted pool."""
     plan = Plan(talks)
     n_orgs = 40 + talks // 25
-    for i in range(n_orgs):
+    for _ in range(n_orgs):
         plan.organisations.append((f"{maker.name()[1]} {rng.choice(ORG_KINDS)}", rng.choice(COUNTRIES)))
     pool = max(5, int(talks * 0.35))
     speaker_weights = list(itertools.accumulate(1.0 / (r + 1) ** 0.75 for r in range(pool)))

@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 from whoosh import highlight, index, qparser
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError
@@ -17,7 +16,7 @@ from archive.citations import (Citable, citable_for, citation_markdown, citation
                                reference_text)
 from archive.formats import FORMATS
 from archive.styles import DEFAULT_STYLE, formatted
-from archive.quotes import Quote, corpus_quotes, talk_quotes
+from archive.quotes import Quote
 
 from .analysis import text_analyzer, thread_safe_schema
 from archive.topic_strength import quotes_with_topics, sentence_evidence

@@ -17,4 +17,5 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

@@ -4,7 +4,6 @@ without JavaScript the references are still there to select; the basket download
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest
