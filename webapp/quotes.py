@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -11,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from archive import citations
 from archive.citations import Citable
+from archive.csvsafe import write_csv
 from indexer import BadRequest, SearchRequest, Searcher
 from indexer.lookup import TALK_KINDS, get_record
 from indexer.quotes_index import MAX_EXPORT, QUOTE_FACETS, QuoteRequest, quote_json
@@ -191,13 +190,12 @@ def _all_results(template: SearchRequest) -> list[dict]:
 
 
 def _search_csv(results: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SEARCH_CSV_COLUMNS)
-    writer.writeheader()
-    for hit in results:
-        session = hit.get("session")
-        writer.writerow({"id": hit["id"], "kind": hit["kind"], "title": hit["title"], "url": hit["url"],
-                         "session": f"Session {session['number']}" if session and session.get("number") else "",
-                         "speakers": "; ".join(s["name"] for s in hit.get("speakers", [])),
-                         "topics": "; ".join(hit.get("topics", []))})
-    return out.getvalue()
+    return write_csv((_search_row(hit) for hit in results), SEARCH_CSV_COLUMNS)
+
+
+def _search_row(hit: dict) -> dict:
+    session = hit.get("session")
+    return {"id": hit["id"], "kind": hit["kind"], "title": hit["title"], "url": hit["url"],
+            "session": f"Session {session['number']}" if session and session.get("number") else "",
+            "speakers": "; ".join(s["name"] for s in hit.get("speakers", [])),
+            "topics": "; ".join(hit.get("topics", []))}
