@@ -11,13 +11,14 @@ from archive import citations
 from archive.citations import Citable
 from archive.csvsafe import write_csv
 from indexer import BadRequest, SearchRequest, Searcher
+from indexer.limits import MAX_RESPONSE_BYTES, check_depth
 from indexer.lookup import TALK_KINDS, get_record
 from indexer.quotes_index import MAX_EXPORT, QUOTE_FACETS, QuoteRequest, quote_json
 from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 from . import links
 from .index import get_handle
-from .params import positive_int, search_request
+from .params import filter_args, positive_int, search_request
 
 bp = Blueprint("quotes", __name__)
 
@@ -49,11 +50,11 @@ def quote_request(args: MultiDict, strict: bool, paged: bool = True) -> QuoteReq
     if strict and set(args) - known:
         unknown = sorted(set(args) - known)[0]
         raise BadRequest(f"unknown parameter '{unknown}'; known: " + ", ".join(sorted(known)))
-    filters = {name: [v.strip() for v in args.getlist(name) if v.strip()] for name in QUOTE_FACETS}
-    found = QuoteRequest(q=args.get("q", ""), filters={k: v for k, v in filters.items() if v},
+    found = QuoteRequest(q=args.get("q", ""), filters=filter_args(args, QUOTE_FACETS),
                          page=positive_int(args, "page", 1), per_page=positive_int(args, "per_page", DEFAULT_PER_PAGE),
                          sort=args.get("sort", "").strip())
     found.validate()
+    check_depth(found.page, found.per_page)
     return found
 
 
@@ -116,17 +117,34 @@ def _format(fmt: str) -> str:
 def _quote_download(payloads: list[dict], fmt: str, name: str) -> Response:
     base = base_url()
     if fmt == "json":
-        body = json.dumps({"total": len(payloads), "results": [quote_json(p, base) for p in payloads]},
-                          ensure_ascii=False, indent=2)
-        return _attachment(body, "application/json", f"{name}.json")
+        items = [quote_json(p, base) for p in payloads]
+        body, kept = fit(items, lambda part: _json_body({"total": len(part), "results": part}, len(items) - len(part)))
+        return _attachment(body, "application/json", f"{name}.json", len(items) - kept)
     media, ext, write = QUOTE_FORMATS[fmt]
-    return _attachment(write([Citable.from_dict(p["cite"]) for p in payloads], base), media, f"{name}.{ext}")
+    body, kept = fit([Citable.from_dict(p["cite"]) for p in payloads], lambda part: write(part, base))
+    return _attachment(body, media, f"{name}.{ext}", len(payloads) - kept)
 
 
-def _attachment(body: str, media: str, filename: str) -> Response:
+def fit(items: list, render) -> tuple[str, int]:
+    """render(items), cut to the first items whose rendering stays within MAX_RESPONSE_BYTES; (text, items kept)."""
+    body, kept = render(items), len(items)
+    while len(body.encode()) > MAX_RESPONSE_BYTES and kept > 1:
+        kept = max(1, min(kept - 1, int(kept * MAX_RESPONSE_BYTES / len(body.encode()) * 0.95)))
+        body = render(items[:kept])
+    return body, kept
+
+
+def _json_body(data: dict, omitted: int) -> str:
+    """An export as JSON; when results had to be left out, `omitted` says how many."""
+    return json.dumps({**data, **({"omitted": omitted} if omitted else {})}, ensure_ascii=False, indent=2)
+
+
+def _attachment(body: str, media: str, filename: str, omitted: int = 0) -> Response:
     response = Response(body, mimetype=media)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.charset = "utf-8"
+    if omitted:  # the response budget: say what was left out, for scripts
+        response.headers["X-Results-Omitted"] = str(omitted)
     return response
 
 
@@ -171,10 +189,11 @@ def search_export(fmt: str):
     template = search_request(args, strict=True)
     results = _all_results(template)
     if fmt == "json":
-        body = json.dumps({"query": template.q, "total": len(results), "results": results}, ensure_ascii=False,
-                          indent=2)
-        return _attachment(body, "application/json", "search.json")
-    return _attachment(_search_csv(results), "text/csv", "search.csv")
+        body, kept = fit(results, lambda part: _json_body({"query": template.q, "total": len(part), "results": part},
+                                                         len(results) - len(part)))
+        return _attachment(body, "application/json", "search.json", len(results) - kept)
+    body, kept = fit(results, _search_csv)
+    return _attachment(body, "text/csv", "search.csv", len(results) - kept)
 
 
 def _all_results(template: SearchRequest) -> list[dict]:
