@@ -13,6 +13,7 @@ from webapp import create_app
 
 from .common import _paths, corpus_option, ensure_index, index_option, run_build
 from .output import print_listing
+from .serving import CHANNEL_TIMEOUT, CONNECTION_LIMIT, waitress_settings
 
 
 @click.group()
@@ -83,7 +84,13 @@ def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_pa
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(corpus, index_dir, host, port, threads):
+@click.option("--connection-limit", default=CONNECTION_LIMIT, show_default=True, type=click.IntRange(10),
+              help="Open connections before new ones wait.")
+@click.option("--channel-timeout", default=CHANNEL_TIMEOUT, show_default=True, type=click.IntRange(1),
+              help="Seconds before an idle connection is closed.")
+@click.option("--trusted-proxy", envvar="CONFARCHIVE_TRUSTED_PROXY",
+              help="Address of the reverse proxy whose X-Forwarded-For/-Proto to believe ('*' for any).")
+def serve(corpus, index_dir, host, port, threads, connection_limit, channel_timeout, trusted_proxy):
     """Serve the archive with the production WSGI server (waitress); builds the index on first run."""
     import waitress
 
@@ -93,7 +100,8 @@ def serve(corpus, index_dir, host, port, threads):
     app.debug = False  # never, whatever FLASK_DEBUG says: tracebacks and the debugger stay off in serve
     click.echo(f"Serving confarchive on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")
+        waitress.serve(app, host=host, port=port,
+                       **waitress_settings(threads, connection_limit, channel_timeout, trusted_proxy))
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}. "
                                    "Is another server using that port? Try --port.")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from indexer.limits import MAX_BODY_BYTES
+
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
@@ -26,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         CORPUS_DIR=os.environ.get("CONFARCHIVE_CORPUS") or str(DEFAULT_CORPUS),
         INDEX_DIR=os.environ.get("CONFARCHIVE_INDEX") or str(Path(app.instance_path) / "index"),
         JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # a larger body is refused with 413 before it is read
     )
     if config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -34,11 +37,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import api, curation, errors, index, pages, quotes, search_views, security
+    from . import api, curation, errors, gate, index, pages, quotes, search_views, security
 
     index.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    gate.init_app(app)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
