@@ -48,4 +48,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(quotes.bp)
     app.register_blueprint(curation.bp)
+    _warn_if_behind(app)
     return app
+
+
+def _warn_if_behind(app: Flask) -> None:
+    """Log, at start-up, edits that were saved to the corpus but never reached the index."""
+    from indexer import pending
+
+    waiting = pending.pending(app.config["INDEX_DIR"])
+    if waiting:
+        app.logger.warning(pending.describe(waiting))
