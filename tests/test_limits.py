@@ -140,3 +140,16 @@ def test_about_lists_each_conference_with_its_own_sessions():
     catalogue = {"conferences": [{"id": "a"}, {"id": "b"}],
                  "sessions": [{"id": "a1", "conference": "a"}, {"id": "b1", "conference": "b"}]}
     assert sessions_by_conference(catalogue) == {"a": [catalogue["sessions"][0]], "b": [catalogue["sessions"][1]]}
+
+
+def test_every_limit_and_serve_option_is_documented():
+    from pathlib import Path
+
+    from confarchive.cli import serve
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text(encoding="utf-8")
+    names = [name for name in dir(limits) if name.isupper()]
+    options = [opt for param in serve.params for opt in getattr(param, "opts", []) if opt.startswith("--")]
+    assert len(names) >= 10 and [n for n in names if f"`{n}`" not in doc] == []
+    assert [o for o in options if o in ("--threads", "--connection-limit", "--channel-timeout", "--trusted-proxy")
+            and f"`{o}" not in doc] == []
