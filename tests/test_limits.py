@@ -21,8 +21,8 @@ TOPICS = ["genomics", "ehds", "ai", "ethics", "prevention", "rare-diseases", "ca
 
 
 def leaves(text: str):
-    notices: list[str] = []
-    return leaf_queries(parse_user_query(PARSER, text).query), parse_user_query(PARSER, text).notices
+    parsed = parse_user_query(PARSER, text)
+    return leaf_queries(parsed.query), parsed.notices
 
 
 def kinds(text: str) -> dict[str, set[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields, replace
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
@@ -196,16 +197,19 @@ def search_export(fmt: str):
     return _attachment(body, "text/csv", "search.csv", len(results) - kept)
 
 
+@dataclass
+class _ExportRequest(SearchRequest):
+    """A search for an export: one page of up to MAX_EXPORT results (a page of the API has at most MAX_PER_PAGE)."""
+
+    def validate(self) -> None:
+        SearchRequest.validate(replace(self, per_page=min(self.per_page, MAX_PER_PAGE)))
+
+
 def _all_results(template: SearchRequest) -> list[dict]:
-    searcher, results, page = Searcher(get_handle()), [], 1
-    while len(results) < MAX_EXPORT:
-        template.page, template.per_page = page, MAX_PER_PAGE
-        response = searcher.search(template)
-        results += response.results
-        if page >= response.pages:
-            break
-        page += 1
-    return results[:MAX_EXPORT]
+    """Every result (up to MAX_EXPORT) from one search: asking page by page repeated the whole search each time."""
+    request = _ExportRequest(**{f.name: getattr(template, f.name) for f in fields(SearchRequest)})
+    request.page, request.per_page = 1, MAX_EXPORT
+    return Searcher(get_handle()).search(request).results[:MAX_EXPORT]
 
 
 def _search_csv(results: list[dict]) -> str:

@@ -33,13 +33,6 @@ class LoginThrottle:
         self._records: dict[tuple[str, str], _Record] = {}
         self._lock = threading.Lock()
 
-    def wait_seconds(self, name: str, address: str) -> int:
-        """Seconds left before this name may try again from this address; 0 when it may try now."""
-        with self._lock:
-            record = self._records.get((name.lower(), address))
-            left = record.locked_until - self.clock() if record else 0
-        return max(0, int(left + 0.999))
-
     def begin(self, name: str, address: str) -> int:
         """Book one password check: 0 when it may run now (then call failed or succeeded), else seconds to wait."""
         now = self.clock()
