@@ -125,3 +125,10 @@ def test_a_full_index_disk_saves_the_file_says_the_index_is_behind_and_the_next_
 def test_a_successful_save_leaves_nothing_pending(client, env):
     response = save(client, "An ordinary save.")
     assert response.status_code == 303 and pending.pending(env.index) == []
+
+
+def test_a_refused_save_keeps_an_earlier_edit_pending(client, env, monkeypatch):
+    pending.record(env.index, TALK_FILE, "bob")  # an earlier save whose index update failed
+    fail_writes_to(monkeypatch, env.corpus / TALK_FILE, errno.ENOSPC)
+    assert save(client, "Refused.").status_code == 503
+    assert [e["file"] for e in pending.pending(env.index)] == [TALK_FILE]

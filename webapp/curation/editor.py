@@ -71,9 +71,10 @@ def save_recorded(ref, new_text: str, base_hash: str):
     """save_text, noting the edit as pending for the index first (indexer/pending.py); if the note
     cannot be written, nothing is saved, and a save that did not happen leaves no note."""
     index_dir = current_app.config["INDEX_DIR"]
+    already = any(e["file"] == ref.rel for e in pending.pending(index_dir))  # an earlier edit still not indexed
     outcome = save_text(ref, new_text, base_hash, g.user, history(),
                         before_write=lambda: pending.record(index_dir, ref.rel, g.user))
-    if outcome.status != SAVED:
+    if outcome.status != SAVED and not already:
         pending.clear(index_dir, [ref.rel])
     return outcome
 
