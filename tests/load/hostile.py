@@ -162,10 +162,10 @@ def run(corpus: Path, index: Path, log: Path, seconds: float) -> dict:
         for thread in threads:
             thread.start()
         time.sleep(seconds)
+        still_open = sum(1 for s in sockets if _open(s))  # before waiting for the clients: idle ones time out at 30 s
         stop.set()
         for thread in threads:
             thread.join(timeout=40)
-        still_open = sum(1 for s in sockets if _open(s))
         for sock in sockets:
             sock.close()
         errors = server.errors()
