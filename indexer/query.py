@@ -13,6 +13,7 @@ from . import limits
 from .analysis import thread_safe_schema
 from .facets import FacetTable
 from .limits import MAX_FUZZY_DISTANCE, MAX_QUERY_LENGTH, MAX_QUERY_WORDS
+
 SEARCH_FIELDS = ("title", "body", "names", "affiliation", "topics_text")
 FIELD_FILTERS = ("speaker", "topic", "session", "kind")
 _FIELD = re.compile(r'\b(speaker|topic|session|kind):(?:"([^"]*)"|(\S+))', re.I)

@@ -132,3 +132,16 @@ def test_a_refused_save_keeps_an_earlier_edit_pending(client, env, monkeypatch):
     fail_writes_to(monkeypatch, env.corpus / TALK_FILE, errno.ENOSPC)
     assert save(client, "Refused.").status_code == 503
     assert [e["file"] for e in pending.pending(env.index)] == [TALK_FILE]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions; the simulated EROFS case above covers it")
+def test_a_really_read_only_corpus_folder_saves_nothing(client, env):
+    folder = (env.corpus / TALK_FILE).parent
+    before = env.read()
+    folder.chmod(0o555)
+    try:
+        response = save(client, "Refused by the file system.")
+    finally:
+        folder.chmod(0o755)
+    assert response.status_code == 503 and "Nothing was saved: Permission denied" in text(response)
+    assert env.read() == before and env.history_files() == [] and pending.pending(env.index) == []
