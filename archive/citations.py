@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 from .corpus import Corpus
+from .csvsafe import write_csv
 from .records import Talk
 from .text import to_plain
 
@@ -314,11 +313,7 @@ def csv_row(c: Citable, base_url: str = "") -> dict:
 
 def quotes_csv(items: list[Citable], base_url: str = "") -> str:
     """One row per quote with its context, attribution and citation."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(csv_row(c, base_url) for c in items)
-    return out.getvalue()
+    return write_csv((csv_row(c, base_url) for c in items), CSV_COLUMNS)
 
 
 def quotes_markdown(items: list[Citable], base_url: str = "") -> str:

@@ -9,13 +9,12 @@ and roles and organisations of speakers. The whole-archive exports carry everyth
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import asdict
 from datetime import date
 
 from .corpus import Corpus
+from .csvsafe import write_csv
 from .records import Conference, Speaker, Talk
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -146,9 +145,4 @@ def archive_tables(corpus: Corpus) -> dict[str, list[dict]]:
 
 def to_csv(rows: list[dict]) -> str:
     """CSV text with a header row; every field quoted where needed, line breaks kept inside fields."""
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()
+    return write_csv(rows, list(rows[0])) if rows else ""

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .yamlguard import expansion_problem
+
 DELIMITER = "---"
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -74,6 +76,9 @@ def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
     try:
         node = yaml.compose(text, Loader=_COMPOSER)  # nodes keep the line numbers
         if node is not None:
+            problem = expansion_problem(node)  # before constructing: an alias bomb would hold the CPU for minutes
+            if problem:
+                raise FrontMatterError(first_line + node.start_mark.line, problem)
             _collect_lines(node, (), first_line, key_lines, set())  # before constructing, which rewrites `<<` merges
         meta = _construct_safely(node)
     except yaml.YAMLError as exc:
@@ -81,6 +86,8 @@ def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
         line = first_line + (mark.line if mark else 0)
         problem = getattr(exc, "problem", None) or str(exc)
         raise FrontMatterError(line, f"invalid YAML: {problem}") from None
+    except FrontMatterError:  # a ValueError too, but not a date's
+        raise
     except ValueError:  # PyYAML raises this for a date-like value that is no date, such as 2025-13-08
         if node is None:  # the text itself could not be read (an unpaired surrogate, say)
             raise FrontMatterError(first_line, "the front matter holds characters YAML cannot read") from None

@@ -14,6 +14,7 @@ from webapp.site import DEFAULT_BASE_URL
 
 from .common import _paths, corpus_option, ensure_index, index_option, match_options, run_build
 from .output import print_listing
+from .serving import CHANNEL_TIMEOUT, CONNECTION_LIMIT, waitress_settings
 
 
 @click.group()
@@ -90,7 +91,13 @@ def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_pa
 @click.option("--base-url", envvar="CONFARCHIVE_BASE_URL", default="",
               help="The site's public address, for citations, canonical links and page metadata "
                    "(default: CONFARCHIVE_BASE_URL, else http://127.0.0.1:5000).")
-def serve(corpus, index_dir, host, port, threads, base_url):
+@click.option("--connection-limit", default=CONNECTION_LIMIT, show_default=True, type=click.IntRange(10),
+              help="Open connections before new ones wait.")
+@click.option("--channel-timeout", default=CHANNEL_TIMEOUT, show_default=True, type=click.IntRange(1),
+              help="Seconds before an idle connection is closed.")
+@click.option("--trusted-proxy", envvar="CONFARCHIVE_TRUSTED_PROXY",
+              help="Address of the reverse proxy whose X-Forwarded-For/-Proto to believe ('*' for any).")
+def serve(corpus, index_dir, host, port, threads, base_url, connection_limit, channel_timeout, trusted_proxy):
     """Serve the archive with the production WSGI server (waitress); builds the index on first run."""
     import waitress
 
@@ -104,7 +111,8 @@ def serve(corpus, index_dir, host, port, threads, base_url):
         click.echo(f"Citations and canonical links use {DEFAULT_BASE_URL}; set --base-url or "
                    "CONFARCHIVE_BASE_URL to the public address.", err=True)
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="confarchive")
+        waitress.serve(app, host=host, port=port,
+                       **waitress_settings(threads, connection_limit, channel_timeout, trusted_proxy))
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}. "
                                    "Is another server using that port? Try --port.")

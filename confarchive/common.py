@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archive import ERROR, CorpusError, load_corpus
-from indexer import BuildLocked, build_index, index_exists
+from indexer import BuildLocked, build_index, index_exists, pending
 from webapp import default_paths
 
 
@@ -47,6 +47,18 @@ def run_build(corpus_dir: Path, index_dir: Path, quiet: bool = False) -> None:
             raise click.ClickException(f"cannot write the index in {index_dir}: {exc.strerror or exc}. "
                                        "Choose another folder with --index.")
     click.echo(f"Indexed {report.documents} documents in {report.seconds:.1f}s into {report.path}", err=True)
+    caught_up = pending.pending(index_dir)
+    if caught_up:
+        pending.clear(index_dir)
+        click.echo(f"This build includes {len(caught_up)} saved edit(s) that had not been indexed: "
+                   + ", ".join(e["file"] for e in caught_up), err=True)
+
+
+def warn_if_behind(index_dir: Path) -> None:
+    """Say so when edits saved to the corpus never reached the index (indexer/pending.py)."""
+    waiting = pending.pending(index_dir)
+    if waiting:
+        click.echo("Warning: " + pending.describe(waiting), err=True)
 
 
 def ensure_index(corpus_dir: Path, index_dir: Path) -> None:
@@ -54,6 +66,7 @@ def ensure_index(corpus_dir: Path, index_dir: Path) -> None:
     if not index_exists(index_dir):
         click.echo(f"No index in {index_dir} yet; building it from {corpus_dir} …", err=True)
         run_build(corpus_dir, index_dir)
+    warn_if_behind(index_dir)
 
 
 def match_options(command):

@@ -62,10 +62,41 @@ def list_users(users_file):
 @click.argument("name")
 @users_file_option
 def remove(name, users_file):
-    """Delete an account; its open sessions end at their next request."""
+    """Delete an account; its sessions end at their next request."""
     store = _store(users_file)
     try:
         store.remove(name)
     except UserError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"Removed librarian account '{name}' from {store.path}")
+
+
+@users.command("password")
+@click.argument("name")
+@users_file_option
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of standard input.")
+def password(name, users_file, password_stdin):
+    """Change an account's password; every session of the account ends."""
+    store = _store(users_file)
+    if password_stdin:
+        new = sys.stdin.readline().rstrip("\r\n")
+    else:
+        new = click.prompt("New password", hide_input=True, confirmation_prompt="Repeat the password")
+    try:
+        store.set_password(name, new)
+    except UserError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Changed the password of '{name}'; its sessions have ended.")
+
+
+@users.command("sign-out")
+@click.argument("name")
+@users_file_option
+def sign_out(name, users_file):
+    """End every session of an account (a lost laptop, a cookie that may have been copied)."""
+    store = _store(users_file)
+    try:
+        store.end_sessions(name)
+    except UserError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Ended every session of '{name}'.")

@@ -28,11 +28,12 @@ class OverviewCell:
     count: int
 
 
-def session_topic_matrix(handle: IndexHandle) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
-    """Counts of talks, panels and Q&As per (session, topic), with sessions and topics in display order."""
+def session_topic_matrix(handle: IndexHandle, limit: int | None = None) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+    """Counts of talks, panels and Q&As per (session, topic), with sessions and topics in display order;
+    the first `limit` sessions only, when given (the page must stay small on a large archive)."""
     table = handle.facets
     talks = table.selection("kind", list(TALK_KINDS))
-    sessions = [s["id"] for s in handle.meta.get("catalogue", {}).get("sessions", [])]
+    sessions = [s["id"] for s in handle.meta.get("catalogue", {}).get("sessions", [])][:limit]
     topics = [t["id"] for t in handle.meta.get("catalogue", {}).get("topics", [])]
     counts = {}
     for session in sessions:

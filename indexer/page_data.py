@@ -101,7 +101,8 @@ def catalogue(corpus: Corpus) -> dict:
     """Index-wide data for the pages: topics with descriptions, conferences, sessions in order."""
     return {"topics": [{"id": t.id, "label": t.label, "description": t.description} for t in corpus.topics.values()],
             "conferences": [conference_data(c) for c in corpus.conferences.values()],
-            "sessions": [session_ref(s) for s in corpus.ordered_sessions()]}
+            "sessions": [{**session_ref(s), "conference": s.conference} for s in corpus.ordered_sessions()]}
+
 
 
 def _mentions(corpus: Corpus, mentions: list[Mention]) -> list[dict]:

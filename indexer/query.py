@@ -9,10 +9,11 @@ from whoosh import qparser, query as wq
 
 from archive.names import fold
 
+from . import limits
 from .analysis import thread_safe_schema
 from .facets import FacetTable
+from .limits import MAX_FUZZY_DISTANCE, MAX_QUERY_LENGTH, MAX_QUERY_WORDS
 
-MAX_QUERY_LENGTH = 500
 SEARCH_FIELDS = ("title", "body", "names", "affiliation", "topics_text")
 FIELD_FILTERS = ("speaker", "topic", "session", "kind")
 _FIELD = re.compile(r'\b(speaker|topic|session|kind):(?:"([^"]*)"|(\S+))', re.I)
@@ -41,10 +42,15 @@ def make_parser(schema) -> qparser.QueryParser:
 
 
 def shorten(text: str, notices: list[str]) -> str:
+    """The query within its length and word budget (indexer/limits.py), with a notice when it was cut."""
     text = (text or "").strip()
     if len(text) > MAX_QUERY_LENGTH:
         notices.append(f"Your query was shortened to its first {MAX_QUERY_LENGTH} characters.")
-        return text[:MAX_QUERY_LENGTH]
+        text = text[:MAX_QUERY_LENGTH]
+    words = text.split()
+    if len(words) > MAX_QUERY_WORDS:
+        notices.append(f"Your query was shortened to its first {MAX_QUERY_WORDS} words.")
+        text = " ".join(words[:MAX_QUERY_WORDS])
     return text
 
 
@@ -64,8 +70,15 @@ def extract_field_filters(text: str, table: FacetTable, notices: list[str],
     def take(match: re.Match) -> str:
         name, value = match.group(1).lower(), (match.group(2) or match.group(3) or "").strip()
         found = resolve_facet_value(table, name, value)
-        if found:
-            filters.setdefault(name, []).extend(found)
+        room = limits.MAX_FILTER_VALUES - sum(map(len, filters.values()))
+        if found and room <= 0:
+            notices.append(f"At most {limits.MAX_FILTER_VALUES} filter values come from the query, "
+                           f"so {name}:{value} was left out.")
+        elif found:
+            if len(found) > room:
+                notices.append(f"“{name}:{value}” matches {len(found)} values; only the first {room} were used. "
+                               "Be more specific.")
+            filters.setdefault(name, []).extend(found[:room])
         else:
             notices.append(f"No {name} matches “{value}”, so that filter was left out.")
         return " "
@@ -114,7 +127,7 @@ def parse_user_query(parser: qparser.QueryParser, text: str) -> ParsedQuery:
         notices.append("Your query's syntax could not be read, so its words were searched plainly.")
     if parsed is wq.NullQuery:
         return ParsedQuery(wq.NullQuery, text, notices)
-    return ParsedQuery(exclude_negations(tame_fuzzy(parsed)), text, notices)
+    return ParsedQuery(exclude_negations(within_budget(parsed, text, notices)), text, notices)
 
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})  # as qparser.OperatorsPlugin tags them
@@ -166,18 +179,60 @@ def exclude_negations(q: wq.Query) -> wq.Query:
     return q
 
 
-MAX_FUZZY_DISTANCE = 2
+def within_budget(q: wq.Query, text: str, notices: list[str]) -> wq.Query:
+    """fuzzy~ and prefix* within the request budget (indexer/limits.py); the others become plain words.
 
-
-def tame_fuzzy(q: wq.Query) -> wq.Query:
-    """Cap fuzzy~ edit distances and prefixes: large ones cost seconds, a prefix longer than the word crashes."""
-    if isinstance(q, wq.FuzzyTerm):
-        q.maxdist = min(q.maxdist, MAX_FUZZY_DISTANCE)
-        q.prefixlength = min(q.prefixlength, max(len(q.text) - 1, 0))
-        return q
-    for child in q.children():
-        tame_fuzzy(child)
+    Each expands to every index term it matches, so their number, the fuzzy edit distance and the
+    length of what must match exactly are capped; a notice says which words were searched plainly.
+    """
+    budget = {"fuzzy": set(), "prefix": set(), "plain": [], "text": text}
+    q = _spend(q, budget)
+    if budget["plain"]:
+        words = ", ".join(dict.fromkeys(budget["plain"]))
+        notices.append(f"Searched as plain words: {words} (a query may have {limits.MAX_FUZZY_TERMS} fuzzy~ words of "
+                       f"{limits.MIN_FUZZY_LENGTH}+ letters and {limits.MAX_PREFIX_TERMS} prefix* words of "
+                       f"{limits.MIN_PREFIX_LENGTH}+ letters).")
     return q
+
+
+def _spend(q: wq.Query, budget: dict) -> wq.Query:
+    if isinstance(q, wq.FuzzyTerm):
+        return _fuzzy(q, budget)
+    if isinstance(q, wq.Prefix):
+        return _prefix(q, budget)
+    return q.apply(lambda child: _spend(child, budget)) if q.children() else q
+
+
+def _fuzzy(q: wq.FuzzyTerm, budget: dict) -> wq.Query:
+    seen, word = budget["fuzzy"], _word_key(q)
+    if len(q.text) < limits.MIN_FUZZY_LENGTH or (word not in seen and len(seen) >= limits.MAX_FUZZY_TERMS):
+        budget["plain"].append(_typed(q, budget["text"], "~"))
+        return wq.Term(q.fieldname, q.text, boost=q.boost)
+    seen.add(word)
+    q.maxdist = min(q.maxdist, MAX_FUZZY_DISTANCE)
+    q.prefixlength = min(max(q.prefixlength, limits.FUZZY_PREFIX), len(q.text) - 1)
+    return q
+
+
+def _prefix(q: wq.Prefix, budget: dict) -> wq.Query:
+    seen, word = budget["prefix"], _word_key(q)
+    if len(q.text) < limits.MIN_PREFIX_LENGTH or (word not in seen and len(seen) >= limits.MAX_PREFIX_TERMS):
+        budget["plain"].append(_typed(q, budget["text"], "*"))
+        return wq.Term(q.fieldname, q.text, boost=q.boost)
+    seen.add(word)
+    return q
+
+
+def _typed(q: wq.Query, text: str, mark: str) -> str:
+    """The word as the user typed it, for the notice (the leaf holds it analysed: stemmed, folded)."""
+    start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
+    return text[start:end] if start is not None and end else f"{q.text}{mark}"
+
+
+def _word_key(q: wq.Query):
+    """The word of the query text a leaf comes from: one word gives a leaf per field, each analysed its own way."""
+    start = getattr(q, "startchar", None)
+    return start if start is not None else q.text
 
 
 def is_well_formed(text: str) -> bool:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from indexer.limits import MAX_BODY_BYTES
+
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
@@ -27,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         INDEX_DIR=os.environ.get("CONFARCHIVE_INDEX") or str(Path(app.instance_path) / "index"),
         BASE_URL=os.environ.get("CONFARCHIVE_BASE_URL", ""),  # empty: site.DEFAULT_BASE_URL
         JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # a larger body is refused with 413 before it is read
     )
     if config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -35,16 +38,27 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import api, briefing_views, curation, errors, index, pages, quotes, search_views, security, site
+    from . import api, briefing_views, curation, errors, gate, index, pages, quotes, search_views, security, site
 
     index.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     site.init_app(app)
+    gate.init_app(app)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(quotes.bp)
     app.register_blueprint(briefing_views.bp)
     app.register_blueprint(curation.bp)
+    _warn_if_behind(app)
     return app
+
+
+def _warn_if_behind(app: Flask) -> None:
+    """Log, at start-up, edits that were saved to the corpus but never reached the index."""
+    from indexer import pending
+
+    waiting = pending.pending(app.config["INDEX_DIR"])
+    if waiting:
+        app.logger.warning(pending.describe(waiting))

@@ -17,6 +17,7 @@ from .chart import overview_chart
 from .index import get_handle
 
 bp = Blueprint("pages", __name__)
+MAX_CHART_SESSIONS = 40  # rows of the /topics heat map: the page stays small on a large archive
 
 
 def _record(ident: str, kinds: tuple[str, ...], what: str) -> dict:
@@ -90,9 +91,10 @@ def topics():
     handle = get_handle()
     catalogue = handle.meta.get("catalogue", {})
     counts = {topic: len(docs) for topic, docs in handle.facets.postings.get("topic", {}).items()}
-    sessions, topic_ids, matrix = session_topic_matrix(handle)
+    sessions, topic_ids, matrix = session_topic_matrix(handle, limit=MAX_CHART_SESSIONS)
     return render_template("topics.html", topics=catalogue.get("topics", []), counts=counts,
-                           chart=overview_chart(sessions, topic_ids, matrix, handle.facets))
+                           chart=overview_chart(sessions, topic_ids, matrix, handle.facets),
+                           all_sessions=len(catalogue.get("sessions", [])))
 
 
 @bp.get("/topics/<ident>")
@@ -107,4 +109,17 @@ def topic(ident: str):
 
 @bp.get("/about")
 def about():
-    return render_template("about.html", catalogue=get_handle().meta.get("catalogue", {}))
+    catalogue = get_handle().meta.get("catalogue", {})
+    return render_template("about.html", catalogue=catalogue, sessions=sessions_by_conference(catalogue))
+
+
+def sessions_by_conference(catalogue: dict) -> dict[str, list[dict]]:
+    """Each conference's sessions in programme order (a build made before sessions named their conference
+    lists every session under each conference, as it used to)."""
+    sessions = catalogue.get("sessions", [])
+    if any("conference" not in s for s in sessions):
+        return {c["id"]: sessions for c in catalogue.get("conferences", [])}
+    grouped: dict[str, list[dict]] = {}
+    for session in sessions:
+        grouped.setdefault(session["conference"], []).append(session)
+    return grouped

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from indexer import BadRequest, SearchRequest
+from indexer.limits import check_depth, check_filters
 from indexer.schema import FACET_FIELDS
 from indexer.search import DEFAULT_PER_PAGE
 
@@ -27,13 +28,13 @@ def search_request(args: MultiDict, strict: bool) -> SearchRequest:
         unknown = sorted(set(args) - KNOWN)
         if unknown:
             raise BadRequest(f"unknown parameter '{unknown[0]}'; known: " + ", ".join(sorted(KNOWN - {"format"})))
-    filters = {name: [v.strip() for v in args.getlist(name) if v.strip()] for name in FACET_FIELDS}
-    request = SearchRequest(q=args.get("q", ""), filters={k: v for k, v in filters.items() if v},
+    request = SearchRequest(q=args.get("q", ""), filters=filter_args(args, FACET_FIELDS),
                             page=positive_int(args, "page", 1),
                             per_page=positive_int(args, "per_page", DEFAULT_PER_PAGE),
                             sort=args.get("sort", "").strip(), exact=args.get("exact", "") in ("1", "true"),
                             **modes(args))
     request.validate()
+    check_depth(request.page, request.per_page)
     return request
 
 
@@ -42,8 +43,15 @@ def modes(args: MultiDict) -> dict[str, str]:
     return {"match": args.get("match", "").strip() or "any", "topic_mode": args.get("topic_mode", "").strip() or "any"}
 
 
+def filter_args(args: MultiDict, names) -> dict[str, list[str]]:
+    """The facet filters asked for, within the request budget (indexer/limits.py): else BadRequest."""
+    filters = {name: [v.strip() for v in args.getlist(name) if v.strip()] for name in names}
+    return check_filters({name: values for name, values in filters.items() if values})
+
+
 def page_args(args: MultiDict, strict: bool = True) -> tuple[int, int]:
     """page and per_page for the listing endpoints."""
     page, per_page = positive_int(args, "page", 1), positive_int(args, "per_page", DEFAULT_PER_PAGE)
     SearchRequest(page=page, per_page=per_page).validate()
+    check_depth(page, per_page)
     return page, per_page

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from dataclasses import dataclass, fields, replace
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
@@ -13,14 +12,16 @@ from archive import citations
 from archive.citations import Citable
 from archive.formats import FORMATS, ExportOptions, UnknownFormat, get_format
 from archive.styles import DEFAULT_STYLE, STYLES, UnknownStyle, check_style, formatted
+from archive.csvsafe import write_csv
 from indexer import BadRequest, SearchRequest, Searcher
+from indexer.limits import MAX_RESPONSE_BYTES, check_depth
 from indexer.lookup import TALK_KINDS, get_record
 from indexer.quotes_index import MAX_EXPORT, QUOTE_FACETS, QuoteRequest, quote_json
 from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 from . import links
 from .index import get_handle
-from .params import modes, positive_int, search_request
+from .params import filter_args, modes, positive_int, search_request
 from .site import base_url
 
 bp = Blueprint("quotes", __name__)
@@ -49,12 +50,12 @@ def quote_request(args: MultiDict, strict: bool, paged: bool = True) -> QuoteReq
     if strict and set(args) - known:
         unknown = sorted(set(args) - known)[0]
         raise BadRequest(f"unknown parameter '{unknown}'; known: " + ", ".join(sorted(known)))
-    filters = {name: [v.strip() for v in args.getlist(name) if v.strip()] for name in QUOTE_FACETS}
-    found = QuoteRequest(q=args.get("q", ""), filters={k: v for k, v in filters.items() if v},
+    found = QuoteRequest(q=args.get("q", ""), filters=filter_args(args, QUOTE_FACETS),
                          page=positive_int(args, "page", 1), per_page=positive_int(args, "per_page", DEFAULT_PER_PAGE),
                          sort=args.get("sort", "").strip(), exact=args.get("exact", "") in ("1", "true"),
                          **modes(args))
     found.validate()
+    check_depth(found.page, found.per_page)
     return found
 
 
@@ -131,18 +132,39 @@ def _format(fmt: str) -> str:
 def _quote_download(payloads: list[dict], fmt: str, name: str, style: str = DEFAULT_STYLE) -> Response:
     base, export = base_url(), FORMATS[fmt]
     if export.write is None:  # json: the API's own shape
-        body = json.dumps({"total": len(payloads), "results": [quote_json(p, base, style) for p in payloads]},
-                          ensure_ascii=False, indent=2)
-        return _attachment(body, export.media_type, f"{name}.json")
-    body = export.write([Citable.from_dict(p["cite"]) for p in payloads], ExportOptions(base, style))
-    return _attachment(body, export.media_type, f"{name}.{export.extension}")
+        items = [quote_json(p, base, style) for p in payloads]
+        body, kept = fit(items, lambda part: _json_body({"total": len(part), "results": part}, len(items) - len(part)))
+        return _attachment(body, export.media_type, f"{name}.json", len(items) - kept)
+    options = ExportOptions(base, style)
+    body, kept = fit([Citable.from_dict(p["cite"]) for p in payloads], lambda part: export.write(part, options))
+    return _attachment(body, export.media_type, f"{name}.{export.extension}", len(payloads) - kept)
 
 
-def _attachment(body: str | bytes, media: str, filename: str) -> Response:
+def fit(items: list, render) -> tuple[str | bytes, int]:
+    """render(items), cut to the first items whose rendering stays within MAX_RESPONSE_BYTES; (body, items kept)."""
+    body, kept = render(items), len(items)
+    while _size(body) > MAX_RESPONSE_BYTES and kept > 1:
+        kept = max(1, min(kept - 1, int(kept * MAX_RESPONSE_BYTES / _size(body) * 0.95)))
+        body = render(items[:kept])
+    return body, kept
+
+
+def _size(body: str | bytes) -> int:
+    return len(body) if isinstance(body, bytes) else len(body.encode())
+
+
+def _json_body(data: dict, omitted: int) -> str:
+    """An export as JSON; when results had to be left out, `omitted` says how many."""
+    return json.dumps({**data, **({"omitted": omitted} if omitted else {})}, ensure_ascii=False, indent=2)
+
+
+def _attachment(body: str | bytes, media: str, filename: str, omitted: int = 0) -> Response:
     response = Response(body, mimetype=media)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if isinstance(body, str):
         response.charset = "utf-8"
+    if omitted:  # the response budget: say what was left out, for scripts
+        response.headers["X-Results-Omitted"] = str(omitted)
     return response
 
 
@@ -191,32 +213,35 @@ def search_export(fmt: str):
     template = search_request(args, strict=True)
     results = _all_results(template)
     if fmt == "json":
-        body = json.dumps({"query": template.q, "total": len(results), "results": results}, ensure_ascii=False,
-                          indent=2)
-        return _attachment(body, "application/json", "search.json")
-    return _attachment(_search_csv(results), "text/csv", "search.csv")
+        body, kept = fit(results, lambda part: _json_body({"query": template.q, "total": len(part), "results": part},
+                                                         len(results) - len(part)))
+        return _attachment(body, "application/json", "search.json", len(results) - kept)
+    body, kept = fit(results, _search_csv)
+    return _attachment(body, "text/csv", "search.csv", len(results) - kept)
+
+
+@dataclass
+class _ExportRequest(SearchRequest):
+    """A search for an export: one page of up to MAX_EXPORT results (a page of the API has at most MAX_PER_PAGE)."""
+
+    def validate(self) -> None:
+        SearchRequest.validate(replace(self, per_page=min(self.per_page, MAX_PER_PAGE)))
 
 
 def _all_results(template: SearchRequest) -> list[dict]:
-    searcher, results, page = Searcher(get_handle()), [], 1
-    while len(results) < MAX_EXPORT:
-        template.page, template.per_page = page, MAX_PER_PAGE
-        response = searcher.search(template)
-        results += response.results
-        if page >= response.pages:
-            break
-        page += 1
-    return results[:MAX_EXPORT]
+    """Every result (up to MAX_EXPORT) from one search: asking page by page repeated the whole search each time."""
+    request = _ExportRequest(**{f.name: getattr(template, f.name) for f in fields(SearchRequest)})
+    request.page, request.per_page = 1, MAX_EXPORT
+    return Searcher(get_handle()).search(request).results[:MAX_EXPORT]
 
 
 def _search_csv(results: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SEARCH_CSV_COLUMNS)
-    writer.writeheader()
-    for hit in results:
-        session = hit.get("session")
-        writer.writerow({"id": hit["id"], "kind": hit["kind"], "title": hit["title"], "url": hit["url"],
-                         "session": f"Session {session['number']}" if session and session.get("number") else "",
-                         "speakers": "; ".join(s["name"] for s in hit.get("speakers", [])),
-                         "topics": "; ".join(hit.get("topics", []))})
-    return out.getvalue()
+    return write_csv((_search_row(hit) for hit in results), SEARCH_CSV_COLUMNS)
+
+
+def _search_row(hit: dict) -> dict:
+    session = hit.get("session")
+    return {"id": hit["id"], "kind": hit["kind"], "title": hit["title"], "url": hit["url"],
+            "session": f"Session {session['number']}" if session and session.get("number") else "",
+            "speakers": "; ".join(s["name"] for s in hit.get("speakers", [])),
+            "topics": "; ".join(hit.get("topics", []))}

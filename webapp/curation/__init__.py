@@ -5,7 +5,9 @@ Settings (in the app config, or the environment for `confarchive serve`):
   uses the same default, or --users-file);
 - HISTORY_DIR: where previous versions are kept (env CONFARCHIVE_HISTORY; default <CORPUS_DIR>/.history);
 - PERMANENT_SESSION_LIFETIME: how long a sign-in lasts (default 8 hours);
-- SESSION_COOKIE_SECURE: send the session cookie over HTTPS only (env CONFARCHIVE_SECURE_COOKIES=1);
+- SESSION_COOKIE_SECURE: send the session cookie over HTTPS only (env CONFARCHIVE_SECURE_COOKIES=1); without
+  it the cookie is still marked Secure on every request that arrived over HTTPS (directly, or through a
+  proxy trusted with `confarchive serve --trusted-proxy`); it is always HttpOnly and SameSite=Lax;
 - LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS: failed sign-ins allowed before a lock-out, and its first length;
 - REBUILD_WAIT_SECONDS: how long a save waits for another build to finish before giving up on reindexing.
 """
@@ -16,11 +18,19 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 
 bp = Blueprint("curation", __name__, url_prefix="/curate")
 
 SESSION_LIFETIME = timedelta(hours=8)
+
+
+class HttpsAwareSessions(SecureCookieSessionInterface):
+    """Signed cookie sessions whose cookie is Secure when configured so, and on any request made over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
 
 def default_users_file() -> Path:
@@ -41,6 +51,7 @@ def _configure(state) -> None:
     if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
         config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     config["SESSION_COOKIE_HTTPONLY"] = True
+    app.session_interface = HttpsAwareSessions()
     if config.get("SESSION_COOKIE_SAMESITE") is None:
         config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if os.environ.get("CONFARCHIVE_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import time
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
@@ -23,24 +25,28 @@ def throttle():
 
 
 def current_user() -> str | None:
-    """The signed-in account, or None; an expired session or a removed account signs the librarian out."""
+    """The signed-in account, or None; an expired session, or one the account has ended (sign-out elsewhere,
+    password change, account removed), signs the librarian out."""
     name, since = session.get("user"), session.get("signed_in_at")
     if not isinstance(name, str) or not isinstance(since, (int, float)):
         return None
     lifetime = current_app.permanent_session_lifetime.total_seconds()
-    if time.time() - since > lifetime or not _still_exists(name):
-        session.pop("user", None)
-        session.pop("signed_in_at", None)
-        flash("Your session has expired; please sign in again.", "notice")
+    expired = time.time() - since > lifetime
+    if expired or not _still_valid(name, session.get("sessions")):
+        for key in ("user", "signed_in_at", "sessions"):
+            session.pop(key, None)
+        flash(f"Your session has {'expired' if expired else 'ended'}; please sign in again.", "notice")
         return None
     return name
 
 
-def _still_exists(name: str) -> bool:
+def _still_valid(name: str, token) -> bool:
+    """Is this session's token still the account's own (checked against the account file on every request)?"""
     try:
-        return users().exists(name)
+        current = users().session_token(name)
     except UserError:
         return False
+    return bool(current) and isinstance(token, str) and hmac.compare_digest(current.encode(), token.encode())
 
 
 @bp.before_request
@@ -56,9 +62,17 @@ def guard():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/curate") and not target.startswith("//") and "\\" not in target:
+    """Where to go after signing in: a path of the editor on this site, else the editor's start page."""
+    if isinstance(target, str) and _is_local_editor_path(target):
         return target
     return url_for("curation.index")
+
+
+def _is_local_editor_path(target: str) -> bool:
+    if len(target) > 2000 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and (parts.path == "/curate" or parts.path.startswith("/curate/"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,15 +82,23 @@ def login():
                                no_accounts=_no_accounts())
     name = request.form.get("name", "").strip().lower()
     address = request.remote_addr or "unknown"
-    wait = throttle().wait_seconds(name, address)
+    wait = throttle().begin(name, address)  # books this check, so parallel guesses count against the limit
     if wait:
         return _login_error(name, _locked_message(name, wait), 429)
-    if not users().verify(name, request.form.get("password", "")):
+    try:
+        right = users().verify(name, request.form.get("password", ""))
+    except BaseException:
+        throttle().cancel(name, address)
+        raise
+    if not right:
         delay = throttle().failed(name, address)
         message = "Wrong account name or password."
         return _login_error(name, f"{message} {_locked_message(name, delay)}" if delay else message, 401)
     throttle().succeeded(name, address)
-    _start_session(name)
+    try:
+        _start_session(name)
+    except UserError as exc:
+        return _login_error(name, f"You could not be signed in: {exc}.", 503)
     warm_up_once(current_app.config["CORPUS_DIR"])  # saves will follow: have the corpus parsed by then
     return redirect(_safe_next(request.form.get("next")), code=303)
 
@@ -99,16 +121,26 @@ def _no_accounts() -> bool:
 
 
 def _start_session(name: str) -> None:
+    token = users().session_token(name) or users().end_sessions(name)  # an account from before tokens gets one
     session.clear()  # nothing from before signing in carries over
     session.permanent = True
     session["user"] = name
     session["signed_in_at"] = time.time()
+    session["sessions"] = token
     csrf.renew()
 
 
 @bp.post("/logout")
 def logout():
+    """Sign out everywhere: the account's session token is replaced, so no copy of any of its cookies works."""
+    name = g.user
     session.clear()
     csrf.renew()
-    flash("You are signed out.", "notice")
+    try:
+        users().end_sessions(name)
+    except UserError as exc:
+        flash(f"You are signed out in this browser, but your other sessions could not be ended: {exc}. "
+              "Ask an administrator to run `confarchive users sign-out NAME`.", "warning")
+    else:
+        flash("You are signed out, in this browser and every other one.", "notice")
     return redirect(url_for("curation.login"), code=303)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 
 from archive import ERROR, CorpusError, inspect_corpus
+from indexer import pending
 
 from . import bp
 from .common import corpus_root
@@ -14,7 +15,9 @@ from .records import KINDS, list_records, ref_for_problem_path
 @bp.get("/")
 def index():
     root = corpus_root()
-    return render_template("curation/index.html", groups=[(kind, list_records(root, kind)) for kind in KINDS])
+    waiting = pending.pending(current_app.config["INDEX_DIR"])
+    return render_template("curation/index.html", groups=[(kind, list_records(root, kind)) for kind in KINDS],
+                           not_indexed=pending.describe(waiting) if waiting else "")
 
 
 @bp.get("/quality")

@@ -13,6 +13,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from archive import ERROR, Problem, inspect_corpus
 from archive.history import History, Version, content_hash
@@ -20,7 +21,7 @@ from archive.writer import Change, WriteError, apply_changes, read_text
 
 from .records import RecordRef
 
-SAVED, UNCHANGED, INVALID, CONFLICT = "saved", "unchanged", "invalid", "conflict"
+SAVED, UNCHANGED, INVALID, CONFLICT, FAILED = "saved", "unchanged", "invalid", "conflict", "failed"
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -40,30 +41,57 @@ class Outcome:
     current: str
     problems: list[Problem] = field(default_factory=list)  # this file's problems (errors and warnings)
     version: Version | None = None                          # the version kept in history by a save
+    message: str = ""                                       # why a FAILED save saved nothing
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == ERROR]
 
 
-def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history: History) -> Outcome:
-    """Replace the record's file with new_text if it is still the version base_hash and the result is valid."""
+def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history: History,
+              before_write: Callable[[], None] = lambda: None) -> Outcome:
+    """Replace the record's file with new_text if it is still the version base_hash and the result is valid.
+
+    before_write runs just before the file is replaced (the editor notes the pending index update there).
+    A disk that is full or read-only gives a FAILED outcome whose message says that nothing was saved:
+    every write is atomic, so the file keeps its old text.
+    """
     with corpus_lock(ref.root):
         current = read_text(ref.path)
         if content_hash(current) != base_hash:
             return Outcome(CONFLICT, current)
         if new_text == current:
             return Outcome(UNCHANGED, current)
-        problems = validate(ref, new_text)
-        if any(p.severity == ERROR for p in problems):
-            return Outcome(INVALID, current, problems)
-        version = history.keep(ref.rel, current, user)
         try:
-            apply_changes([Change(ref.path, new_text, expected=current)])
-        except WriteError:
-            history.discard(version)
-            return Outcome(CONFLICT, read_text(ref.path))
-        return Outcome(SAVED, new_text, problems, version)
+            return _checked_write(ref, current, new_text, user, history, before_write)
+        except OSError as exc:
+            return Outcome(FAILED, current, message=f"Nothing was saved: {exc.strerror or exc}"
+                                                    f"{f' ({exc.filename})' if exc.filename else ''}.")
+
+
+def _checked_write(ref: RecordRef, current: str, new_text: str, user: str, history: History, before_write) -> Outcome:
+    problems = validate(ref, new_text)
+    if any(p.severity == ERROR for p in problems):
+        return Outcome(INVALID, current, problems)
+    version = history.keep(ref.rel, current, user)
+    try:
+        before_write()
+        apply_changes([Change(ref.path, new_text, expected=current)])
+    except WriteError:
+        history.discard(version)
+        return Outcome(CONFLICT, read_text(ref.path))
+    except OSError:
+        _forget(history, version)
+        raise
+    return Outcome(SAVED, new_text, problems, version)
+
+
+def _forget(history: History, version: Version) -> None:
+    """Drop the history copy of a save that did not happen (best effort: the disk may refuse this too)."""
+    try:
+        history.discard(version)
+    except OSError:
+        pass
 
 
 def validate(ref: RecordRef, new_text: str) -> list[Problem]:

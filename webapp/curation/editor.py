@@ -8,10 +8,11 @@ from archive.frontmatter import FrontMatterError, parse
 from archive.history import content_hash, unified_diff
 from archive.text import to_html
 from archive.writer import WriteError, read_text, update_text
+from indexer import pending
 
 from . import bp
 from .common import diff_rows, history, record_or_404, topic_choices
-from .editing import CONFLICT, INVALID, SAVED, save_text
+from .editing import CONFLICT, FAILED, INVALID, SAVED, save_text
 from .forms import BODY_LABELS, EditForm, changes, form_from_file, form_from_request
 from .reindex import rebuild
 
@@ -49,19 +50,33 @@ def save(kind: str, ident: str):
 
 
 def _after_save(ref, form: EditForm, base_hash: str, new_text: str):
-    outcome = save_text(ref, new_text, base_hash, g.user, history())
+    outcome = save_recorded(ref, new_text, base_hash)
     if outcome.status == CONFLICT:
         return _conflict_page(ref, form, base_hash, outcome.current)
     if outcome.status == INVALID:
         by_field, general = split_problems(outcome.problems, form)
         return _form_page(ref, form, base_hash, problems=by_field, general=general), 400
+    if outcome.status == FAILED:
+        return _form_page(ref, form, base_hash, general=[outcome.message + " Your text is still in the form."]), 503
     if outcome.status == SAVED:
         flash(f"Saved {ref.rel}. The previous version is kept in its history.", "success")
         _flash_warnings(outcome.problems)
-        reindex_and_report([ref.ident])
+        reindex_and_report([ref.ident], [ref.rel])
     else:
         flash("Nothing changed, so nothing was saved.", "notice")
     return redirect(url_for(".edit", kind=ref.kind, ident=ref.ident), code=303)
+
+
+def save_recorded(ref, new_text: str, base_hash: str):
+    """save_text, noting the edit as pending for the index first (indexer/pending.py); if the note
+    cannot be written, nothing is saved, and a save that did not happen leaves no note."""
+    index_dir = current_app.config["INDEX_DIR"]
+    already = any(e["file"] == ref.rel for e in pending.pending(index_dir))  # an earlier edit still not indexed
+    outcome = save_text(ref, new_text, base_hash, g.user, history(),
+                        before_write=lambda: pending.record(index_dir, ref.rel, g.user))
+    if outcome.status != SAVED and not already:
+        pending.clear(index_dir, [ref.rel])
+    return outcome
 
 
 def _flash_warnings(warnings, limit: int = 3) -> None:
@@ -72,10 +87,13 @@ def _flash_warnings(warnings, limit: int = 3) -> None:
         flash(f"… and {len(warnings) - limit} more warning(s): see Data quality.", "notice")
 
 
-def reindex_and_report(changed: list[str]) -> None:
-    """Update the index for the saved records and tell the librarian how that went."""
+def reindex_and_report(changed: list[str], files: list[str]) -> None:
+    """Update the index for the saved records and tell the librarian how that went; when it could not,
+    the edit stays recorded as pending, and the message says what is and is not searchable."""
     config = current_app.config
     result = rebuild(config["CORPUS_DIR"], config["INDEX_DIR"], wait=config["REBUILD_WAIT_SECONDS"], changed=changed)
+    if result.ok:
+        pending.clear(config["INDEX_DIR"], files)
     flash(result.message, "success" if result.ok else "warning")
 
 

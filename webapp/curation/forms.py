@@ -13,6 +13,7 @@ import yaml
 
 from archive.records import TALK_KINDS
 from archive.writer import dump_yaml
+from archive.yamlguard import form_yaml_problem
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,11 @@ def _parse(f: Field, shown):
 
 
 def _parse_yaml(text: str):
+    """The box's YAML as data: plain values only (archive/yamlguard.py), else ValueError with the reason."""
     try:
+        problem = form_yaml_problem(text) if text else None
+        if problem:
+            raise ValueError(problem)
         return yaml.safe_load(text) if text else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

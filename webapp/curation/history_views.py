@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from archive.history import content_hash, unified_diff
 from archive.writer import read_text
 
 from . import bp
 from .common import diff_rows, history, record_or_404
-from .editing import CONFLICT, INVALID, SAVED, save_text
-from .editor import KIND_RULE, reindex_and_report
+from .editing import CONFLICT, FAILED, INVALID, SAVED
+from .editor import KIND_RULE, reindex_and_report, save_recorded
 
 
 @bp.get(f"/{KIND_RULE}/<ident>/history")
@@ -48,7 +48,7 @@ def revert(kind: str, ident: str):
     version = history().version(ref.rel, request.form.get("version", ""))
     if version is None:
         abort(400, description="Choose one of the versions listed on the history page to revert to.")
-    outcome = save_text(ref, version.text(), request.form.get("base_hash", ""), g.user, history())
+    outcome = save_recorded(ref, version.text(), request.form.get("base_hash", ""))
     if outcome.status == CONFLICT:
         return _history_page(ref, "The record was changed after you opened this page, so nothing was reverted. "
                                   "Look at the newest change below, then revert again if you still want to.",
@@ -56,10 +56,12 @@ def revert(kind: str, ident: str):
     if outcome.status == INVALID:
         return _history_page(ref, "That version no longer passes validation, so it was not restored:",
                              outcome.errors, status=400)
+    if outcome.status == FAILED:
+        return _history_page(ref, outcome.message, status=503)
     if outcome.status == SAVED:
         flash(f"Restored the version that {version.user} replaced on {version.saved_at:%Y-%m-%d %H:%M:%S} UTC. "
               "The text it replaced is kept in the history too.", "success")
-        reindex_and_report([ref.ident])
+        reindex_and_report([ref.ident], [ref.rel])
     else:
         flash("That version is the same as the current text; nothing changed.", "notice")
     return redirect(url_for(".history_page", kind=ref.kind, ident=ref.ident), code=303)

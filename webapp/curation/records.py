@@ -39,11 +39,17 @@ class RecordRef:
         return KINDS[self.kind][1]
 
 
+MAX_ID_LENGTH = 200  # a longer id cannot be a file name on common file systems (255 bytes with ".md")
+
+
 def find_record(root: Path, kind: str, ident: str) -> RecordRef | None:
-    """The record's file, or None for an unknown kind, a malformed id or a missing file."""
-    if kind not in KINDS or not ID_PATTERN.match(ident or ""):
+    """The record's file, or None for an unknown kind, a malformed or overlong id or a missing file."""
+    if kind not in KINDS or len(ident or "") > MAX_ID_LENGTH or not ID_PATTERN.match(ident or ""):
         return None
-    matches = sorted(root.glob(KINDS[kind][0].format(id=ident)))
+    try:
+        matches = sorted(root.glob(KINDS[kind][0].format(id=ident)))
+    except OSError:  # the folder cannot be read: as good as missing, the page says so
+        return None
     if not matches:
         return None
     return RecordRef(kind, ident, root, matches[0].relative_to(root).as_posix())

@@ -48,6 +48,10 @@ def rebuild(corpus_dir: Path | str, index_dir: Path | str, wait: float = 60.0,
                 errors = [p for p in exc.problems if p.severity == ERROR]
                 return Rebuilt(False, f"The search index was not updated: the corpus has {len(errors)} error(s) "
                                       "in other files (see Data quality). The previous index is still served.")
+            except OSError as exc:
+                return Rebuilt(False, f"The search index was not updated: {exc.strerror or exc}. Searches show the "
+                                      "previous version until `confarchive build` succeeds; the edit is recorded as "
+                                      "not yet indexed.")
             except BuildLocked as exc:
                 if time.monotonic() >= deadline:
                     return Rebuilt(False, f"The search index was not updated: {exc} "
