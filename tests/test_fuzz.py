@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from hypothesis import assume, example, given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from archive import Problem, inspect_corpus, load_corpus
 from archive.frontmatter import FrontMatterError, parse
