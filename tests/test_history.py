@@ -9,7 +9,7 @@ import pytest
 
 from archive import inspect_corpus
 from archive.history import History, content_hash, unified_diff
-from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, login, make_app, make_env,
+from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, login, make_app, make_env, settle,
                               text)
 
 HISTORY_URL = f"/curate/talks/{TALK}/history"
@@ -90,6 +90,7 @@ def save_body(client, body: str) -> None:
     data = form_fields(client.get(edit_url()).get_data(as_text=True), edit_url())
     data.update(body=body, action="save")
     assert client.post(edit_url(), data=data).status_code == 303
+    settle(client)
 
 
 def history_form(client) -> dict:
@@ -105,9 +106,10 @@ def test_history_page_lists_each_save_with_its_change(client, env):
     save_body(client, "Second rewrite.")
     page = text(client.get(HISTORY_URL))
     assert page.count("saved by alice") == 2
-    newest, oldest = page.index("-First rewrite."), page.index("+First rewrite.")
+    # the second save changed one word: only that word is marked; the first replaced the whole line
+    newest, oldest = page.index("-<del>First</del> rewrite."), page.index("+First rewrite.")
     assert newest < oldest  # newest first: the second save replaced the first rewrite
-    assert "+Second rewrite." in page
+    assert "+<ins>Second</ins> rewrite." in page
     assert "-James explored the value of data sharing" in page
 
 
@@ -128,6 +130,7 @@ def test_revert_restores_an_old_version_as_a_new_save(client, env):
     second = env.read()
     fields = history_form(client)
     response = client.post(REVERT_URL, data=fields)
+    settle(client)
     assert response.status_code == 303
     assert response.headers["Location"] == HISTORY_URL
     assert env.read() == original

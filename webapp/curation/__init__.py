@@ -7,7 +7,9 @@ Settings (in the app config, or the environment for `confarchive serve`):
 - PERMANENT_SESSION_LIFETIME: how long a sign-in lasts (default 8 hours);
 - SESSION_COOKIE_SECURE: send the session cookie over HTTPS only (env CONFARCHIVE_SECURE_COOKIES=1);
 - LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS: failed sign-ins allowed before a lock-out, and its first length;
-- REBUILD_WAIT_SECONDS: how long a save waits for another build to finish before giving up on reindexing.
+- REBUILD_WAIT_SECONDS: how long the reindexing waits for another build to finish before giving up;
+- REINDEX_DELAY_SECONDS: saves in a row are indexed together once none has come for this long (default 1);
+  REINDEX_MAX_DELAY_SECONDS caps the wait after the first of them (default 10).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def _configure(state) -> None:
     config.setdefault("LOGIN_MAX_FAILURES", 5)
     config.setdefault("LOGIN_LOCKOUT_SECONDS", 60)
     config.setdefault("REBUILD_WAIT_SECONDS", 60)
+    config.setdefault("REINDEX_DELAY_SECONDS", 1.0)
+    config.setdefault("REINDEX_MAX_DELAY_SECONDS", 10.0)
     if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
         config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     config["SESSION_COOKIE_HTTPONLY"] = True
@@ -51,4 +55,4 @@ def _configure(state) -> None:
                                                                  config["LOGIN_LOCKOUT_SECONDS"])
 
 
-from . import auth, common, dashboard, editor, history_views, topics_view  # noqa: E402,F401  (they add routes and helpers to bp)
+from . import auth, common, dashboard, editor, history_views, indexing_views, new_speaker, topics_view, vocabulary  # noqa: E402,F401  (they add routes and helpers to bp)

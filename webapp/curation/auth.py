@@ -24,16 +24,25 @@ def throttle():
 
 def current_user() -> str | None:
     """The signed-in account, or None; an expired session or a removed account signs the librarian out."""
-    name, since = session.get("user"), session.get("signed_in_at")
-    if not isinstance(name, str) or not isinstance(since, (int, float)):
+    name = session.get("user")
+    if not isinstance(name, str):
         return None
-    lifetime = current_app.permanent_session_lifetime.total_seconds()
-    if time.time() - since > lifetime or not _still_exists(name):
+    if not signed_in():
         session.pop("user", None)
         session.pop("signed_in_at", None)
         flash("Your session has expired; please sign in again.", "notice")
         return None
     return name
+
+
+@bp.app_template_global("librarian_signed_in")
+def signed_in() -> bool:
+    """Whether a librarian is signed in (session not expired, account still there); changes nothing."""
+    name, since = session.get("user"), session.get("signed_in_at")
+    if not isinstance(name, str) or not isinstance(since, (int, float)):
+        return False
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return time.time() - since <= lifetime and _still_exists(name)
 
 
 def _still_exists(name: str) -> bool:

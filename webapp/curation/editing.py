@@ -46,8 +46,10 @@ class Outcome:
         return [p for p in self.problems if p.severity == ERROR]
 
 
-def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history: History) -> Outcome:
-    """Replace the record's file with new_text if it is still the version base_hash and the result is valid."""
+def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history: History,
+              restoring: str | None = None) -> Outcome:
+    """Replace the record's file with new_text if it is still the version base_hash and the result is valid
+    (`restoring` names the kept version being restored, so the history labels the save as a restore)."""
     with corpus_lock(ref.root):
         current = read_text(ref.path)
         if content_hash(current) != base_hash:
@@ -57,7 +59,7 @@ def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history:
         problems = validate(ref, new_text)
         if any(p.severity == ERROR for p in problems):
             return Outcome(INVALID, current, problems)
-        version = history.keep(ref.rel, current, user)
+        version = history.keep(ref.rel, current, user, restoring=restoring)
         try:
             apply_changes([Change(ref.path, new_text, expected=current)])
         except WriteError:
