@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from archive import inspect_corpus
-from archive.history import History, content_hash, unified_diff
+from archive.history import History, content_hash, unified_diff, word_diff
 from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, login, make_app, make_env, settle,
                               text)
 
@@ -182,3 +182,37 @@ def test_revert_needs_sign_in(env):
     response = anonymous.post(REVERT_URL, data={"version": "x"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/curate/login"
+
+
+def test_word_diff_marks_only_the_changed_words():
+    old, new = word_diff("James explored the value of data.", "James studied the value of shared data.")
+    assert old == [("same", "James "), ("del", "explored"), ("same", " the value of "), ("same", "data.")]
+    assert new == [("same", "James "), ("ins", "studied"), ("same", " the value of "), ("ins", "shared "),
+                   ("same", "data.")]
+    assert word_diff("entirely one thing", "quite another") == ([("same", "entirely one thing")],
+                                                                [("same", "quite another")])
+
+
+def test_a_restore_is_kept_with_the_name_of_the_version_it_restored(tmp_path):
+    history = History(tmp_path)
+    plain = history.keep(TALK_FILE, "one", "alice")
+    restore = history.keep(TALK_FILE, "two", "bob", restoring=plain.name)
+    assert plain.restored is None and restore.restored == plain.name
+    history.discard(restore)
+    assert list((tmp_path / TALK_FILE).with_suffix("").iterdir()) == [plain.path]
+
+
+def test_the_history_page_labels_restores_as_restores(client, env):
+    save_body(client, "First rewrite.")
+    save_body(client, "Second rewrite.")
+    fields = history_form(client)
+    assert client.post(REVERT_URL, data=fields).status_code == 303
+    settle(client)
+    page = text(client.get(HISTORY_URL))
+    assert page.count("saved by alice") == 2
+    assert re.search(r'UTC: <span class="restore-label">restore</span> by alice</h2>', page)
+    oldest = History(env.corpus / ".history").versions(TALK_FILE)[-1]
+    assert (f"alice restored the version from before the save of {oldest.saved_at:%Y-%m-%d %H:%M:%S} UTC."
+            in page)
+    assert "Change made by this restore" in page and "Restore the version before this restore" in page
+    assert page.index("restore-label") < page.index("saved by alice")  # newest first

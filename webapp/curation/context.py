@@ -2,7 +2,8 @@
 
 A note such as "The “(?)” after “drive” is in the source; kept verbatim." explains a field: each
 sentence of `notes` is shown beside every field whose text holds a phrase the sentence quotes, or
-whose name it uses ("byline", "question"), so the oddity is visible before someone "fixes" it.
+whose name it uses ("byline", "question": then only those), so the oddity is visible before someone
+"fixes" it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _explained(sentence: str, values: dict[str, str]) -> list[str]:
     by_quote = [n for n, text in values.items() if n != "notes" and any(q in text for q in quoted)]
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     by_name = [field for word, field in NAMED.items() if word in words and field in values]
-    return list(dict.fromkeys(by_quote + by_name))
+    return by_name or by_quote  # a sentence that names its field is about that field only
 
 
 def _flat(value) -> str:

@@ -57,14 +57,14 @@ def _after_save(ref, form: EditForm, base_hash: str, new_text: str):
         return _form_page(ref, form, base_hash, problems=by_field, general=general), 400
     if outcome.status == SAVED:
         flash(f"Saved {ref.rel}. The previous version is kept in its history.", "success")
-        _flash_warnings(outcome.problems)
+        flash_warnings(outcome.problems)
         queue_reindex([ref.ident])
     else:
         flash("Nothing changed, so nothing was saved.", "notice")
     return redirect(url_for(".edit", kind=ref.kind, ident=ref.ident), code=303)
 
 
-def _flash_warnings(warnings, limit: int = 3) -> None:
+def flash_warnings(warnings, limit: int = 3) -> None:
     """A few warnings about the saved file; flashes live in the session cookie, which must stay small."""
     for warning in warnings[:limit]:
         flash(f"Warning: {warning.message}" + (f" ({warning.hint})" if warning.hint else ""), "notice")

@@ -18,7 +18,7 @@ def indexing_status():
 
 @bp.get("/indexing")
 def indexing_page():
-    """The full rebuild's state; the page reloads itself (no script needed) until the rebuild is done."""
+    """The full rebuild's state (kept up to date by curate.js; without it, by the "Check again" link)."""
     status = index_queue().status(FULL)
     return render_template("curation/indexing.html", indexing=status, indexing_key=FULL)
 

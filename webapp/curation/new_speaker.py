@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from archive import CorpusError, inspect_corpus
+from archive import ERROR, CorpusError, inspect_corpus
 from archive.skeletons import speaker_skeleton
 from archive.writer import WriteError, update_text, write_file
 
 from . import bp
 from .common import corpus_root, history
 from .editing import corpus_lock, validate
-from .editor import queue_reindex
+from .editor import flash_warnings, queue_reindex
 from .forms import normalise_body
 from .records import RecordRef
 
@@ -39,11 +39,12 @@ def new_speaker():
         ref, text = _file_for(corpus, typed)
     except WriteError as exc:
         return _page(corpus, typed, {}, [_sentence(exc)]), 400
-    errors = [p for p in validate(ref, text) if p.severity == "error"]
+    problems_found = validate(ref, text)
+    errors = [p for p in problems_found if p.severity == ERROR]
     if errors:
         return _page(corpus, typed, {}, [f"line {p.line}: {p.message}" + (f" ({p.hint})" if p.hint else "")
                                          for p in errors]), 400
-    return _create(ref, text)
+    return _create(ref, text, problems_found)
 
 
 def _corpus():
@@ -69,7 +70,7 @@ def _file_for(corpus, typed: dict) -> tuple[RecordRef, str]:
     return RecordRef("speakers", skeleton.path.stem, corpus_root(), rel), text
 
 
-def _create(ref: RecordRef, text: str):
+def _create(ref: RecordRef, text: str, warnings: list):
     with corpus_lock(ref.root):
         try:
             write_file(ref.path, text, create=True)
@@ -77,6 +78,7 @@ def _create(ref: RecordRef, text: str):
             return _page(_corpus(), {**dict.fromkeys(FIELDS, ""), "ident": ref.ident}, {}, [_sentence(exc)]), 409
         history().keep(ref.rel, "", g.user)  # the version before the creation: no file
     flash(f"Created {ref.rel}. Its creation is kept in its history.", "success")
+    flash_warnings(warnings)
     queue_reindex([ref.ident])
     return redirect(url_for(".edit", kind="speakers", ident=ref.ident), code=303)
 
