@@ -8,7 +8,8 @@ Settings (in the app config, or the environment for `confarchive serve`):
 - SESSION_COOKIE_SECURE: send the session cookie over HTTPS only (env CONFARCHIVE_SECURE_COOKIES=1);
 - LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS: failed sign-ins allowed before a lock-out, and its first length;
 - REBUILD_WAIT_SECONDS: how long the reindexing waits for another build to finish before giving up;
-- REINDEX_DELAY_SECONDS: saves in a row are indexed together once none has come for this long (default 1);
+- REINDEX_DELAY_SECONDS: saves in a row are indexed together once none has come for this long
+  (env CONFARCHIVE_REINDEX_DELAY; default 1);
   REINDEX_MAX_DELAY_SECONDS caps the wait after the first of them (default 10).
 """
 
@@ -40,7 +41,7 @@ def _configure(state) -> None:
     config.setdefault("LOGIN_MAX_FAILURES", 5)
     config.setdefault("LOGIN_LOCKOUT_SECONDS", 60)
     config.setdefault("REBUILD_WAIT_SECONDS", 60)
-    config.setdefault("REINDEX_DELAY_SECONDS", 1.0)
+    config.setdefault("REINDEX_DELAY_SECONDS", float(os.environ.get("CONFARCHIVE_REINDEX_DELAY") or 1.0))
     config.setdefault("REINDEX_MAX_DELAY_SECONDS", 10.0)
     if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
         config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
