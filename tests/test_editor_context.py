@@ -79,6 +79,13 @@ def test_a_note_without_a_field_name_goes_beside_the_field_holding_its_quote(cli
     assert _block(page, "f-title-note") == "" and _block(page, "f-byline-note") == ""
 
 
+def test_a_quoted_word_must_be_a_whole_word_in_the_field(client, env):
+    _with_note(env, "The word “shar” is odd.")  # inside "sharing", in the title and the summary
+    page = text(client.get(edit_url()))
+    assert _block(page, "f-title-note") == "" and _block(page, "f-body-note") == ""
+    assert "Notes on this record" in page
+
+
 def test_the_current_topics_are_shown_beside_the_overrides(client):
     page = text(client.get(edit_url()))
     assert re.search(r'Topics now: <span class="topic-tag">Health economics</span>', page)

@@ -119,6 +119,13 @@ def test_saving_the_taxonomy_keeps_history_and_rebuilds_in_the_background(app, c
     assert "Replaced by alice on" in text(client.get(TAXONOMY))
 
 
+def test_an_unchanged_file_is_not_saved_again(client, env):
+    before = (env.corpus / "taxonomy.yaml").read_text(encoding="utf-8")
+    assert _post(client, TAXONOMY, before).status_code == 303
+    assert "Nothing changed, so nothing was saved." in flashes(text(client.get(TAXONOMY)))
+    assert not (env.corpus / ".history").exists()
+
+
 def test_a_stale_taxonomy_save_is_refused(client, env):
     path = env.corpus / "taxonomy.yaml"
     old = path.read_text(encoding="utf-8")

@@ -66,6 +66,7 @@ def test_notes_are_shown_beside_the_fields_they_explain(sized_signed_in_page, ax
     assert notes.bounding_box()["y"] < page.get_by_label("Title").bounding_box()["y"]  # read before any field
     body = page.get_by_label("Summary (Markdown)")
     expect(page.locator("#f-body-note")).to_contain_text("kept verbatim")
+    expect(page.locator("#f-title-note")).to_have_count(0)  # "data-driven" in the title is not “drive”
     expect(body).to_have_accessible_description(re.compile(r"Note on this field: The “\(\?\)” after “drive”"))
     tab_to(page, body)  # by keyboard, the note is what the summary box says about itself
     assert_clean(axe, page)

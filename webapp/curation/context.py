@@ -43,7 +43,8 @@ def notes_beside(notes: str, form: EditForm) -> dict[str, list[str]]:
 
 def _explained(sentence: str, values: dict[str, str]) -> list[str]:
     quoted = [a or b for a, b in _QUOTED.findall(sentence)]
-    by_quote = [n for n, text in values.items() if n != "notes" and any(q in text for q in quoted)]
+    patterns = [re.compile(rf"(?<!\w){re.escape(q)}(?!\w)") for q in quoted]  # whole words: "drive" is not in "driven"
+    by_quote = [n for n, text in values.items() if n != "notes" and any(p.search(text) for p in patterns)]
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     by_name = [field for word, field in NAMED.items() if word in words and field in values]
     return by_name or by_quote  # a sentence that names its field is about that field only

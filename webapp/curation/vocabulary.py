@@ -63,6 +63,9 @@ def _save(name: str, text: str, base_hash: str, checked: Checked):
         current = _current(name)
         if content_hash(current) != base_hash:
             return _page(name, text, content_hash(current), checked, conflict=current), 409
+        if text == current:
+            flash("Nothing changed, so nothing was saved.", "notice")
+            return redirect(url_for(".vocabulary", name=name), code=303)
         version = history().keep(rel, current, g.user)
         try:
             apply_changes([Change(path, text, expected=current if path.exists() else None)])
