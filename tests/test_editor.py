@@ -298,7 +298,7 @@ def test_concurrent_saves_from_threads_keep_exactly_one(app, env):
 
 # --- reindexing ----------------------------------------------------------------------------------
 
-def test_a_save_waits_for_a_running_build(client, env):
+def test_the_reindexing_waits_for_a_running_build(client, env):
     held = threading.Event()
     release = threading.Event()
 

@@ -257,7 +257,8 @@ def test_the_synonyms_form_previews_and_refuses_bad_groups(sized_signed_in_page,
     box = page.get_by_label("The file synonyms.yaml (YAML)")
     original = box.input_value()
     box.fill(original.rstrip("\n") + "\n  - [okapi, forest giraffe]\n")
-    page.get_by_role("button", name="Check and show what changes").click()
+    tab_to(page, page.get_by_role("button", name="Check and show what changes"))
+    page.keyboard.press("Enter")
     expect(page.locator(".group-changes")).to_have_text("Added: okapi = forest giraffe")
     assert_clean(axe, page)
     page.get_by_label("The file synonyms.yaml (YAML)").fill("groups:\n  - [lonely]\n")
@@ -273,7 +274,8 @@ def _save_body(page, ident: str, words: str) -> None:
     page.goto(f"/curate/talks/{ident}/edit")
     body = page.get_by_label("Summary (Markdown)")
     body.fill(body.input_value() + f"\n\n{words}")
-    page.get_by_role("button", name="Save").click()
+    tab_to(page, page.get_by_role("button", name="Save"))  # by keyboard, from the summary box
+    page.keyboard.press("Enter")
     expect(page.locator(".flashes")).to_contain_text("Saved")
 
 
