@@ -103,6 +103,18 @@ def test_the_preview_shows_the_topics_after_the_edit(client):
     assert "<ins>+ethics</ins>" in found and "<del>−health-economics</del>" in found
 
 
+def test_a_speaker_preview_reads_the_roles_as_typed(client):
+    url = edit_url("speakers", "tine-jess")
+    data = form_fields(client.get(url).get_data(as_text=True), url)
+    before = re.search(r'id="current-topics">(.*?)</p>', text(client.get(url)), re.S)[1]
+    assert "Ethics" not in before
+    data.update(body="", appearances=data["appearances"].replace("role:", "role: Professor of ethics, ethical consent and trust #", 1),
+                action="preview")
+    page = text(client.post(url, data=data))
+    found = re.search(r'<p class="preview-topics">(.*?)</p>', page, re.S)[1]
+    assert "<ins>+ethics</ins>" in found
+
+
 @pytest.mark.parametrize("path, offered", [
     ("/curate/talks/tine-jess/edit", "dngc-2025-s2-tine-jess"),
     ("/curate/talks/dngc-2025-s2-tine-jes/history", "dngc-2025-s2-tine-jess"),

@@ -1,4 +1,6 @@
-"""Librarians' web editor: sign-in, edit forms with preview, history with revert, and the data-quality dashboard.
+"""Librarians' web editor: sign-in, edit forms with preview (notes and topics beside the fields), history
+with word-level diffs and revert, new speakers, the taxonomy and synonyms forms, coalesced background
+reindexing with its status, and the data-quality dashboard.
 
 Settings (in the app config, or the environment for `confarchive serve`):
 - USERS_FILE: the account file (env CONFARCHIVE_USERS; default instance/users.json; `confarchive users`

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from types import SimpleNamespace
 
 from archive import CorpusError, inspect_corpus
 from archive.load import topic_text
@@ -78,5 +79,13 @@ def preview_topics(corpus, record, form: EditForm) -> list[str]:
         changed = dataclasses.replace(record, title=str(form.values.get("title") or ""),
                                       question=str(form.values.get("question") or ""), text=form.body)
     else:
-        changed = dataclasses.replace(record, bio=form.body)
+        changed = dataclasses.replace(record, bio=form.body, appearances=_appearances(form, record))
     return assign_topics(corpus.topics, topic_text(changed), overrides)
+
+
+def _appearances(form: EditForm, record) -> list:
+    """The appearances as typed (only their bios and roles feed the topics); the saved ones if unreadable."""
+    typed = form.values.get("appearances")
+    if not isinstance(typed, list) or not all(isinstance(a, dict) for a in typed):
+        return record.appearances
+    return [SimpleNamespace(bio=str(a.get("bio") or ""), role=str(a.get("role") or "")) for a in typed]
