@@ -140,3 +140,12 @@ def test_the_status_needs_a_sign_in(template, tmp_path):
     client = make_app(clone_env(template, tmp_path)).test_client()
     response = client.get(f"/curate/indexing/status?id={TALK}")
     assert response.status_code == 303 and "/curate/login" in response.headers["Location"]
+
+
+def test_the_index_page_says_whether_a_full_rebuild_ran(template, tmp_path):
+    client = make_app(clone_env(template, tmp_path)).test_client()
+    login(client)
+    assert "No full rebuild has been started from this server" in text(client.get("/curate/indexing"))
+    client.application.extensions["confarchive.index_queue"].submit(full=True)
+    settle(client)
+    assert index_status(text(client.get("/curate/indexing"))).startswith("Searchable since")

@@ -270,21 +270,30 @@ def test_the_synonyms_form_previews_and_refuses_bad_groups(sized_signed_in_page,
 
 # --- saves in a row ------------------------------------------------------------------------------------
 
-def _save_body(page, ident: str, words: str) -> None:
+def _open_with_words(page, ident: str, words: str) -> None:
     page.goto(f"/curate/talks/{ident}/edit")
     body = page.get_by_label("Summary (Markdown)")
     body.fill(body.input_value() + f"\n\n{words}")
-    tab_to(page, page.get_by_role("button", name="Save"))  # by keyboard, from the summary box
+
+
+def _save_by_keyboard(page) -> None:
+    tab_to(page, page.get_by_role("button", name="Save"))  # from the summary box
     page.keyboard.press("Enter")
     expect(page.locator(".flashes")).to_contain_text("Saved")
 
 
 def test_saves_in_a_row_are_indexed_together_and_the_page_says_when(sized_signed_in_page, axe):
     page = sized_signed_in_page
+    other = page.context.new_page()  # a second tab, so the two saves come one right after the other
     tag = size(page)
     first, second = "dngc-2025-s4-bogi-eliasen", "dngc-2025-s1-ida-sofie-jensen"
-    _save_body(page, first, f"The gharial{tag} was mentioned.")
-    _save_body(page, second, f"The dugong{tag} was mentioned.")
+    _open_with_words(other, first, f"The gharial{tag} was mentioned.")
+    _open_with_words(page, second, f"The dugong{tag} was mentioned.")
+    other.get_by_label("Summary (Markdown)").focus()
+    _save_by_keyboard(other)
+    page.get_by_label("Summary (Markdown)").focus()
+    _save_by_keyboard(page)
+    other.close()
     expect(page.locator("#index-status")).to_contain_text(re.compile("Waiting to be indexed|Being indexed"))
     assert_clean(axe, page)
     wait_searchable(page)  # updated in place by curate.js, without a reload
