@@ -130,6 +130,12 @@ def test_a_mistyped_id_offers_the_closest_ones(client, path, offered):
     assert f'<a href="/curate/{kind}/{offered}/{what}"><code>{offered}</code></a>' in page
 
 
+def test_an_id_of_another_kind_is_offered_as_that_kind(client):
+    response = client.get("/curate/talks/tine-jess/edit")
+    assert ('<code>tine-jess</code> is a speaker: <a href="/curate/speakers/tine-jess/edit">edit the speaker '
+            '<code>tine-jess</code></a>.') in text(response)
+
+
 def test_an_id_like_nothing_gets_a_plain_404(client):
     response = client.get("/curate/talks/zzzzzz/edit")
     assert response.status_code == 404

@@ -39,7 +39,8 @@ def record_or_404(kind: str, ident: str) -> RecordRef:
 def not_found(kind: str, ident: str):
     """A 404 page that offers the closest ids of that kind ("did you mean tine-jess?")."""
     label = KINDS[kind][1] if kind in KINDS else "record"
-    page = render_template("curation/not_found.html", kind=kind, ident=ident, label=label,
+    elsewhere = [ref for other in KINDS if other != kind and (ref := find_record(corpus_root(), other, ident))]
+    page = render_template("curation/not_found.html", kind=kind, ident=ident, label=label, elsewhere=elsewhere,
                            suggestions=closest_ids(corpus_root(), kind, ident))
     return make_response(page, 404)
 
