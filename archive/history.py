@@ -7,7 +7,9 @@ versions live in a folder named after the file without `.md`:
 
 A version file holds the exact text a save replaced; its name says when (UTC) and who replaced
 it. The newest version plus the file on disk give the last change, and so on back in time. A
-revert is an ordinary save of an old version's text, so it is itself kept in the history.
+revert is an ordinary save of an old version's text, so it is itself kept in the history; a version a
+restore replaced has a `<name>.restore` file beside it naming the version restored, so the history
+can label restores as restores. The taxonomy and synonyms files (`*.yaml`) keep versions the same way.
 Version files end in `.prev`, not `.md`, and live under a dot-folder, so nothing that reads
 the corpus (`*.md` globs) mistakes them for records.
 """
@@ -25,6 +27,9 @@ from .writer import WriteError, read_text, write_file
 
 HISTORY_FOLDER = ".history"
 SUFFIX = ".prev"
+RESTORE_SUFFIX = ".restore"
+EDITABLE_SUFFIXES = (".md", ".yaml")
+_WORD = re.compile(r"\s+|[^\s]+")
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _NAME = re.compile(r"^(?P<stamp>\d{8}T\d{12}Z)-(?P<user>[a-z0-9][a-z0-9._-]{0,31})(?:~(?P<n>\d+))?$")
 
@@ -46,6 +51,15 @@ class Version:
     def text(self) -> str:
         return read_text(self.path)
 
+    @property
+    def restored(self) -> str | None:
+        """The name of the version whose restore replaced this one, or None for an ordinary save."""
+        note = self.path.with_name(self.name + RESTORE_SUFFIX)
+        try:
+            return read_text(note).strip() or None
+        except (OSError, WriteError):
+            return None
+
 
 class History:
     """The kept versions of the files of one corpus."""
@@ -55,12 +69,13 @@ class History:
 
     def _folder_for(self, rel_path: str) -> Path:
         rel = Path(rel_path)
-        if rel.is_absolute() or ".." in rel.parts or rel.suffix != ".md":
+        if rel.is_absolute() or ".." in rel.parts or rel.suffix not in EDITABLE_SUFFIXES:
             raise ValueError(f"not a corpus file path: {rel_path!r}")
         return self.folder / rel.with_suffix("")
 
-    def keep(self, rel_path: str, text: str, user: str, now: datetime | None = None) -> Version:
-        """Store `text` as the version of `rel_path` that `user` is replacing now."""
+    def keep(self, rel_path: str, text: str, user: str, now: datetime | None = None,
+             restoring: str | None = None) -> Version:
+        """Store `text` as the version of `rel_path` that `user` is replacing now (by restoring that version)."""
         now = now or datetime.now(timezone.utc)
         base = now.strftime(_STAMP) + f"-{user}"
         folder = self._folder_for(rel_path)
@@ -71,12 +86,15 @@ class History:
                 write_file(path, text, create=True)
             except WriteError:
                 continue  # two saves in the same microsecond: number the second
+            if restoring:
+                write_file(folder / f"{name}{RESTORE_SUFFIX}", restoring + "\n")
             return Version(name, now, user, path)
         raise WriteError(f"could not keep the previous version of {rel_path} in {folder}")
 
     def discard(self, version: Version) -> None:
         """Remove a version kept for a save that then did not happen."""
         version.path.unlink(missing_ok=True)
+        version.path.with_name(version.name + RESTORE_SUFFIX).unlink(missing_ok=True)
 
     def versions(self, rel_path: str) -> list[Version]:
         """Every kept version of a file, newest first."""
@@ -102,3 +120,24 @@ def unified_diff(old: str, new: str, old_label: str, new_label: str, context: in
     """The lines of a unified diff from old to new (empty when they are equal)."""
     return [line.rstrip("\n") for line in difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label, n=context)]
+
+
+def word_diff(old: str, new: str, similar: float = 0.3) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Two lines as segments ("same", "del" or "ins", text): what changed word by word, spaces kept.
+    Lines with too little in common (under `similar`) come back whole, as ordinary changed lines."""
+    a, b = _WORD.findall(old), _WORD.findall(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.ratio() < similar:
+        return [("same", old)], [("same", new)]
+    old_parts: list[tuple[str, str]] = []
+    new_parts: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            old_parts.append(("same", "".join(a[i1:i2])))
+            new_parts.append(("same", "".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            old_parts.append(("del", "".join(a[i1:i2])))
+        if j2 > j1:
+            new_parts.append(("ins", "".join(b[j1:j2])))
+    return old_parts, new_parts

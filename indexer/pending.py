@@ -30,20 +30,26 @@ def pending(index_dir: Path | str) -> list[dict]:
 def record(index_dir: Path | str, rel: str, user: str) -> None:
     """Note that `rel` is about to change; raises OSError when it cannot be noted (then do not save)."""
     entries = [e for e in pending(index_dir) if e["file"] != rel]
-    entries.append({"file": rel, "user": user, "saved": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    entries.append({"file": rel, "user": user, "saved": now()})
     _write(index_dir, entries)
 
 
-def clear(index_dir: Path | str, files: list[str] | None = None) -> None:
-    """Forget the given files' edits (all, for a full build); a failure here only leaves a stale warning."""
+def clear(index_dir: Path | str, files: list[str] | None = None, before: str | None = None) -> None:
+    """Forget the given files' edits (all, for a full build), or only those noted before `before` (see now());
+    a failure here only leaves a stale warning."""
     entries = pending(index_dir)
-    keep = [] if files is None else [e for e in entries if e["file"] not in files]
+    keep = [e for e in entries if (files is not None and e["file"] not in files) or (before and e["saved"] >= before)]
     if keep == entries:
         return
     try:
         _write(index_dir, keep) if keep else (Path(index_dir) / FILE).unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def now() -> str:
+    """The time as pending notes write it, to compare with their `saved`."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def describe(entries: list[dict]) -> str:

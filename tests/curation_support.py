@@ -73,7 +73,21 @@ def clone_env(template: Env, tmp_path: Path) -> Env:
 
 def make_app(env: Env, **config):
     return create_app({"TESTING": True, "SECRET_KEY": "test", "INDEX_DIR": str(env.index),
-                       "CORPUS_DIR": str(env.corpus), "USERS_FILE": str(env.users), **config})
+                       "CORPUS_DIR": str(env.corpus), "USERS_FILE": str(env.users),
+                       "REINDEX_DELAY_SECONDS": 0.05, **config})
+
+
+def settle(client_or_app, timeout: float = 60.0) -> None:
+    """Wait until the app's reindexing queue has indexed every save (saves return before that)."""
+    app = getattr(client_or_app, "application", client_or_app)
+    queue = app.extensions.get("confarchive.index_queue")
+    assert queue is None or queue.wait_idle(timeout), "the reindexing did not finish in time"
+
+
+def index_status(page: str) -> str:
+    """The "Search index: ..." line of an editor page, entities decoded ("" when there is none)."""
+    found = re.search(r'<span class="index-text">(.*?)</span>', page, re.S)
+    return html.unescape(found[1]).strip() if found else ""
 
 
 def csrf_of(page: str) -> str:

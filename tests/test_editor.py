@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 
@@ -10,7 +11,7 @@ import pytest
 
 from archive.history import content_hash
 from curation_support import (SESSION, SPEAKER, TALK, TALK_FILE, clone_env, edit_url, field_errors, flashes,
-                              form_fields, login, make_app, make_env, text)
+                              form_fields, index_status, login, make_app, make_env, settle, text)
 from indexer.build import build_lock
 
 SPEAKER_FILE = f"speakers/{SPEAKER}.md"
@@ -46,7 +47,10 @@ def open_form(client, kind="talks", ident=TALK) -> dict:
 
 
 def submit(client, data: dict, kind="talks", ident=TALK, action="save"):
-    return client.post(edit_url(kind, ident), data={**data, "action": action})
+    """Post the form; a save returns before the reindexing, so wait for that too."""
+    response = client.post(edit_url(kind, ident), data={**data, "action": action})
+    settle(client)
+    return response
 
 
 def replace_body(text: str, body: str) -> str:
@@ -119,9 +123,9 @@ def test_saving_the_body_replaces_the_file_atomically_keeps_history_and_reindexe
     assert api["text"].endswith("The zanzibarian method was discussed.")
     hits = client.get("/api/search?q=zanzibarian").get_json()
     assert [r["id"] for r in hits["results"]] == [TALK]
-    messages = flashes(text(client.get(edit_url())))
-    assert messages[0] == f"Saved {TALK_FILE}. The previous version is kept in its history."
-    assert messages[-1].startswith("The search index was updated")
+    page = text(client.get(edit_url()))
+    assert flashes(page)[0] == f"Saved {TALK_FILE}. The previous version is kept in its history."
+    assert re.match(r"Searchable since \d\d:\d\d:\d\d UTC\. The search index was updated", index_status(page))
 
 
 def test_saving_metadata_changes_only_those_lines_and_keeps_comments(client, env):
@@ -231,7 +235,8 @@ def test_a_stale_save_is_refused_and_shows_both_versions(client, env):
     assert response.status_code == 409
     assert "Not saved: someone changed" in page
     assert "order: 7" in page and "My rewritten summary." in page
-    assert "+My rewritten summary." in page and "-order: 7" in page and "+order: 2" in page
+    assert "+My rewritten summary." in page
+    assert "-order: <del>7</del>" in page and "+order: <ins>2</ins>" in page  # the changed word, marked
     shown = form_fields(response.get_data(as_text=True), edit_url())
     assert shown["body"] == "My rewritten summary."
     assert shown["base_hash"] == content_hash(theirs)
@@ -293,7 +298,7 @@ def test_concurrent_saves_from_threads_keep_exactly_one(app, env):
 
 # --- reindexing ----------------------------------------------------------------------------------
 
-def test_a_save_waits_for_a_running_build(client, env):
+def test_the_reindexing_waits_for_a_running_build(client, env):
     held = threading.Event()
     release = threading.Event()
 
@@ -323,8 +328,9 @@ def test_a_save_still_counts_when_the_index_cannot_be_updated(env):
     with build_lock(env.index):
         assert submit(client, data).status_code == 303
     assert "Wombats were mentioned." in env.read()
-    messages = flashes(text(client.get(edit_url())))
-    assert any(m.startswith("The search index was not updated: Another build is running") for m in messages)
+    settle(client)
+    assert index_status(text(client.get(edit_url()))).startswith(
+        "The search index was not updated: Another build is running")
     assert client.get("/api/search?q=wombats").get_json()["total"] == 0  # the previous build keeps serving
 
 
@@ -335,9 +341,9 @@ def test_errors_in_other_files_do_not_block_a_save_but_are_reported(client, env)
     data["body"] += "\n\nOkapis too."
     assert submit(client, data).status_code == 303
     assert "Okapis too." in env.read()
-    messages = flashes(text(client.get(edit_url())))
-    assert ("The search index was not updated: the corpus has 1 error(s) in other files (see Data quality). "
-            "The previous index is still served.") in messages
+    assert index_status(text(client.get(edit_url()))) == (
+        "The search index was not updated: the corpus has 1 error(s) in other files (see Data quality). "
+        "The previous index is still served.")
 
 
 def test_a_file_that_does_not_parse_is_shown_with_its_error(client, env):

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from archive import inspect_corpus
-from archive.history import History, content_hash, unified_diff
-from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, login, make_app, make_env,
+from archive.history import History, content_hash, unified_diff, word_diff
+from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, login, make_app, make_env, settle,
                               text)
 
 HISTORY_URL = f"/curate/talks/{TALK}/history"
@@ -90,6 +90,7 @@ def save_body(client, body: str) -> None:
     data = form_fields(client.get(edit_url()).get_data(as_text=True), edit_url())
     data.update(body=body, action="save")
     assert client.post(edit_url(), data=data).status_code == 303
+    settle(client)
 
 
 def history_form(client) -> dict:
@@ -105,9 +106,10 @@ def test_history_page_lists_each_save_with_its_change(client, env):
     save_body(client, "Second rewrite.")
     page = text(client.get(HISTORY_URL))
     assert page.count("saved by alice") == 2
-    newest, oldest = page.index("-First rewrite."), page.index("+First rewrite.")
+    # the second save changed one word: only that word is marked; the first replaced the whole line
+    newest, oldest = page.index("-<del>First</del> rewrite."), page.index("+First rewrite.")
     assert newest < oldest  # newest first: the second save replaced the first rewrite
-    assert "+Second rewrite." in page
+    assert "+<ins>Second</ins> rewrite." in page
     assert "-James explored the value of data sharing" in page
 
 
@@ -128,6 +130,7 @@ def test_revert_restores_an_old_version_as_a_new_save(client, env):
     second = env.read()
     fields = history_form(client)
     response = client.post(REVERT_URL, data=fields)
+    settle(client)
     assert response.status_code == 303
     assert response.headers["Location"] == HISTORY_URL
     assert env.read() == original
@@ -179,3 +182,37 @@ def test_revert_needs_sign_in(env):
     response = anonymous.post(REVERT_URL, data={"version": "x"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/curate/login"
+
+
+def test_word_diff_marks_only_the_changed_words():
+    old, new = word_diff("James explored the value of data.", "James studied the value of shared data.")
+    assert old == [("same", "James "), ("del", "explored"), ("same", " the value of "), ("same", "data.")]
+    assert new == [("same", "James "), ("ins", "studied"), ("same", " the value of "), ("ins", "shared "),
+                   ("same", "data.")]
+    assert word_diff("entirely one thing", "quite another") == ([("same", "entirely one thing")],
+                                                                [("same", "quite another")])
+
+
+def test_a_restore_is_kept_with_the_name_of_the_version_it_restored(tmp_path):
+    history = History(tmp_path)
+    plain = history.keep(TALK_FILE, "one", "alice")
+    restore = history.keep(TALK_FILE, "two", "bob", restoring=plain.name)
+    assert plain.restored is None and restore.restored == plain.name
+    history.discard(restore)
+    assert list((tmp_path / TALK_FILE).with_suffix("").iterdir()) == [plain.path]
+
+
+def test_the_history_page_labels_restores_as_restores(client, env):
+    save_body(client, "First rewrite.")
+    save_body(client, "Second rewrite.")
+    fields = history_form(client)
+    assert client.post(REVERT_URL, data=fields).status_code == 303
+    settle(client)
+    page = text(client.get(HISTORY_URL))
+    assert page.count("saved by alice") == 2
+    assert re.search(r'UTC: <span class="restore-label">restore</span> by alice</h2>', page)
+    oldest = History(env.corpus / ".history").versions(TALK_FILE)[-1]
+    assert (f"alice restored the version from before the save of {oldest.saved_at:%Y-%m-%d %H:%M:%S} UTC."
+            in page)
+    assert "Change made by this restore" in page and "Restore the version before this restore" in page
+    assert page.index("restore-label") < page.index("saved by alice")  # newest first

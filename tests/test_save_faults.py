@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 import archive.writer
 from confarchive.cli import main as cli_main
-from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, login, make_app, make_env,
+from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, index_status, login, make_app,
+                              make_env, settle,
                               text)
 from indexer import pending
 
@@ -99,10 +100,12 @@ def test_a_full_index_disk_saves_the_file_says_the_index_is_behind_and_the_next_
     monkeypatch.setattr("webapp.curation.reindex.update_index", full)
     response = save(client, "Saved to the corpus, but the index disk is full.")
     assert response.status_code == 303
-    shown = flashes(text(client.get(response.headers["Location"])))
-    assert f"Saved {TALK_FILE}. The previous version is kept in its history." in shown
-    assert ("The search index was not updated: No space left on device. Searches show the previous version until "
-            "`confarchive build` succeeds; the edit is recorded as not yet indexed.") in shown
+    settle(client)  # the save returned first; the index update ran in the background and failed
+    page = text(client.get(response.headers["Location"]))
+    assert f"Saved {TALK_FILE}. The previous version is kept in its history." in flashes(page)
+    assert index_status(page) == ("The search index was not updated: No space left on device. Searches show the "
+                                  "previous version until `confarchive build` succeeds; the edit is recorded as not "
+                                  "yet indexed.")
     assert "Saved to the corpus, but the index disk is full." in env.read()
     assert [e["file"] for e in pending.pending(env.index)] == [TALK_FILE]
     behind = ("The search index does not include 1 saved edit(s) (conferences/dngc-2025/talks/" + TALK + ".md): the "
@@ -124,7 +127,9 @@ def test_a_full_index_disk_saves_the_file_says_the_index_is_behind_and_the_next_
 
 def test_a_successful_save_leaves_nothing_pending(client, env):
     response = save(client, "An ordinary save.")
-    assert response.status_code == 303 and pending.pending(env.index) == []
+    assert response.status_code == 303 and [e["file"] for e in pending.pending(env.index)] == [TALK_FILE]
+    settle(client)  # noted until the background update has indexed it, then cleared
+    assert pending.pending(env.index) == []
 
 
 def test_a_refused_save_keeps_an_earlier_edit_pending(client, env, monkeypatch):

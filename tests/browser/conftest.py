@@ -1,7 +1,7 @@
 """Browser fixtures: the real `confarchive serve` and Debian's Chromium driven by Playwright.
 
 Every test in this folder is skipped, with the reason, when /usr/bin/chromium or the playwright
-package is missing. Playwright never downloads a browser here: it drives the system Chromium.
+package is missing; a curation server that cannot be set up fails its tests. Playwright never downloads a browser here: it drives the system Chromium.
 """
 
 from __future__ import annotations
@@ -149,12 +149,13 @@ def curate_server(tmp_path_factory) -> Server:
     corpus = workdir / "corpus"
     shutil.copytree(CORPUS, corpus)
     env = {**_clean_env(), "CONFARCHIVE_USERS": str(workdir / "users.json"),
-           "CONFARCHIVE_HISTORY": str(workdir / "history")}
+           "CONFARCHIVE_HISTORY": str(workdir / "history"),
+           "CONFARCHIVE_REINDEX_DELAY": "3"}  # saves a few seconds apart are indexed together
     name, password = LIBRARIAN
     added = subprocess.run([*_program(), "users", "add", name, "--password-stdin"], input=password + "\n",
                            capture_output=True, text=True, env=env, cwd=workdir, timeout=60)
-    if added.returncode != 0:
-        pytest.skip(f"not built yet: cannot create a librarian account: {added.stderr.strip()[-300:]}")
+    if added.returncode != 0:  # a failure, not a skip: the editor exists, so its tests must run
+        pytest.fail(f"cannot create a librarian account: {added.stderr.strip()[-300:]}")
     process, url = _start(workdir, corpus, env)
     yield Server(url, workdir)
     _stop(process)
@@ -191,7 +192,8 @@ class PageLog:
 
 
 def _new_page(browser, base_url: str, log: PageLog, **options):
-    context = browser.new_context(base_url=base_url, viewport=VIEWPORT, **options)
+    options.setdefault("viewport", VIEWPORT)
+    context = browser.new_context(base_url=base_url, **options)
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(CSP_RECORDER)
     page = context.new_page()
@@ -220,27 +222,57 @@ def librarian() -> tuple[str, str]:
 
 @pytest.fixture
 def curate_page(browser, curate_server, page_log):
-    """A page whose relative URLs go to the curation server; skipped while there is no /curate/login."""
-    try:
-        urllib.request.urlopen(curate_server.url + "/curate/login", timeout=10).close()
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            pytest.skip("not built yet: /curate/login is 404")
-        raise
+    """A page whose relative URLs go to the curation server (which must answer /curate/login)."""
+    urllib.request.urlopen(curate_server.url + "/curate/login", timeout=10).close()  # raises on 404: a failure
     context, new_page = _new_page(browser, curate_server.url, page_log)
     yield new_page
     context.close()
 
 
+def sign_in(page, librarian) -> None:
+    """Sign in through the login form and land on the records list."""
+    page.goto("/curate/login")
+    page.get_by_label("Account name").fill(librarian[0])
+    page.get_by_label("Password").fill(librarian[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/curate/?$"))
+
+
 @pytest.fixture
 def signed_in_page(curate_page, librarian):
     """The curation page after signing in as the librarian (on the records list)."""
-    curate_page.goto("/curate/login")
-    curate_page.get_by_label("Account name").fill(librarian[0])
-    curate_page.get_by_label("Password").fill(librarian[1])
-    curate_page.get_by_role("button", name="Sign in").click()
-    curate_page.wait_for_url(re.compile(r"/curate/?$"))
+    sign_in(curate_page, librarian)
     return curate_page
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def sized_signed_in_page(request, browser, curate_server, page_log, librarian):
+    """A signed-in curation page at desktop size (1280x900) and at phone size (390x844, touch)."""
+    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if request.param == "phone" else {}
+    context, new_page = _new_page(browser, curate_server.url, page_log, **options)
+    sign_in(new_page, librarian)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def nojs_signed_in_page(browser, curate_server, page_log, librarian):
+    """A signed-in curation page with JavaScript turned off."""
+    context, new_page = _new_page(browser, curate_server.url, page_log, java_script_enabled=False)
+    sign_in(new_page, librarian)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def anonymous_curate_page(browser, curate_server, page_log):
+    """A page on the curation server with nobody signed in (for the public pages there)."""
+    context, new_page = _new_page(browser, curate_server.url, page_log)
+    yield new_page
+    context.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The README's screenshots, taken from these runs: docs/screenshots/{search,talk,speaker,topics}.png at 1280x900."""
+"""The README's screenshots, taken from these runs: docs/screenshots/{search,talk,speaker,topics,editor}.png at 1280x900."""
 
 from __future__ import annotations
 
@@ -36,5 +36,18 @@ def test_screenshot_for_the_readme(page, name):
     page.evaluate("document.fonts.ready")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(target), animations="disabled", caret="hide")
+    assert png_size(target) == (1280, 900)
+
+
+def test_editor_screenshot_for_the_readme(signed_in_page):
+    """docs/screenshots/editor.png: a panel's edit form with its notes, beside the fields they explain."""
+    page = signed_in_page
+    page.goto("/curate/talks/dngc-2025-s3-dilemma-2/edit")
+    expect(page.locator("#f-byline-note")).to_be_visible()
+    page.evaluate("window.scrollTo(0, document.getElementById('notes-heading').getBoundingClientRect().top"
+                  " + window.scrollY - 16)")  # the notes, then the fields down to the byline and its note
+    page.evaluate("document.fonts.ready")
+    target = SCREENSHOTS / "editor.png"
     page.screenshot(path=str(target), animations="disabled", caret="hide")
     assert png_size(target) == (1280, 900)

@@ -1,4 +1,6 @@
-"""Librarians' web editor: sign-in, edit forms with preview, history with revert, and the data-quality dashboard.
+"""Librarians' web editor: sign-in, edit forms with preview (notes and topics beside the fields), history
+with word-level diffs and revert, new speakers, the taxonomy and synonyms forms, coalesced background
+reindexing with its status, and the data-quality dashboard.
 
 Settings (in the app config, or the environment for `confarchive serve`):
 - USERS_FILE: the account file (env CONFARCHIVE_USERS; default instance/users.json; `confarchive users`
@@ -9,7 +11,10 @@ Settings (in the app config, or the environment for `confarchive serve`):
   it the cookie is still marked Secure on every request that arrived over HTTPS (directly, or through a
   proxy trusted with `confarchive serve --trusted-proxy`); it is always HttpOnly and SameSite=Lax;
 - LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS: failed sign-ins allowed before a lock-out, and its first length;
-- REBUILD_WAIT_SECONDS: how long a save waits for another build to finish before giving up on reindexing.
+- REBUILD_WAIT_SECONDS: how long the reindexing waits for another build to finish before giving up;
+- REINDEX_DELAY_SECONDS: saves in a row are indexed together once none has come for this long
+  (env CONFARCHIVE_REINDEX_DELAY; default 1);
+  REINDEX_MAX_DELAY_SECONDS caps the wait after the first of them (default 10).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ def _configure(state) -> None:
     config.setdefault("LOGIN_MAX_FAILURES", 5)
     config.setdefault("LOGIN_LOCKOUT_SECONDS", 60)
     config.setdefault("REBUILD_WAIT_SECONDS", 60)
+    config.setdefault("REINDEX_DELAY_SECONDS", float(os.environ.get("CONFARCHIVE_REINDEX_DELAY") or 1.0))
+    config.setdefault("REINDEX_MAX_DELAY_SECONDS", 10.0)
     if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
         config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     config["SESSION_COOKIE_HTTPONLY"] = True
@@ -62,4 +69,4 @@ def _configure(state) -> None:
                                                                  config["LOGIN_LOCKOUT_SECONDS"])
 
 
-from . import auth, common, dashboard, editor, history_views, topics_view  # noqa: E402,F401  (they add routes and helpers to bp)
+from . import auth, common, dashboard, editor, history_views, indexing_views, new_speaker, topics_view, vocabulary  # noqa: E402,F401  (they add routes and helpers to bp)

@@ -40,6 +40,16 @@ def current_user() -> str | None:
     return name
 
 
+@bp.app_template_global("librarian_signed_in")
+def signed_in() -> bool:
+    """Whether a librarian is signed in (session not expired, its token still the account's own); changes nothing."""
+    name, since = session.get("user"), session.get("signed_in_at")
+    if not isinstance(name, str) or not isinstance(since, (int, float)):
+        return False
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return time.time() - since <= lifetime and _still_valid(name, session.get("sessions"))
+
+
 def _still_valid(name: str, token) -> bool:
     """Is this session's token still the account's own (checked against the account file on every request)?"""
     try:

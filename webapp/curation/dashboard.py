@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 
 from archive import ERROR, CorpusError, inspect_corpus
+from archive.names import fold
 from indexer import pending
 
 from . import bp
 from .common import corpus_root
-from .records import KINDS, list_records, ref_for_problem_path
+from .records import KINDS, Listed, list_records, ref_for_problem_path
+
+
+MAX_FILTER = 200
 
 
 @bp.get("/")
 def index():
     root = corpus_root()
     waiting = pending.pending(current_app.config["INDEX_DIR"])
-    return render_template("curation/index.html", groups=[(kind, list_records(root, kind)) for kind in KINDS],
+    typed = request.args.get("q", "")[:MAX_FILTER].strip()
+    groups = [(kind, filter_records(list_records(root, kind), typed)) for kind in KINDS]
+    return render_template("curation/index.html", groups=groups, q=typed,
+                           shown=sum(len(records) for _, records in groups),
                            not_indexed=pending.describe(waiting) if waiting else "")
+
+
+def filter_records(records: list[Listed], typed: str) -> list[Listed]:
+    """The records whose title, id or session/conference contain every word typed (case and accents ignored)."""
+    words = fold(typed).split()
+    return [r for r in records if all(w in fold(f"{r.title} {r.ref.ident} {r.group}") for w in words)]
 
 
 @bp.get("/quality")

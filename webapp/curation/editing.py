@@ -49,10 +49,11 @@ class Outcome:
 
 
 def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history: History,
-              before_write: Callable[[], None] = lambda: None) -> Outcome:
+              before_write: Callable[[], None] = lambda: None, restoring: str | None = None) -> Outcome:
     """Replace the record's file with new_text if it is still the version base_hash and the result is valid.
 
-    before_write runs just before the file is replaced (the editor notes the pending index update there).
+    before_write runs just before the file is replaced (the editor notes the pending index update there);
+    `restoring` names the kept version being restored, so the history labels the save as a restore.
     A disk that is full or read-only gives a FAILED outcome whose message says that nothing was saved:
     every write is atomic, so the file keeps its old text.
     """
@@ -63,17 +64,18 @@ def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history:
         if new_text == current:
             return Outcome(UNCHANGED, current)
         try:
-            return _checked_write(ref, current, new_text, user, history, before_write)
+            return _checked_write(ref, current, new_text, user, history, before_write, restoring)
         except OSError as exc:
             return Outcome(FAILED, current, message=f"Nothing was saved: {exc.strerror or exc}"
                                                     f"{f' ({exc.filename})' if exc.filename else ''}.")
 
 
-def _checked_write(ref: RecordRef, current: str, new_text: str, user: str, history: History, before_write) -> Outcome:
+def _checked_write(ref: RecordRef, current: str, new_text: str, user: str, history: History, before_write,
+                   restoring: str | None = None) -> Outcome:
     problems = validate(ref, new_text)
     if any(p.severity == ERROR for p in problems):
         return Outcome(INVALID, current, problems)
-    version = history.keep(ref.rel, current, user)
+    version = history.keep(ref.rel, current, user, restoring=restoring)
     try:
         before_write()
         apply_changes([Change(ref.path, new_text, expected=current)])

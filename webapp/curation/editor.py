@@ -11,10 +11,10 @@ from archive.writer import WriteError, read_text, update_text
 from indexer import pending
 
 from . import bp
-from .common import diff_rows, history, record_or_404, topic_choices
+from .common import diff_rows, history, index_queue, record_or_404, topic_choices
+from .context import load_record, note_sentences, notes_beside, preview_topics, topic_labels
 from .editing import CONFLICT, FAILED, INVALID, SAVED, save_text
 from .forms import BODY_LABELS, EditForm, changes, form_from_file, form_from_request
-from .reindex import rebuild
 
 KIND_RULE = "<any(talks, speakers, sessions):kind>"
 
@@ -60,26 +60,27 @@ def _after_save(ref, form: EditForm, base_hash: str, new_text: str):
         return _form_page(ref, form, base_hash, general=[outcome.message + " Your text is still in the form."]), 503
     if outcome.status == SAVED:
         flash(f"Saved {ref.rel}. The previous version is kept in its history.", "success")
-        _flash_warnings(outcome.problems)
-        reindex_and_report([ref.ident], [ref.rel])
+        flash_warnings(outcome.problems)
+        queue_reindex([ref.ident])
     else:
         flash("Nothing changed, so nothing was saved.", "notice")
     return redirect(url_for(".edit", kind=ref.kind, ident=ref.ident), code=303)
 
 
-def save_recorded(ref, new_text: str, base_hash: str):
+def save_recorded(ref, new_text: str, base_hash: str, restoring: str | None = None):
     """save_text, noting the edit as pending for the index first (indexer/pending.py); if the note
-    cannot be written, nothing is saved, and a save that did not happen leaves no note."""
+    cannot be written, nothing is saved, and a save that did not happen leaves no note. The index
+    queue clears the note once the edit is searchable."""
     index_dir = current_app.config["INDEX_DIR"]
     already = any(e["file"] == ref.rel for e in pending.pending(index_dir))  # an earlier edit still not indexed
     outcome = save_text(ref, new_text, base_hash, g.user, history(),
-                        before_write=lambda: pending.record(index_dir, ref.rel, g.user))
+                        before_write=lambda: pending.record(index_dir, ref.rel, g.user), restoring=restoring)
     if outcome.status != SAVED and not already:
         pending.clear(index_dir, [ref.rel])
     return outcome
 
 
-def _flash_warnings(warnings, limit: int = 3) -> None:
+def flash_warnings(warnings, limit: int = 3) -> None:
     """A few warnings about the saved file; flashes live in the session cookie, which must stay small."""
     for warning in warnings[:limit]:
         flash(f"Warning: {warning.message}" + (f" ({warning.hint})" if warning.hint else ""), "notice")
@@ -87,14 +88,9 @@ def _flash_warnings(warnings, limit: int = 3) -> None:
         flash(f"… and {len(warnings) - limit} more warning(s): see Data quality.", "notice")
 
 
-def reindex_and_report(changed: list[str], files: list[str]) -> None:
-    """Update the index for the saved records and tell the librarian how that went; when it could not,
-    the edit stays recorded as pending, and the message says what is and is not searchable."""
-    config = current_app.config
-    result = rebuild(config["CORPUS_DIR"], config["INDEX_DIR"], wait=config["REBUILD_WAIT_SECONDS"], changed=changed)
-    if result.ok:
-        pending.clear(config["INDEX_DIR"], files)
-    flash(result.message, "success" if result.ok else "warning")
+def queue_reindex(changed: list[str]) -> None:
+    """Queue the saved records for the next (shared) index update; the page then says when they are searchable."""
+    index_queue().submit(changed)
 
 
 def split_problems(problems, form: EditForm) -> tuple[dict, list[str]]:
@@ -115,7 +111,20 @@ def split_problems(problems, form: EditForm) -> tuple[dict, list[str]]:
 def _form_page(ref, form: EditForm, base_hash: str, problems=None, general=None, preview=None):
     return render_template("curation/edit.html", ref=ref, form=form, base_hash=base_hash, problems=problems or {},
                            general=general or [], preview=preview, topics=topic_choices(),
-                           body_label=BODY_LABELS[ref.kind])
+                           body_label=BODY_LABELS[ref.kind], **_context(ref, form, preview is not None))
+
+
+def _context(ref, form: EditForm, previewing: bool) -> dict:
+    """The notes beside their fields, the record's topics now and (in a preview) after the edit, indexing."""
+    notes = str(form.shown.get("notes") or "")
+    found = {"notes": note_sentences(notes), "beside": notes_beside(notes, form), "current_topics": None,
+             "preview_topics": None, "indexing": index_queue().status(ref.ident)}
+    corpus, record = load_record(ref)
+    if record is not None:
+        found["current_topics"] = topic_labels(corpus, record.topics)
+        if previewing and not form.errors:
+            found["preview_topics"] = topic_labels(corpus, preview_topics(corpus, record, form))
+    return found
 
 
 def _conflict_page(ref, form: EditForm, base_hash: str, theirs: str):
@@ -127,7 +136,7 @@ def _conflict_page(ref, form: EditForm, base_hash: str, theirs: str):
         diff=diff_rows(unified_diff(theirs, yours, "saved meanwhile (theirs)", "your version")) if yours else None,
         their_change=diff_rows(unified_diff(base.text(), theirs, "when you opened the form", "saved meanwhile"))
         if base else None, problems={}, general=[], preview=None, topics=topic_choices(),
-        body_label=BODY_LABELS[ref.kind]), 409
+        body_label=BODY_LABELS[ref.kind], **_context(ref, form, False)), 409
 
 
 def _yours(theirs: str, form: EditForm) -> str | None:

@@ -33,6 +33,9 @@ TALK_FIELDS = (
     Field("byline", "Byline", "lines", "The heading lines above the summary, one per line, verbatim."),
     Field("question", "Question", "textarea", "Panels only: the question the panel debated."),
     Field("topics", "Topic overrides", "topics"),
+    Field("notes", "Librarian's notes", "textarea",
+          "Why something odd is kept as it is (a typo in the source, a paraphrased question); shown beside "
+          "the fields it explains."),
 )
 SPEAKER_FIELDS = (
     Field("name", "Name", "text", "The fullest form the sources give."),
@@ -46,6 +49,8 @@ SPEAKER_FIELDS = (
 SESSION_FIELDS = (
     Field("title", "Title", "text"),
     Field("number", "Number", "number", "Programme order; 0 for an opening outside the numbered sessions."),
+    Field("notes", "Librarian's notes", "textarea",
+          "Why something odd is kept as it is; shown beside the fields it explains."),
 )
 FIELDS = {"talks": TALK_FIELDS, "speakers": SPEAKER_FIELDS, "sessions": SESSION_FIELDS}
 BODY_LABELS = {"talks": "Summary (Markdown)", "speakers": "Biography (Markdown)",

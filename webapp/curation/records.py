@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +94,14 @@ def _meta(path: Path) -> dict:
         return parse(path.read_text(encoding="utf-8")).meta
     except (FrontMatterError, UnicodeDecodeError, OSError):
         return {}
+
+
+def closest_ids(root: Path, kind: str, ident: str, limit: int = 3) -> list[Listed]:
+    """The records of a kind whose ids look most like a mistyped one: close spellings, or ids ending in it."""
+    records = {item.ref.ident: item for item in list_records(root, kind)} if kind in KINDS else {}
+    typed = (ident or "").lower()
+    ends = [i for i in records if typed and (i.endswith("-" + typed) or typed.endswith("-" + i))]
+    tails = {i: i.split("-", 3)[-1] for i in records}  # dngc-2025-s2-tine-jess -> tine-jess
+    close = difflib.get_close_matches(typed, list(records), n=limit, cutoff=0.6)
+    close += [i for i in records if difflib.get_close_matches(typed, [tails[i]], n=1, cutoff=0.75)]
+    return [records[i] for i in list(dict.fromkeys(ends + close))[:limit]]

@@ -8,13 +8,14 @@ from archive import CorpusError, inspect_corpus
 from archive.topic_review import ReviewError, explain_record
 
 from . import bp
-from .common import corpus_root
+from .common import corpus_root, record_or_404
 
 EXPLAINED_KINDS = ("talks", "speakers")
 
 
 @bp.get("/<any(talks, speakers):kind>/<ident>/topics")
 def topics(kind: str, ident: str):
+    record_or_404(kind, ident)
     try:
         corpus, _ = inspect_corpus(corpus_root())
         explanation = explain_record(corpus, ident)
