@@ -21,6 +21,7 @@ from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from . import links
 from .index import get_handle
 from .params import modes, positive_int, search_request
+from .search_views import past_the_end
 from .site import base_url
 
 bp = Blueprint("quotes", __name__)
@@ -63,6 +64,8 @@ def quotes_page():
     handle = get_handle()
     response = handle.quotes().search(quote_request(request.args, strict=False))
     style = style_arg(request.args)
+    if (moved := past_the_end(response, "/quotes", style)) is not None:
+        return moved
     data = response.as_dict(base_url(), style)
     return render_template("quotes.html", r=response, data=data, links=links, labels=handle.quotes().facets,
                            facet_titles=FACET_TITLES, formats=FORMATS, styles=STYLES, style=style,
