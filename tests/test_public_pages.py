@@ -128,3 +128,15 @@ def test_speaker_page_links_to_the_speakers_quotes(client):
     [link] = [a for a in page.find("a") if a.attrs.get("href") == "/quotes?speaker=aarno-palotie"]
     quotes = client.get("/api/quotes?speaker=aarno-palotie").get_json()
     assert link.clean_text == f"{quotes['total']} quotes from Aarno Palotie’s talks"
+
+
+def test_each_result_shows_conference_date_kind_and_speakers_with_affiliation(client):
+    page = load(client, "/search?q=finngen&kind=talk")
+    [first] = page.find("li", "result")[:1]
+    metas = [p.clean_text for p in page.find("p", "meta") if first in p.ancestors]
+    assert metas[0].startswith("Talk · Danish National Genome Center Conference 2025, 2025-09-08 · Session 2: ")
+    assert metas[1] == ("Aarno Palotie (Institute for Molecular Medicine Finland FIMM, University of Helsinki"
+                        " — Finland)")
+    speaker = load(client, "/search?q=palotie&kind=speaker")
+    [meta] = [p.clean_text for p in speaker.find("p", "speakers")]
+    assert meta == "Institute for Molecular Medicine Finland FIMM, University of Helsinki — Finland"

@@ -9,6 +9,7 @@ from indexer import Searcher
 from . import links
 from .index import get_handle
 from .params import search_request
+from .result_meta import results_meta
 
 bp = Blueprint("search", __name__)
 
@@ -41,6 +42,7 @@ def search():
     response = Searcher(handle).search(search_req)
     if (moved := past_the_end(response, "/search")) is not None:
         return moved
+    catalogue = handle.meta.get("catalogue", {})
     return render_template("search.html", r=response, links=links, facet_titles=FACET_TITLES,
-                           facets_shown=FACETS_SHOWN, catalogue=handle.meta.get("catalogue", {}),
-                           labels=handle.facets)
+                           facets_shown=FACETS_SHOWN, catalogue=catalogue, labels=handle.facets,
+                           meta=results_meta(response.results, catalogue))
