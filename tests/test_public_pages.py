@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.test_pages import Page, buckets, load, state
@@ -140,3 +142,32 @@ def test_each_result_shows_conference_date_kind_and_speakers_with_affiliation(cl
     speaker = load(client, "/search?q=palotie&kind=speaker")
     [meta] = [p.clean_text for p in speaker.find("p", "speakers")]
     assert meta == "Institute for Molecular Medicine Finland FIMM, University of Helsinki — Finland"
+
+
+def test_without_javascript_ticks_are_kept_across_pages_and_exported_together(client):
+    first = load(client, "/quotes?q=data&per_page=5")
+    ids = [i.attrs["value"] for i in first.find("input") if i.attrs.get("name") == "ids"]
+    [next_button] = [b for b in first.find("button") if b.attrs.get("name") == "page"]
+    assert next_button.attrs["value"] == "2" and next_button.clean_text == "Next page, keeping ticks"
+    # the form sent with the first quote ticked and "Next page, keeping ticks" pressed
+    second = load(client, f"/quotes?q=data&per_page=5&ids={ids[0]}&format=md&style=apa&page=2")
+    carried = [i.attrs["value"] for i in second.find("input") if i.attrs.get("name") == "ids"
+               and i.attrs.get("type") == "hidden" and any(a.attrs.get("id") == "quote-export" for a in i.ancestors)]
+    assert carried == [ids[0]]
+    assert second.one("span", "ticked-count").clean_text == "1 ticked so far"
+    here = [i for i in second.find("input") if i.attrs.get("name") == "ids" and i.attrs.get("type") == "checkbox"]
+    chosen = here[1].attrs["value"]
+    back = load(client, f"/quotes?q=data&per_page=5&ids={ids[0]}&ids={chosen}&page=1")
+    ticked = [i.attrs["value"] for i in back.find("input") if i.attrs.get("type") == "checkbox" and "checked" in i.attrs]
+    assert ticked == [ids[0]]  # ticked again where it was ticked
+    response = client.get(f"/quotes?q=data&per_page=5&ids={ids[0]}&ids={chosen}&format=md&style=apa&export=1")
+    assert response.status_code == 303
+    assert state(response.headers["Location"]) == [("ids", f"{ids[0]},{chosen}"), ("style", "apa"), ("format", "md")]
+    exported = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert exported.count("as summarised in") == 2
+
+
+def test_basket_items_carry_the_speaker(client):
+    page = load(client, "/quotes?q=finngen")
+    items = [json.loads(li.attrs["data-quote"]) for li in page.find("li", "quote")]
+    assert any(i["speakers"] == "Aarno Palotie" for i in items)
