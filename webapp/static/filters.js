@@ -68,6 +68,8 @@
     more.addEventListener("toggle", function () { if (!more.open) { choose("count"); } });
   }
 
+  // Where CSS cannot show a closed <details>' content (no ::details-content), open the sidebar on wide screens.
+  if (window.matchMedia && window.matchMedia("(min-width: 50.01rem)").matches) { openPanel(); }
   Array.prototype.forEach.call(document.querySelectorAll("[data-skip-filters]"), function (link) {
     link.addEventListener("click", skipToFilters);
   });
