@@ -171,3 +171,10 @@ def test_basket_items_carry_the_speaker(client):
     page = load(client, "/quotes?q=finngen")
     items = [json.loads(li.attrs["data-quote"]) for li in page.find("li", "quote")]
     assert any(i["speakers"] == "Aarno Palotie" for i in items)
+
+
+@pytest.mark.parametrize("path", ["/search?q=zzzzqqqq", "/quotes?q=zzzzqqqq"])
+def test_nothing_to_filter_means_no_filter_panel_and_no_skip_link(client, path):
+    page = load(client, path)
+    assert not page.find("details", "filters")
+    assert [a.clean_text for a in page.find("a", "skip-link")] == ["Skip to content"]
