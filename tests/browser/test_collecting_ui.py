@@ -58,6 +58,8 @@ def test_the_basket_is_a_side_panel_that_shows_the_speaker_and_the_header_counts
     results = page.locator("section.results").bounding_box()
     assert basket.bounding_box()["x"] > results["x"] + results["width"]  # beside the results, not above them
     expect(basket.locator(".basket-list li")).to_contain_text(["Aarno Palotie"])
+    expect(page.get_by_label("Select for export").first).to_be_hidden()  # one way to collect: the basket
+    expect(page.get_by_role("button", name="Export selected")).to_be_hidden()
     counter = page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("Quote basket"))
     expect(counter).to_have_text("Quote basket (1)")
     page.goto("/topics")  # every page shows the counter

@@ -168,6 +168,9 @@
     });
   }
 
+  // One way to collect: with the basket working, the no-JS selection form's ticks are hidden.
+  var selection = document.getElementById("quote-export");
+  if (selection) { selection.classList.add("with-basket"); }
   addButtons();
   wireActions();
   var details = panel.querySelector("[data-basket-panel]");
