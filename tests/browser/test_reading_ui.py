@@ -143,6 +143,7 @@ def test_on_a_phone_the_topics_table_replaces_the_chart(phone_page):
     expect(phone_page.locator("figure.chart")).to_be_hidden()
     expect(phone_page.locator("table.overview")).to_be_visible()
     link = phone_page.locator("table.overview td a").first
+    assert link.bounding_box()["height"] >= 44  # a tap target
     link.click()
     phone_page.wait_for_url(re.compile(r"/search\?session=[^&]+&topic=[^&]+$"))
 
