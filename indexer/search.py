@@ -213,7 +213,8 @@ class Searcher:
 
     def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
         words = [word for field, word in query_terms(parsed.query, self.searcher.reader()) if field == "body"]
-        return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()})
+        return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()},
+                             readable=True)
 
     def _result(self, fields: dict, snippet: str, sel: Selection) -> dict:
         result = dict(fields["payload"])

@@ -9,6 +9,7 @@ from whoosh import highlight
 from whoosh.analysis import Token
 
 from .analysis import TOKEN_PATTERN, thread_safe_stemming
+from .snippet_edges import readable_snippet
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
@@ -67,11 +68,13 @@ class SurfaceTerms:
         return found
 
 
-def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str]) -> dict[int, str]:
+def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
+                  readable: bool = False) -> dict[int, str]:
     """HTML snippets (escaped, query words in <mark>) for the given documents' texts; '' where no word occurs.
 
     Marks the same words at the same places as Whoosh's pinpoint highlighter, which reads them from
-    the postings' stored character offsets (tests/test_retrieval.py compares the two).
+    the postings' stored character offsets (tests/test_retrieval.py compares the two). With readable,
+    fragments are widened to sentence or word boundaries and cuts are marked "…" (snippet_edges.py).
     """
     fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
@@ -85,7 +88,7 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str])
             continue
         fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS, scorer,
                                             highlight.FIRST)
-        snippets[docnum] = formatter.format(fragments)
+        snippets[docnum] = readable_snippet(formatter, fragments) if readable else formatter.format(fragments)
     return snippets
 
 

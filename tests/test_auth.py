@@ -76,7 +76,10 @@ def test_public_pages_stay_open(client, path):
     assert client.get(path).status_code == 200
 
 
-def test_nav_links_to_curation(client):
+def test_nav_links_to_curation_only_when_signed_in(client):
+    assert 'href="/curate/">Curate</a>' not in client.get("/").get_data(as_text=True)
+    token = csrf_of(client.get("/curate/login").get_data(as_text=True))
+    client.post("/curate/login", data={"csrf_token": token, "name": "alice", "password": PASSWORD})
     assert 'href="/curate/">Curate</a>' in client.get("/").get_data(as_text=True)
 
 

@@ -129,15 +129,26 @@ def test_browse_page_shows_every_record_and_a_facet_sidebar(client):
     assert page.one("h1").clean_text == "68 records in the archive"
     assert page.one("aside", "facets").attrs["aria-label"] == "Filter results"
     titles = [h.clean_text for h in page.find("h3", within=("aside", "facets"))]
-    assert titles == ["Topic", "Session", "Speaker", "Kind", "Organisation", "Country"]
+    assert titles == ["Topic", "Session", "Speaker", "Kind", "Organisation", "Affiliation country"]
     assert buckets(page, "kind") == [("Speaker", 33, False), ("Talk", 25, False), ("Panel", 4, False),
                                      ("Session", 4, False), ("Q&A", 2, False)]
     assert buckets(page, "topic")[0] == ("Genomics", 32, False)
     assert len(page.find("li", "result")) == 20
 
 
-def test_root_is_the_search_page(client):
-    assert load(client, "/").one("h1").clean_text == "68 records in the archive"
+def test_root_is_a_first_page_that_orients(client):
+    page = load(client, "/")
+    assert page.one("h1").clean_text == "confarchive: who said what about health data, and where"
+    text = page.one("main").clean_text
+    assert "summaries written about the talks, not transcripts" in text
+    [conference] = page.find("li", within=("ul", "conference-list"))
+    assert conference.clean_text.startswith("Danish National Genome Center Conference 2025")
+    assert "2025-09-08 · Radisson Blu Scandinavia Hotel, Copenhagen, Denmark and online · 31 talks" in conference.clean_text
+    core = [(a.clean_text, a.attrs["href"]) for a in page.find("a", within=("ul", "entry-points"))]
+    assert core[0] == ("Genomics 32 records", "/topics/genomics") and len(core) == 4
+    assert [a.attrs["href"] for a in page.find("a", within=("ul", "example-searches"))][0] == \
+        "/search?q=European+Health+Data+Space"
+    assert any(a.attrs.get("href") == "/quotes" for a in page.find("a", within=("main", None)))
 
 
 def test_facet_links_are_shareable_states(client, app):

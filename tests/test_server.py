@@ -47,9 +47,11 @@ def test_search_page_over_http(live_server):
 
 
 def test_browse_page_over_http(live_server):
-    status, _, body = fetch(live_server.url + "/")
+    status, _, body = fetch(live_server.url + "/search")
     assert status == 200
     assert "68 records in the archive" in body
+    status, _, body = fetch(live_server.url + "/")  # the first page
+    assert status == 200 and "Conferences in the archive" in body
 
 
 def test_talk_page_over_http(live_server):

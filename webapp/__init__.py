@@ -38,13 +38,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import api, briefing_views, curation, errors, gate, index, pages, quotes, search_views, security, site
+    from . import api, briefing_views, curation, errors, gate, home, index, pages, quotes, search_views, security, site
 
     index.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     site.init_app(app)
     gate.init_app(app)
+    app.register_blueprint(home.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

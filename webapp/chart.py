@@ -31,16 +31,27 @@ def _fill(count: int, top: int) -> tuple[str, str]:
     return f"hsl(212, 70%, {lightness}%)", "#ffffff" if lightness < 52 else "#1b1f24"
 
 
-TALK_KINDS = ("talk", "panel", "qa")
-
-
 def search_link(session: str, topic: str) -> str:
-    """The faceted search a cell counts: that session's talks, panels and Q&As with that topic."""
-    return "/search?" + urlencode([("session", session), ("topic", topic), *(("kind", k) for k in TALK_KINDS)])
+    """The faceted search a cell counts: that session's records about that topic (only those two filters)."""
+    return "/search?" + urlencode([("session", session), ("topic", topic)])
+
+
+def session_topic_counts(table, catalogue: dict, limit: int | None = None
+                         ) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+    """Records of each session (talks, panels, Q&As, the session, its speakers) about each topic, in display order;
+    the first `limit` sessions only, when given (the page must stay small on a large archive)."""
+    sessions = [s["id"] for s in catalogue.get("sessions", [])][:limit]
+    topics = [t["id"] for t in catalogue.get("topics", [])]
+    counts = {}
+    for session in sessions:
+        in_session = table.selection("session", [session])
+        for topic in topics:
+            counts[(session, topic)] = len(in_session & table.selection("topic", [topic]))
+    return sessions, topics, counts
 
 
 def overview_chart(sessions: list[str], topics: list[str], matrix: dict, labels) -> dict:
-    """Cells, axis labels and size of the heat map; every cell links to that faceted search."""
+    """Cells, axis labels and size of the heat map; every cell but an empty one links to its faceted search."""
     top = max(matrix.values(), default=0) or 1
     cells = []
     for row, session in enumerate(sessions):

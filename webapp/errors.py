@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer import BadRequest, IndexUnavailable
 
+NOT_FOUND = ("There is no page at this address in the archive. The link may be mistyped, or the record may have "
+             "moved: try a search, or start from the first page.")
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Something went wrong",
           503: "Search is not available"}
 
@@ -31,6 +33,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        generic = exc.description == type(exc).description  # werkzeug's own words, not ours
+        if isinstance(exc, NotFound) and generic and not request.path.startswith("/api/"):
+            return error_response(NOT_FOUND, 404)
         return error_response(exc.description or TITLES.get(exc.code, "Error"), exc.code or 500)
 
     @app.errorhandler(Exception)

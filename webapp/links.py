@@ -69,3 +69,32 @@ def mention_url(hit: dict, mention: dict) -> str:
         return f"{hit['url']}#s-{sentences[0].rpartition('.s')[2]}"
     facet = "speaker" if hit["kind"] == "speaker" else "session"
     return search_url([(facet, hit["id"]), ("topic", mention["topic"])], "/quotes")
+
+
+PER_PAGE_CHOICES = (10, 20, 50, 100)
+
+
+def per_page_url(response: SearchResponse, per_page: int, path: str = "/search") -> str:
+    """The same search, from its first page, showing per_page results a page."""
+    pairs = _with_sort(state(response), response)
+    return search_url(pairs + ([("per_page", str(per_page))] if per_page != DEFAULT_PER_PAGE else []), path)
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: first, last and those near the current one; None marks a gap."""
+    keep = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    shown: list[int | None] = []
+    for number in keep:
+        if shown and number - shown[-1] > 1:
+            shown.append(None)
+        shown.append(number)
+    return shown
+
+
+SPOKEN_KINDS = ("talk", "panel", "qa")
+
+
+def kinds_url(response: SearchResponse, kinds: tuple[str, ...], path: str = "/search") -> str:
+    """The same search with its kind filter replaced by kinds (none: every kind)."""
+    pairs = [p for p in state(response) if p[0] != "kind"] + [("kind", k) for k in kinds]
+    return search_url(_with_per_page(_with_sort(pairs, response), response), path)

@@ -9,11 +9,12 @@ from archive.quotes import quote_id
 from archive.topic_strength import evidence_spans
 
 from indexer import SearchRequest, Searcher
-from indexer.explore import related_talks, session_topic_matrix
+from indexer.explore import related_talks
 from indexer.lookup import TALK_KINDS, get_record
+from indexer.quotes_index import QuoteRequest
 
 from . import links
-from .chart import overview_chart
+from .chart import overview_chart, session_topic_counts
 from .index import get_handle
 
 bp = Blueprint("pages", __name__)
@@ -78,7 +79,10 @@ def evidence_marked(text: str, evidence: dict) -> Markup:
 
 @bp.get("/speakers/<ident>")
 def speaker(ident: str):
-    return render_template("speaker.html", speaker=_record(ident, ("speaker",), "speaker"))
+    record = _record(ident, ("speaker",), "speaker")
+    quotes = get_handle().quotes().search(QuoteRequest(filters={"speaker": [ident]}, per_page=1))
+    return render_template("speaker.html", speaker=record, quote_total=quotes.total,
+                           quotes_url=links.search_url([("speaker", ident)], "/quotes"))
 
 
 @bp.get("/sessions/<ident>")
@@ -91,7 +95,7 @@ def topics():
     handle = get_handle()
     catalogue = handle.meta.get("catalogue", {})
     counts = {topic: len(docs) for topic, docs in handle.facets.postings.get("topic", {}).items()}
-    sessions, topic_ids, matrix = session_topic_matrix(handle, limit=MAX_CHART_SESSIONS)
+    sessions, topic_ids, matrix = session_topic_counts(handle.facets, catalogue, limit=MAX_CHART_SESSIONS)
     return render_template("topics.html", topics=catalogue.get("topics", []), counts=counts,
                            chart=overview_chart(sessions, topic_ids, matrix, handle.facets),
                            all_sessions=len(catalogue.get("sessions", [])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields, replace
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from archive import citations
@@ -22,6 +22,7 @@ from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from . import links
 from .index import get_handle
 from .params import filter_args, modes, positive_int, search_request
+from .search_views import past_the_end
 from .site import base_url
 
 bp = Blueprint("quotes", __name__)
@@ -62,12 +63,23 @@ def quote_request(args: MultiDict, strict: bool, paged: bool = True) -> QuoteReq
 @bp.get("/quotes")
 def quotes_page():
     handle = get_handle()
-    response = handle.quotes().search(quote_request(request.args, strict=False))
     style = style_arg(request.args)
+    if request.args.get("export"):  # the no-JS selection form's "Export selected"
+        return redirect(url_for("quotes.quotes_by_id", ids=",".join(ids_arg(request.args)), style=style,
+                                format=_format(request.args.get("format", "json"))), code=303)
+    response = handle.quotes().search(quote_request(request.args, strict=False))
+    if (moved := past_the_end(response, "/quotes", style)) is not None:
+        return moved
     data = response.as_dict(base_url(), style)
     return render_template("quotes.html", r=response, data=data, links=links, labels=handle.quotes().facets,
                            facet_titles=FACET_TITLES, formats=FORMATS, styles=STYLES, style=style,
-                           state=links.state(response))
+                           state=links.state(response), ticked=ticked_ids(request.args))
+
+
+def ticked_ids(args: MultiDict) -> list[str]:
+    """Quotes ticked on earlier pages (the no-JS selection form carries them from page to page)."""
+    return list(dict.fromkeys(i.strip() for raw in args.getlist("ids") for i in raw.split(",") if i.strip()))[
+        :MAX_EXPORT]
 
 
 @bp.get("/api/quotes")
@@ -200,6 +212,8 @@ def talk_citation(talk: dict) -> dict | None:
 def quote_basket_data(quote: dict) -> dict:
     """The little a quote basket keeps about a quote (stored in the browser)."""
     return {"id": quote["id"], "text": quote["text"], "url": quote["url"], "talk": quote["talk"]["title"],
+            "speakers": ", ".join(s["name"] for s in quote.get("speakers", []))
+            or {"qa": "Q&A", "panel": "Panel"}.get(quote["talk"].get("kind"), ""),
             "citation": quote["citation"]["text"], "markdown": quote["citation"]["markdown"],
             "reference": quote["citation"]["formatted"]["html"]}
 

@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 
 from indexer import Searcher
 
 from . import links
 from .index import get_handle
 from .params import search_request
+from .result_meta import results_meta
 
 bp = Blueprint("search", __name__)
 
 FACET_TITLES = {"topic": "Topic", "kind": "Kind", "session": "Session", "speaker": "Speaker",
-                "organisation": "Organisation", "country": "Country", "conference": "Conference", "year": "Year"}
+                "organisation": "Organisation", "country": "Affiliation country", "conference": "Conference",
+                "year": "Year"}
 FACETS_SHOWN = 8
+# Affiliation "countries" in the corpus that are not countries: listed apart under the country facet
+NON_COUNTRIES = ("EU", "European Union", "Intergovernmental", "International")
 
 
-@bp.get("/")
+@bp.record_once
+def _template_globals(state) -> None:
+    state.app.jinja_env.globals["non_countries"] = NON_COUNTRIES
+
+
+def past_the_end(response, path: str, style: str = ""):
+    """A page past the last one: a redirect to the last page, or a 404 when nothing matches."""
+    if response.page <= max(response.pages, 1):
+        return None
+    if not response.total:
+        abort(404, description=f"There is no page {response.page}: nothing matches this search.")
+    return redirect(links.styled(links.page_url(response, response.pages, path), style), code=302)
+
+
 @bp.get("/search")
 def search():
     search_req = search_request(request.args, strict=False)
     handle = get_handle()
     response = Searcher(handle).search(search_req)
+    if (moved := past_the_end(response, "/search")) is not None:
+        return moved
+    catalogue = handle.meta.get("catalogue", {})
     return render_template("search.html", r=response, links=links, facet_titles=FACET_TITLES,
-                           facets_shown=FACETS_SHOWN, catalogue=handle.meta.get("catalogue", {}),
-                           labels=handle.facets)
+                           facets_shown=FACETS_SHOWN, catalogue=catalogue, labels=handle.facets,
+                           meta=results_meta(response.results, catalogue))

@@ -28,6 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # a phone in portrait (issue 15's measurements)
 TIMEOUT_MS = 10_000
 
 # Collects Content-Security-Policy violations in the page (an init script is not subject to the CSP).
@@ -191,9 +192,8 @@ class PageLog:
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
 
 
-def _new_page(browser, base_url: str, log: PageLog, **options):
-    options.setdefault("viewport", VIEWPORT)
-    context = browser.new_context(base_url=base_url, **options)
+def _new_page(browser, base_url: str, log: PageLog, viewport: dict = VIEWPORT, **options):
+    context = browser.new_context(base_url=base_url, viewport=viewport, **options)
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(CSP_RECORDER)
     page = context.new_page()
@@ -210,6 +210,23 @@ def page_log() -> PageLog:
 def page(browser, server_url, page_log):
     """A page in a fresh browser context (1280x900) whose relative URLs go to the server."""
     context, new_page = _new_page(browser, server_url, page_log)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, server_url, page_log):
+    """A page on a 390x844 touch screen (a phone in portrait)."""
+    context, new_page = _new_page(browser, server_url, page_log, viewport=PHONE, has_touch=True, is_mobile=True)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def nojs_phone_page(browser, server_url, page_log):
+    """A phone-sized page with JavaScript turned off."""
+    context, new_page = _new_page(browser, server_url, page_log, viewport=PHONE, has_touch=True, is_mobile=True,
+                                  java_script_enabled=False)
     yield new_page
     context.close()
 

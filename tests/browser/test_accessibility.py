@@ -41,6 +41,7 @@ def assert_accessible(axe: Axe, page) -> None:
 
 
 PAGES = {
+    "home": "/",
     "search-with-results": "/search?q=genomics",
     "search-with-filters": "/search?q=data&topic=ehds&kind=talk",
     "search-did-you-mean": "/search?q=interoperabilty+standards",
@@ -66,6 +67,40 @@ PAGES = {
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
 def test_page_has_no_serious_accessibility_violations(page, axe, path):
     page.goto(path)
+    assert_accessible(axe, page)
+
+
+PHONE_PAGES = {
+    "home": ("/", None),
+    "search-filters-open": ("/search?q=data&topic=ehds", ".filters-toggle"),
+    "search-more-open": ("/search", ".filters-toggle"),
+    "quotes-filters-open": ("/quotes?q=trust", ".filters-toggle"),
+    "topics-table": ("/topics", None),
+    "404": ("/no/such/page", None),
+}
+
+
+@pytest.mark.parametrize("path, opener", PHONE_PAGES.values(), ids=PHONE_PAGES.keys())
+def test_phone_pages_have_no_serious_accessibility_violations(phone_page, axe, path, opener):
+    phone_page.goto(path)
+    if opener:
+        phone_page.locator(opener).click()
+        expect(phone_page.locator("#first-filters")).to_be_visible()
+    if path == "/search":
+        phone_page.locator('section.facet[aria-labelledby="facet-speaker"] details.facet-more summary').click()
+    assert_accessible(axe, phone_page)
+
+
+def test_basket_panel_and_sorted_facets_have_no_serious_violations(page, axe):
+    page.goto("/quotes?q=finngen")
+    page.locator("li.quote").first.get_by_role("button", name="Add to basket").click()
+    page.locator("li.quote").first.locator(".basket-toggle").dispatch_event("click")
+    expect(page.locator("#basket .basket-count")).to_have_text("(1)")
+    assert_accessible(axe, page)
+    page.goto("/search")
+    speakers = page.locator('section.facet[aria-labelledby="facet-speaker"]')
+    speakers.locator("details.facet-more summary").click()
+    speakers.get_by_role("button", name="A–Z").click()
     assert_accessible(axe, page)
 
 

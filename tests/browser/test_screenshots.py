@@ -1,4 +1,5 @@
-"""The README's screenshots, taken from these runs: docs/screenshots/{search,talk,speaker,topics,editor}.png at 1280x900."""
+"""The README's screenshots, taken from these runs: docs/screenshots/{search,talk,speaker,topics,home,editor}.png
+at 1280x900, and a search with its filters open on a 390x844 phone (search-phone-filters.png)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SHOTS = {
     "talk": ("/talks/dngc-2025-s3-dilemma-2", "p.question"),
     "speaker": ("/speakers/aarno-palotie", "ol.appearances"),
     "topics": ("/topics", "figure.chart svg"),
+    "home": ("/", "ul.entry-points"),
 }
 
 
@@ -51,3 +53,16 @@ def test_editor_screenshot_for_the_readme(signed_in_page):
     target = SCREENSHOTS / "editor.png"
     page.screenshot(path=str(target), animations="disabled", caret="hide")
     assert png_size(target) == (1280, 900)
+
+
+def test_phone_screenshot_of_a_search_with_its_filters_open(phone_page):
+    """The filters open above the results on a phone: the first filter is on the first screen."""
+    phone_page.goto("/search?q=data+sharing&topic=ehds")
+    phone_page.get_by_text("Filters (1)").click()
+    first = phone_page.locator("#first-filters li a").first
+    expect(first).to_be_in_viewport()
+    assert first.bounding_box()["y"] < phone_page.locator("li.result").first.bounding_box()["y"]
+    phone_page.evaluate("document.fonts.ready")
+    target = SCREENSHOTS / "search-phone-filters.png"
+    phone_page.screenshot(path=str(target), animations="disabled", caret="hide")
+    assert png_size(target) in ((390, 844), (780, 1688))  # CSS pixels, or device pixels on a 2x screen

@@ -75,10 +75,10 @@
       text.textContent = "“" + q.text + "”";
       var talk = document.createElement("span");
       talk.className = "meta";
-      talk.textContent = " — " + q.talk + " ";
+      talk.textContent = " — " + (q.speakers ? q.speakers + ", " : "") + q.talk + " ";
       var button = document.createElement("button");
       button.type = "button";
-      button.className = "secondary";
+      button.className = "secondary basket-remove";
       button.textContent = "Remove";
       button.setAttribute("aria-label", "Remove from basket: " + q.text.slice(0, 60));
       button.addEventListener("click", function () { remove(q.id); status("Removed from the basket."); });
@@ -87,20 +87,31 @@
     });
   }
 
+  // Adding is never undone by the same button: once in, it says so, and a separate button removes.
   function renderButtons() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-quote]"), function (el) {
       var button = el.querySelector(".basket-toggle");
+      var removeButton = el.querySelector(".basket-unadd");
       var quote = JSON.parse(el.getAttribute("data-quote"));
       var inBasket = has(quote.id);
-      button.textContent = inBasket ? "In basket ✓ (remove)" : "Add to basket";
-      button.setAttribute("aria-pressed", inBasket ? "true" : "false");
+      button.textContent = inBasket ? "In basket ✓" : "Add to basket";
+      button.setAttribute("aria-disabled", inBasket ? "true" : "false");
+      removeButton.hidden = !inBasket;
     });
+  }
+
+  function renderCounter(count) {
+    var counter = document.querySelector("[data-header-basket]");
+    if (!counter) { return; }
+    counter.hidden = false;
+    counter.querySelector("[data-header-basket-count]").textContent = String(count);
   }
 
   function render() {
     var items = load();
     panel.hidden = false;
     panel.querySelector(".basket-count").textContent = "(" + items.length + ")";
+    renderCounter(items.length);
     panel.querySelector(".basket-list").hidden = !items.length;
     panel.querySelector(".basket-actions").hidden = !items.length;
     panel.querySelector(".basket-help").textContent = items.length
@@ -119,14 +130,25 @@
   function addButtons() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-quote]"), function (el) {
       var quote = JSON.parse(el.getAttribute("data-quote"));
+      var controls = document.createElement("p");
+      controls.className = "basket-controls";
       var button = document.createElement("button");
       button.type = "button";
       button.className = "basket-toggle secondary";
       button.addEventListener("click", function () {
-        if (has(quote.id)) { remove(quote.id); status("Removed from the basket."); }
-        else { add(quote); status("Added to the basket."); }
+        if (has(quote.id)) { status("Already in the basket."); return; }
+        add(quote); status("Added to the basket.");
       });
-      el.querySelector(".quote-text").insertAdjacentElement("afterend", button);
+      var removeButton = document.createElement("button");
+      removeButton.type = "button";
+      removeButton.className = "basket-unadd secondary";
+      removeButton.textContent = "Remove from basket";
+      removeButton.hidden = true;
+      removeButton.addEventListener("click", function () {
+        remove(quote.id); status("Removed from the basket."); button.focus();
+      });
+      controls.appendChild(button); controls.appendChild(document.createTextNode(" ")); controls.appendChild(removeButton);
+      el.querySelector(".quote-text").insertAdjacentElement("afterend", controls);
     });
   }
 
@@ -146,8 +168,15 @@
     });
   }
 
+  // One way to collect: with the basket working, the no-JS selection form's ticks are hidden.
+  var selection = document.getElementById("quote-export");
+  if (selection) { selection.classList.add("with-basket"); }
   addButtons();
   wireActions();
+  var details = panel.querySelector("[data-basket-panel]");
+  if (details && window.matchMedia) {
+    details.open = window.location.hash === "#basket" || window.matchMedia("(min-width: 50.01rem)").matches;
+  }
   render();
   window.addEventListener("storage", function (event) { if (event.key === KEY) { render(); } });
 })();
