@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import weakref
 
-from indexer import SearchRequest, Searcher
-from indexer.quotes_index import QuoteRequest
+from flask import Blueprint, render_template
 
 from . import links
 from .index import get_handle
@@ -20,25 +19,30 @@ EXAMPLE_SEARCHES = (
 )
 
 
-def conference_rows(searcher: Searcher, conferences: list[dict]) -> list[dict]:
-    """Each conference with how many talks, panels and Q&As the archive holds from it."""
-    rows = []
-    for conference in conferences:
-        found = searcher.search(SearchRequest(filters={"conference": [conference["id"]],
-                                                       "kind": list(links.SPOKEN_KINDS)}, per_page=1))
-        rows.append({**conference, "talks": found.total,
-                     "url": links.search_url([("conference", conference["id"]), ("sort", "programme")])})
-    return rows
+def conference_rows(table, conferences: list[dict]) -> list[dict]:
+    """Each conference with how many talks, panels and Q&As the archive holds from it (one facet count)."""
+    spoken = table.selection_mask("kind", list(links.SPOKEN_KINDS)) & table.live
+    talks = {b.value: b.count for b in table.count("conference", spoken, [])}
+    return [{**conference, "talks": talks.get(conference["id"], 0),
+             "url": links.search_url([("conference", conference["id"]), ("sort", "programme")])}
+            for conference in conferences]
+
+
+_HOME: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # handle -> its data; old builds are let go
+
+
+def home_data(handle) -> dict:
+    """What the first page shows of one build, worked out once per build (the handle is one build's)."""
+    if handle not in _HOME:
+        table, catalogue = handle.facets, handle.meta.get("catalogue", {})
+        _HOME[handle] = {"total": int(table.live.sum()),
+                         "core": [b for b in table.count("topic", table.live, []) if b.pinned],
+                         "conferences": conference_rows(table, catalogue.get("conferences", [])),
+                         "quote_total": int(handle.quotes().facets.live.sum())}
+    return _HOME[handle]
 
 
 @bp.get("/")
 def home():
-    handle = get_handle()
-    searcher = Searcher(handle)
-    everything = searcher.search(SearchRequest(per_page=1))
-    core = [b for b in everything.facets.get("topic", []) if b.pinned]
-    catalogue = handle.meta.get("catalogue", {})
-    return render_template("home.html", total=everything.total, core=core,
-                           conferences=conference_rows(searcher, catalogue.get("conferences", [])),
-                           examples=[(label, links.search_url(pairs)) for label, pairs in EXAMPLE_SEARCHES],
-                           quote_total=handle.quotes().search(QuoteRequest(per_page=1)).total)
+    return render_template("home.html", **home_data(get_handle()),
+                           examples=[(label, links.search_url(pairs)) for label, pairs in EXAMPLE_SEARCHES])
