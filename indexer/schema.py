@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import name_analyzer, pair_analyzer, text_analyzer
 
-SCHEMA_VERSION = 8  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance
+SCHEMA_VERSION = 9  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...)
 
 # Facets: the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year")

@@ -11,7 +11,7 @@ SEARCH_KEYS = {"query", "total", "page", "per_page", "sort", "results", "facets"
 RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "mentions", "mentioned", "snippet",
                "conference"}
 FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year"}
-TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "date", "speakers",
+TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "date", "schedule", "speakers",
              "byline", "topics", "mentions", "question", "abstract", "text", "source"}
 SPEAKER_KEYS = {"id", "name", "display_name", "honorific", "aliases", "affiliations", "organisations", "countries",
                 "bio", "topics", "mentions", "url", "talks"}

@@ -106,8 +106,12 @@ def test_pretalx_talk_fields(pretalx_import):
     assert (abstract_only.text, abstract_only.abstract) == (
         "Comprehensive genomic profiling for patients with incurable cancer.", "")
     workshop = corpus.talks["nhdd-2024-building-a-federated-data-platform"]
-    assert workshop.notes == "Subtitle in the schedule: Models travel, data stays"
-    assert corpus.talks["nhdd-2024-hands-on-fhir-for-researchers"].notes == "Type in the schedule: Workshop"
+    assert (workshop.notes, workshop.subtitle) == ("", "Models travel, data stays")
+    hands_on = corpus.talks["nhdd-2024-hands-on-fhir-for-researchers"]
+    assert (hands_on.notes, hands_on.type, hands_on.kind) == ("", "Workshop", "talk")
+    assert (panel.start, panel.duration, panel.room, panel.language, panel.event_id, panel.event_guid) == (
+        "11:00", "01:00", "Main Hall", "en", "14", json.loads(PRETALX.read_text(encoding="utf-8"))[
+            "schedule"]["conference"]["days"][0]["rooms"]["Main Hall"][3]["guid"])
 
 
 def test_same_person_is_one_new_speaker_with_one_appearance_per_session(pretalx_import):
@@ -156,7 +160,7 @@ def test_frab_xml_by_room_with_comments_kept(corpus_copy):
         ("Seminar room, 2023-11-20", ["Variant calling at scale", "Meet and greet"])]
     podium = corpus.talks["ogw23-2023-podium-sharing-genomic-data-across-borders"]
     assert (podium.kind, podium.speakers) == ("panel", ["stinus-lindgreen", "henrik-ullum", "lea-schmidt", "klaus-hoeyer"])
-    assert podium.notes == "Subtitle in the schedule: Can Europe agree on the rules?. Type in the schedule: podium"
+    assert (podium.notes, podium.subtitle, podium.type) == ("", "Can Europe agree on the rules?", "podium")
     updated = (corpus_copy / "speakers" / "klaus-hoeyer.md").read_text(encoding="utf-8")
     assert "# Override: his bio describes research" in updated
     assert updated.startswith(klaus[:klaus.index("\n---\n", 4) + 1])

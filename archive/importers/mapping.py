@@ -8,6 +8,7 @@ single-track events whose rooms are the real programme blocks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -17,14 +18,17 @@ from ..fields import ID_PATTERN
 from ..frontmatter import parse
 from ..names import slugify
 from ..writer import Change, read_text, render, update_text
+from ..fields import CLOCK, DURATION, LANGUAGE
+from .html_text import html_to_markdown
 from .people import ImportedSpeaker, PeopleMatcher
 from .schedule import Event, Schedule
 
 GROUPINGS = ("track", "room")
-KINDS = {**dict.fromkeys(("talk", "lecture", "keynote", "lightning talk", "presentation", "vortrag"), "talk"),
+KINDS = {**dict.fromkeys(("talk", "lecture", "keynote", "lightning talk", "lightningtalk", "presentation", "vortrag"), "talk"),
          **dict.fromkeys(("panel", "panel discussion", "podium", "podiumsdiskussion", "roundtable",
                           "round table", "discussion"), "panel"),
          **dict.fromkeys(("q&a", "qa", "questions", "questions and answers", "q & a"), "qa")}
+_KIND_WORD = re.compile(r"^[^\W\d]+(?:[ -][^\W\d]+)*", re.UNICODE)  # the words before any duration
 TITLE_WORDS = 8  # talk ids: the conference id and the first words of the title
 
 
@@ -60,6 +64,7 @@ class ImportPlan:
     unmapped: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
+    talk_ids: set = field(default_factory=set)
 
 
 def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOptions) -> ImportPlan:
@@ -155,14 +160,28 @@ def _session_change(folder, group: SessionGroup, schedule: Schedule, options: Im
 
 
 def _talk_id(corpus: Corpus, plan: ImportPlan, event: Event, conference: str) -> str:
+    """A new talk id: conference and title words, then the event id, then a number, until it is free."""
     words = slugify(event.title).split("-")[:TITLE_WORDS]
     base = "-".join([conference, *[w for w in words if w]]) if any(words) else f"{conference}-event-{slugify(event.ident)}"
-    taken = set(corpus.talks) | {c.path.stem for c in plan.changes if c.path.parent.name == "talks"}
-    return base if base not in taken else f"{base}-{slugify(event.ident) or len(taken)}"
+    taken = lambda ident: ident in plan.talk_ids or ident in corpus.talks  # noqa: E731
+    suffix = f"{base}-{slugify(event.ident)}" if slugify(event.ident) else f"{base}-event"
+    ident, number = (base if not taken(base) else suffix), 2
+    while taken(ident):
+        ident, number = f"{suffix}-{number}", number + 1
+    plan.talk_ids.add(ident)
+    return ident
+
+
+def kind_of(schedule_type: str) -> str | None:
+    """talk, panel or qa for a schedule's event type, reading only the words before any duration:
+    pretalx's 'Talk 30 min + 10min Q&A' is a talk. None when the words are not known."""
+    words = _KIND_WORD.match(schedule_type.strip())
+    key = (words.group(0) if words else schedule_type).strip().lower()
+    return KINDS.get(schedule_type.strip().lower()) or KINDS.get(key) or KINDS.get(key.split(" ")[0])
 
 
 def _kind(event: Event, plan: ImportPlan) -> str:
-    kind = KINDS.get(event.type.strip().lower()) if event.type else "talk"
+    kind = kind_of(event.type) if event.type else "talk"
     if kind is None:
         plan.unmapped.append(f"{event.label}: type '{event.type}' is not a talk, panel or Q&A; imported as a talk")
     return kind or "talk"
@@ -177,32 +196,42 @@ def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order:
         people.add_listing(ident, group.id, person, event)
     if not speakers and kind != "qa":
         plan.unmapped.append(f"{event.label}: the schedule lists no persons; imported without speakers")
-    body = event.description or event.abstract
+    body = html_to_markdown(event.description or event.abstract)
     if not body:
         plan.unmapped.append(f"{event.label}: no abstract or description; the summary is a placeholder")
     meta = {"id": _talk_id(corpus, plan, event, options.conference_id), "conference": options.conference_id,
             "session": group.id, "kind": kind, "order": order, "title": event.title, "title_editorial": False,
             "speakers": speakers, "byline": [p.name for p in event.persons], "question": None,
-            "abstract": (event.abstract or None) if event.description else None, "topics": {"add": [], "remove": []},
-            "notes": _talk_notes(event, kind), "date": event.date,
-            "source": _source(options, event.slot, event.url)}
+            "abstract": (html_to_markdown(event.abstract) or None) if event.description else None,
+            "topics": {"add": [], "remove": []}, "notes": None, "date": event.date,
+            **schedule_fields(event, plan), "source": _source(options, event.slot, event.url)}
     plan.talks += 1
     text = render(meta, body or PLACEHOLDER_SUMMARY)
     return Change(folder / "talks" / f"{meta['id']}.md", text)
 
 
-def _talk_notes(event: Event, kind: str) -> Optional[str]:
-    notes = []
-    if event.subtitle:
-        notes.append(f"Subtitle in the schedule: {event.subtitle}")
-    if event.type and event.type.strip().lower() not in (kind, "q&a"):
-        notes.append(f"Type in the schedule: {event.type}")
-    return ". ".join(notes) or None
+def schedule_fields(event: Event, plan: ImportPlan) -> dict:
+    """The talk's schedule fields, each checked as the loader checks it; a value that fails is reported."""
+    values = {"start": _clock(event.start), "duration": _clock(event.duration), "room": event.room or None,
+              "language": event.language.strip().lower() or None, "subtitle": event.subtitle or None,
+              "type": event.type or None, "event_id": event.ident, "event_guid": event.guid or None}
+    for key, pattern in (("start", CLOCK), ("duration", DURATION), ("language", LANGUAGE)):
+        if values[key] and not pattern.match(values[key]):
+            plan.unmapped.append(f"{event.label}: {key} {values[key]!r} is not valid; left out")
+            values[key] = None
+    return values
+
+
+def _clock(value: str) -> Optional[str]:
+    """'9:05', '09:05:00' or '0:30' as 'HH:MM'; other text unchanged (and then refused by the check)."""
+    match = re.fullmatch(r"(\d{1,3}):(\d{2})(:\d{2})?", value.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else (value.strip() or None)
 
 
 def _appearance(conference: str, listing, bio: Optional[str], options: ImportOptions) -> dict:
     return {"conference": conference, "session": listing.session, "listed_name": listing.listed_name,
             "role": None, "organisation": None, "organisations": [], "country": None, "bio": bio,
+            "person_id": listing.person_id or None,
             "source": _source(options, "persons of event " + ", ".join(dict.fromkeys(listing.events)))}
 
 
@@ -245,6 +274,10 @@ def _updated_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOp
 
 
 def _check_new_files(plan: ImportPlan) -> None:
+    paths = [c.path for c in plan.changes]
+    twice = sorted({str(p) for p in paths if paths.count(p) > 1}) if len(set(paths)) != len(paths) else []
+    if twice:
+        raise ImportRefused("the plan writes these files twice (a bug; please report it): " + ", ".join(twice))
     clashes = [str(c.path) for c in plan.changes if c.is_new and c.path.exists()]
     if clashes:
         raise ImportRefused("these files already exist and were not overwritten: " + ", ".join(clashes))

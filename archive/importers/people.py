@@ -19,6 +19,7 @@ class Listing:
     listed_name: str
     bio: str = ""
     events: list[str] = field(default_factory=list)
+    person_id: str = ""
 
 
 @dataclass
@@ -86,6 +87,7 @@ class PeopleMatcher:
         speaker = self.people[ident]
         listing = speaker.listings.setdefault(session or "", Listing(session, person.name))
         listing.bio = listing.bio or person.biography
+        listing.person_id = listing.person_id or person.key
         listing.events.append(event.ident)
         if person.name not in speaker.names:
             speaker.names.append(person.name)

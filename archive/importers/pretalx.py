@@ -68,7 +68,7 @@ def _read_event(raw, where: str, position: int, room: str, day_date, day_change:
                  date=parse_date(raw.get("date"), f"{where}.date")
                  or calendar_date(day_date, start.split("T")[-1][:5] if start else "", day_change),
                  start=start.split("T")[-1][:5] if start else "", duration=text(raw.get("duration")),
-                 room=text(raw.get("room")) or room, track=text(raw.get("track")), type=text(raw.get("type")),
+                 room=text(raw.get("room")) or room, language=text(raw.get("language")), track=text(raw.get("track")), type=text(raw.get("type")),
                  subtitle=text(raw.get("subtitle")), abstract=text(raw.get("abstract")),
                  description=text(raw.get("description")), url=text(raw.get("url")),
                  persons=_read_persons(raw.get("persons"), where))

@@ -31,6 +31,7 @@ class Event:
     start: str = ""
     duration: str = ""
     room: str = ""
+    language: str = ""
     track: str = ""
     type: str = ""
     subtitle: str = ""
