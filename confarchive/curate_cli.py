@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from archive import ERROR, Corpus, CorpusError, Problem, inspect_corpus, load_corpus
-from archive.export import ExportError, archive_tables, export_archive, export_schedule, to_csv
-from archive.importers import (GROUPINGS, ImportOptions, ImportPlan, ImportRefused, ScheduleError, apply_import,
+from archive.export import SCHEDULE_FORMATS, ExportError, archive_tables, export_archive, export_schedule_text, to_csv
+from archive.importers import (GROUPINGS, MERGE_MODES, ImportOptions, ImportPlan, ImportRefused, ScheduleError, apply_import,
                                default_conference_id, plan_import, read_schedule, source_name)
 from archive.merge import MergeError, MergePlan, plan_merge
 from archive.skeletons import (conference_skeleton, session_skeleton, speaker_skeleton, talk_skeleton,
@@ -20,6 +20,7 @@ from archive.skeletons import (conference_skeleton, session_skeleton, speaker_sk
 from archive.records import TALK_KINDS
 from archive.topic_review import ReviewError, compare, explain_record, retag, snapshot
 from archive.writer import WriteError, apply_changes, write_file
+from webapp.site import DEFAULT_BASE_URL
 
 corpus_option = click.option("--corpus", type=click.Path(file_okay=False),
                              help="Corpus folder (default: the shipped corpus/).")
@@ -192,16 +193,19 @@ def _read_input(path: Path) -> str:
 @click.option("--sessions", "group_by", type=click.Choice(GROUPINGS), default="track", show_default=True,
               help="One session per track (events without a track stay outside the sessions), "
                    "or one per day and room.")
+@click.option("--merge", type=click.Choice(MERGE_MODES), default="names", show_default=True,
+              help="Persons who may be existing speakers: ask for each (with the evidence); merge full names "
+                   "that match (names); merge only the same schedule id (ids); never merge.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @corpus_option
-def import_schedule(schedule_file, organiser, conference_id, group_by, dry_run, corpus):
+def import_schedule(schedule_file, organiser, conference_id, group_by, merge, dry_run, corpus):
     """Import a pretalx or frab schedule export (schedule.json or schedule.xml) as a new conference."""
     corpus_dir = _corpus_dir(corpus)
     raw = _read_input(schedule_file)
     try:
         schedule = read_schedule(raw)
         options = ImportOptions(conference_id or default_conference_id(schedule), organiser,
-                                source_name(raw), group_by)
+                                source_name(raw), group_by, merge, _ask_merge)
         plan = plan_import(schedule, _open_corpus(corpus_dir), raw, options)
         if not dry_run:
             apply_import(plan)
@@ -210,6 +214,11 @@ def import_schedule(schedule_file, organiser, conference_id, group_by, dry_run, 
     except OSError as exc:
         raise click.ClickException(_write_failed(exc)) from None
     _report_import(plan, schedule, corpus_dir, group_by, dry_run)
+
+
+def _ask_merge(proposal) -> bool:
+    """Ask the librarian about one proposed merge, showing the evidence."""
+    return click.confirm(f"Merge {proposal.describe()}?", default=False, err=True)
 
 
 def _report_import(plan: ImportPlan, schedule, corpus_dir: Path, group_by: str, dry_run: bool) -> None:
@@ -222,6 +231,7 @@ def _report_import(plan: ImportPlan, schedule, corpus_dir: Path, group_by: str, 
     for change in plan.changes:
         click.echo(f"  {'+' if change.is_new else '~'} {_rel(corpus_dir, change.path)}")
     _echo_lines("Same person as an existing speaker:", plan.merged)
+    _echo_lines("Possibly an existing speaker, not merged:", plan.declined)
     _echo_lines("Could not map:", plan.unmapped)
     _echo_lines("To finish by hand:", plan.todo)
     if dry_run:
@@ -250,15 +260,18 @@ def export():
 @export.command("schedule")
 @click.argument("conference_id")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: standard output).")
-@click.option("--base-url", default="", help="The archive's address, for the events' links.")
+@click.option("--format", "fmt", type=click.Choice(list(SCHEDULE_FORMATS)), default="json", show_default=True,
+              help="Schedule JSON, or frab's schedule.xml; both valid against the c3voc schemas.")
+@click.option("--base-url", envvar="CONFARCHIVE_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
+              help="The archive's public address, for the events' links (default: CONFARCHIVE_BASE_URL).")
 @corpus_option
-def export_schedule_command(conference_id, output, base_url, corpus):
-    """A conference as schedule JSON (the format pretalx and frab publish; `confarchive import` reads it)."""
+def export_schedule_command(conference_id, output, fmt, base_url, corpus):
+    """A conference as schedule JSON or schedule.xml (the formats pretalx and frab publish; `confarchive import` reads both)."""
     try:
-        data = export_schedule(_strict_corpus(_corpus_dir(corpus)), conference_id, base_url)
+        text = export_schedule_text(_strict_corpus(_corpus_dir(corpus)), conference_id, fmt, base_url)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
-    _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+    _emit(text, output)
 
 
 @export.command("archive")

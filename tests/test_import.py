@@ -49,9 +49,12 @@ def test_pretalx_import_reports_everything(pretalx_import):
     tail = result.output[result.output.index("Same person as an existing speaker:"):]
     assert tail.startswith(
         "Same person as an existing speaker:\n"
-        "  - Britt Elmedal → existing speaker britt-elmedal-laursen\n"
-        "  - Dr. Serena Scollen → existing speaker serena-scollen\n"
-        "  - Bodil Orkild → existing speaker bodil-orkild\n"
+        "  - 'Britt Elmedal' (schedule id BEL3QP) → existing speaker britt-elmedal-laursen: "
+        "same name as 'Britt Elmedal', listed at dngc-2025\n"
+        "  - 'Dr. Serena Scollen' (schedule id SSC9TT) → existing speaker serena-scollen: "
+        "same name as 'Serena Scollen', listed at dngc-2025\n"
+        "  - 'Bodil Orkild' (schedule id BOR5ZZ) → existing speaker bodil-orkild: "
+        "same name as 'Bodil Ørkild', listed at dngc-2025\n"
         "Could not map:\n"
         "  - days[1].rooms['Room B'][0]: event 41 has no title; skipped\n"
         "  - event 22 \"Hands-on: FHIR for researchers\": type 'Workshop' is not a talk, panel or Q&A; "

@@ -6,10 +6,11 @@ from ..names import slugify
 from ..writer import apply_changes
 from .frab import read_schedule_xml
 from .mapping import GROUPINGS, ImportOptions, ImportPlan, ImportRefused, plan_import
+from .people import MERGE_MODES
 from .pretalx import read_schedule_json
 from .schedule import Schedule, ScheduleError
 
-__all__ = ["GROUPINGS", "ImportOptions", "ImportPlan", "ImportRefused", "Schedule", "ScheduleError",
+__all__ = ["GROUPINGS", "MERGE_MODES", "ImportOptions", "ImportPlan", "ImportRefused", "Schedule", "ScheduleError",
            "apply_import", "default_conference_id", "plan_import", "read_schedule", "source_name"]
 
 

@@ -15,7 +15,8 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_to_markdown(text: str) -> str:
-    """Markdown for an HTML fragment; plain text and Markdown come back unchanged."""
+    """Markdown for an HTML fragment; plain text and Markdown come back with plain line ends only."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not looks_like_html(text):
         return text
     parser = _MarkdownWriter()

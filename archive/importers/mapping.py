@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from ..citations import PLACEHOLDER_SUMMARY
 from ..corpus import Corpus
@@ -20,7 +20,7 @@ from ..names import slugify
 from ..writer import Change, read_text, render, update_text
 from ..fields import CLOCK, DURATION, LANGUAGE
 from .html_text import html_to_markdown
-from .people import ImportedSpeaker, PeopleMatcher
+from .people import MERGE_MODES, ImportedSpeaker, PeopleMatcher
 from .schedule import Event, Schedule
 
 GROUPINGS = ("track", "room")
@@ -42,6 +42,8 @@ class ImportOptions:
     organiser: str
     source_name: str
     group_by: str = "track"
+    merge: str = "names"  # ask | names | ids | never: see people.PeopleMatcher
+    confirm: Optional[Callable] = None  # asked about each proposed merge when merge is 'ask'
 
 
 @dataclass
@@ -64,6 +66,7 @@ class ImportPlan:
     unmapped: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
     talk_ids: set = field(default_factory=set)
 
 
@@ -76,7 +79,7 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     taken = [g.id for g in groups if g.id in corpus.sessions]
     if taken:
         raise ImportRefused(f"session ids already in use elsewhere: {', '.join(taken)}; pass another --id")
-    people = PeopleMatcher(corpus)
+    people = PeopleMatcher(corpus, options.merge, options.confirm)
     for group in groups:
         if group.id:
             plan.changes.append(_session_change(folder, group, schedule, options))
@@ -87,6 +90,8 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     plan.changes.insert(1, Change(folder / options.source_name, raw))
     plan.sessions = sum(1 for g in groups if g.id)
     plan.todo += people.notes
+    plan.merged += list(dict.fromkeys(people.merged))
+    plan.declined += people.declined
     _check_new_files(plan)
     return plan
 
@@ -98,6 +103,8 @@ def _check_options(schedule: Schedule, corpus: Corpus, options: ImportOptions) -
     if ident in corpus.conferences or (corpus.root / "conferences" / ident).exists():
         raise ImportRefused(f"conference '{ident}' already exists in {corpus.root}; nothing was written "
                             "(pass --id to import under another id)")
+    if options.merge not in MERGE_MODES:
+        raise ImportRefused(f"unknown merge mode '{options.merge}': use one of {', '.join(MERGE_MODES)}")
     if options.group_by not in GROUPINGS:
         raise ImportRefused(f"unknown grouping '{options.group_by}': use one of {', '.join(GROUPINGS)}")
     if not options.organiser.strip():
@@ -139,12 +146,17 @@ def _conference_change(folder, schedule: Schedule, plan: ImportPlan, options: Im
                          f"{date.isoformat()} to {schedule.end.isoformat()}, so `date` is the first day")
     plan.todo.append("conference.md: schedules carry no introduction; replace the placeholder body")
     meta = {"id": options.conference_id, "title": schedule.title, "name": schedule.title,
-            "organiser": options.organiser.strip(), "date": date, "timezone": schedule.time_zone or None,
+            "organiser": options.organiser.strip(), "date": date, "timezone": schedule.time_zone or _offset(schedule) or None,
             "online": False, "provenance": {"source_url": schedule.url or None},
             "source": _source(options, "conference", schedule.url)}
     body = (f"{schedule.title}: the programme was imported from a {schedule.format} export "
             f"({len(schedule.events)} events). This introduction is a placeholder.")
     return Change(folder / "conference.md", render(meta, body))
+
+
+def _offset(schedule: Schedule) -> str:
+    """The events' UTC offset when the schedule names no time zone (frab's older exports)."""
+    return next((e.offset for e in schedule.events if e.offset), "")
 
 
 def _session_change(folder, group: SessionGroup, schedule: Schedule, options: ImportOptions) -> Change:
@@ -244,7 +256,6 @@ def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, op
         else:
             changes.append(_updated_speaker(corpus, speaker, options))
             plan.updated_speakers.append(speaker.id)
-            plan.merged.append(f"{' / '.join(speaker.names)} → existing speaker {speaker.id}")
     return changes
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, parse_date, text
+from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date, text
 
 FORMAT = "schedule JSON"
 
@@ -68,7 +68,7 @@ def _read_event(raw, where: str, position: int, room: str, day_date, day_change:
                  date=parse_date(raw.get("date"), f"{where}.date")
                  or calendar_date(day_date, start.split("T")[-1][:5] if start else "", day_change),
                  start=start.split("T")[-1][:5] if start else "", duration=text(raw.get("duration")),
-                 room=text(raw.get("room")) or room, language=text(raw.get("language")), track=text(raw.get("track")), type=text(raw.get("type")),
+                 room=text(raw.get("room")) or room, offset=offset_of(raw.get("date")), language=text(raw.get("language")), track=text(raw.get("track")), type=text(raw.get("type")),
                  subtitle=text(raw.get("subtitle")), abstract=text(raw.get("abstract")),
                  description=text(raw.get("description")), url=text(raw.get("url")),
                  persons=_read_persons(raw.get("persons"), where))
@@ -81,6 +81,6 @@ def _read_persons(items, where: str) -> list[Person]:
         name = text(item.get("public_name")) or text(item.get("name")) or text(item.get("full_public_name"))
         if not name:
             raise ScheduleError(f"{where}.persons[{index}]: a person without a name")
-        key = text(item.get("code")) or text(item.get("guid")) or text(item.get("id"))
+        key = text(item.get("code")) or text(item.get("id")) or text(item.get("guid"))
         persons.append(Person(name=name, key=key, biography=text(item.get("biography"))))
     return persons
