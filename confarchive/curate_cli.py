@@ -12,8 +12,8 @@ import click
 
 from archive import ERROR, Corpus, CorpusError, Problem, inspect_corpus, load_corpus
 from archive.export import SCHEDULE_FORMATS, ExportError, archive_tables, export_archive, export_schedule_text, to_csv
-from archive.importers import (GROUPINGS, MERGE_MODES, ImportOptions, ImportPlan, ImportRefused, ScheduleError, apply_import,
-                               default_conference_id, plan_import, read_schedule, source_name)
+from archive.importers import (GROUPINGS, MERGE_MODES, ImportOptions, ImportPlan, ImportRefused, ScheduleError,
+                               apply_import, default_conference_id, plan_import, read_schedule, recover, source_name)
 from archive.merge import MergeError, MergePlan, plan_merge
 from archive.skeletons import (conference_skeleton, session_skeleton, speaker_skeleton, talk_skeleton,
                                write_skeleton)
@@ -202,13 +202,15 @@ def import_schedule(schedule_file, organiser, conference_id, group_by, merge, dr
     """Import a pretalx or frab schedule export (schedule.json or schedule.xml) as a new conference."""
     corpus_dir = _corpus_dir(corpus)
     raw = _read_input(schedule_file)
+    if not dry_run and recover(corpus_dir):
+        click.echo("An earlier import was interrupted; it was undone, so the corpus is as it was before it.")
     try:
         schedule = read_schedule(raw)
         options = ImportOptions(conference_id or default_conference_id(schedule), organiser,
                                 source_name(raw), group_by, merge, _ask_merge)
         plan = plan_import(schedule, _open_corpus(corpus_dir), raw, options)
         if not dry_run:
-            apply_import(plan)
+            apply_import(plan, corpus_dir)
     except (ScheduleError, ImportRefused, WriteError) as exc:
         raise click.ClickException(f"{schedule_file}: {exc}") from None
     except OSError as exc:

@@ -202,14 +202,14 @@ def test_a_file_in_the_way_is_never_overwritten(corpus_copy):
 
 def test_an_interrupted_import_writes_nothing(corpus_copy, monkeypatch):
     before = _tree(corpus_copy)
-    real_link, calls = os.link, []
+    real_replace, calls = os.replace, []
 
-    def failing_link(src, dst):
+    def failing_replace(src, dst):
         calls.append(dst)
-        if len(calls) == 5:
+        if len(calls) == 5:  # the journal, then the fourth move into the corpus
             raise OSError(28, "No space left on device", str(dst))
-        return real_link(src, dst)
-    monkeypatch.setattr(os, "link", failing_link)
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", failing_replace)
     result = _invoke(corpus_copy, str(PRETALX), "--organiser", "N")
     assert result.exit_code == 1
     assert result.output.startswith("Error: writing failed (")
@@ -221,9 +221,23 @@ def test_an_interrupted_import_writes_nothing(corpus_copy, monkeypatch):
 BAD_INPUTS = [
     ("plain.txt", "hello", "not a schedule export: expected schedule JSON ('{...') or schedule XML ('<schedule>...')"),
     ("broken.json", '{"schedule": ', "not valid JSON: Expecting value (line 1, column 14)"),
-    ("empty.json", "{}", "schedule: expected an object with named fields, found NoneType"),
+    ("empty.json", "{}", "schedule: expected an object with named fields, found null"),
+    ("deep.json", '{"schedule": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "the JSON is nested too deeply to be a schedule export; it was refused"),
+    ("bignumber.json", '{"schedule": {"conference": {"title": "T", "daysCount": ' + "9" * 100_000 + "}}}",
+     "the JSON holds a number 100,000 characters long; schedule exports have none that long, so it was refused"),
+    ("nan.json", '{"schedule": {"conference": {"title": "T", "daysCount": NaN}}}',
+     "the JSON holds NaN, which is not valid JSON; it was refused"),
+    ("widget.json", '{"talks": [{"code": "ABC", "title": "T"}], "rooms": [], "speakers": [], "version": "2"}',
+     "this is pretalx's widget data (widgets/schedule.json), not a schedule export: download the event's "
+     "schedule.json (…/schedule/export/schedule.json) or schedule.xml"),
+    ("deep.xml", "<schedule><conference><title>T</title><start>2024-01-01</start></conference>"
+     + "<day date='2024-01-01'>" + "<x>" * 100_000 + "</x>" * 100_000 + "</day></schedule>",
+     "the schedule lists no events; nothing to import"),
+    ("shapes.json", '{"schedule": {"conference": {"title": "T", "days": [{"rooms": ["Saal 1"]}]}}}',
+     "days[0].rooms: expected an object with named fields, found a list"),
     ("nodays.json", '{"schedule": {"conference": {"title": "T", "days": 3}}}',
-     "schedule.conference.days: expected a list, found int"),
+     "schedule.conference.days: expected a list, found a number"),
     ("baddate.json", '{"schedule": {"conference": {"title": "T", "start": "May 1", "days": []}}}',
      "schedule.conference.start: 'May 1' is not a date (expected YYYY-MM-DD)"),
     ("noevents.json", '{"schedule": {"conference": {"title": "T", "start": "2024-01-01", "days": []}}}',

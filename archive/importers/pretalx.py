@@ -7,14 +7,13 @@ import json
 from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date, text
 
 FORMAT = "schedule JSON"
+MAX_NUMBER_DIGITS = 40
 
 
 def read_schedule_json(raw: str) -> Schedule:
     """Parse `schedule.json`: {schedule: {conference: {title, acronym, start, end, days: [...]}}}."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ScheduleError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    data = _load(raw)
+    _check_not_widget(data)
     conference = _mapping(_mapping(data, "the file").get("schedule"), "schedule")
     conference = _mapping(conference.get("conference"), "schedule.conference")
     title = text(conference.get("title"))
@@ -30,15 +29,48 @@ def read_schedule_json(raw: str) -> Schedule:
     return schedule
 
 
+def _load(raw: str):
+    """The parsed JSON; nesting too deep, or numbers too long for any schedule, are refused with a sentence."""
+    try:
+        return json.loads(raw, parse_int=_number, parse_float=_number, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise ScheduleError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ScheduleError("the JSON is nested too deeply to be a schedule export; it was refused") from None
+
+
+def _number(text: str):
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ScheduleError(f"the JSON holds a number {len(text):,} characters long; schedule exports have none "
+                            "that long, so it was refused")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def _constant(name: str):
+    raise ScheduleError(f"the JSON holds {name}, which is not valid JSON; it was refused")
+
+
+def _check_not_widget(data) -> None:
+    """pretalx's widget data (…/widgets/schedule.json) is not the schedule export: say which file to take."""
+    if isinstance(data, dict) and "schedule" not in data and {"talks", "rooms"} <= set(data):
+        raise ScheduleError("this is pretalx's widget data (widgets/schedule.json), not a schedule export: "
+                            "download the event's schedule.json (…/schedule/export/schedule.json) or schedule.xml")
+
+
+_TYPE_NAMES = {"NoneType": "null", "dict": "an object", "list": "a list", "str": "text", "int": "a number",
+               "float": "a number", "bool": "true or false"}
+
+
 def _mapping(value, where: str) -> dict:
     if not isinstance(value, dict):
-        raise ScheduleError(f"{where}: expected an object with named fields, found {type(value).__name__}")
+        raise ScheduleError(f"{where}: expected an object with named fields, found "
+                            f"{_TYPE_NAMES.get(type(value).__name__, type(value).__name__)}")
     return value
 
 
 def _list(value, where: str) -> list:
     if not isinstance(value, list):
-        raise ScheduleError(f"{where}: expected a list, found {type(value).__name__}")
+        raise ScheduleError(f"{where}: expected a list, found {_TYPE_NAMES.get(type(value).__name__, type(value).__name__)}")
     return value
 
 
