@@ -13,7 +13,8 @@ import click
 from archive import ERROR, Corpus, CorpusError, Problem, inspect_corpus, load_corpus
 from archive.export import SCHEDULE_FORMATS, ExportError, archive_tables, export_archive, export_schedule_text, to_csv
 from archive.importers import (GROUPINGS, MERGE_MODES, ImportOptions, ImportPlan, ImportRefused, ScheduleError,
-                               apply_import, default_conference_id, plan_import, read_schedule, recover, source_name)
+                               apply_import, default_conference_id, plan_import, plan_update, read_schedule, recover,
+                               source_name)
 from archive.merge import MergeError, MergePlan, plan_merge
 from archive.skeletons import (conference_skeleton, session_skeleton, speaker_skeleton, talk_skeleton,
                                write_skeleton)
@@ -188,7 +189,7 @@ def _read_input(path: Path) -> str:
 
 @click.command("import")
 @click.argument("schedule_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--organiser", required=True, help="Who organised the conference (exports do not say).")
+@click.option("--organiser", default="", help="Who organised the conference (exports do not say); needed unless --update.")
 @click.option("--id", "conference_id", help="Conference id (default: the schedule's acronym, with the year).")
 @click.option("--sessions", "group_by", type=click.Choice(GROUPINGS), default="track", show_default=True,
               help="One session per track (events without a track stay outside the sessions), "
@@ -196,10 +197,16 @@ def _read_input(path: Path) -> str:
 @click.option("--merge", type=click.Choice(MERGE_MODES), default="names", show_default=True,
               help="Persons who may be existing speakers: ask for each (with the evidence); merge full names "
                    "that match (names); merge only the same schedule id (ids); never merge.")
-@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option("--update", is_flag=True,
+              help="Bring a conference imported before up to date from a newer export of it: changed events are "
+                   "updated, new ones added, removed ones reported; fields a librarian edited are kept and reported.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written (for --update, the three-way report); "
+                                              "write nothing.")
 @corpus_option
-def import_schedule(schedule_file, organiser, conference_id, group_by, merge, dry_run, corpus):
+def import_schedule(schedule_file, organiser, conference_id, group_by, merge, update, dry_run, corpus):
     """Import a pretalx or frab schedule export (schedule.json or schedule.xml) as a new conference."""
+    if not update and not organiser:
+        raise click.UsageError("Missing option '--organiser'.")
     corpus_dir = _corpus_dir(corpus)
     raw = _read_input(schedule_file)
     if not dry_run and recover(corpus_dir):
@@ -208,7 +215,7 @@ def import_schedule(schedule_file, organiser, conference_id, group_by, merge, dr
         schedule = read_schedule(raw)
         options = ImportOptions(conference_id or default_conference_id(schedule), organiser,
                                 source_name(raw), group_by, merge, _ask_merge)
-        plan = plan_import(schedule, _open_corpus(corpus_dir), raw, options)
+        plan = (plan_update if update else plan_import)(schedule, _open_corpus(corpus_dir), raw, options)
         if not dry_run:
             apply_import(plan, corpus_dir)
     except (ScheduleError, ImportRefused, WriteError) as exc:
@@ -227,11 +234,19 @@ def _report_import(plan: ImportPlan, schedule, corpus_dir: Path, group_by: str, 
     verb = "Would write" if dry_run else "Wrote"
     click.echo(f"{verb} {len(plan.changes)} files for conference {plan.conference_id} "
                f"({schedule.title}, {schedule.format}):")
-    click.echo(f"  1 conference, {plan.sessions} session(s) (one per {'track' if group_by == 'track' else 'day and room'}),"
-               f" {plan.talks} talk(s), {len(plan.new_speakers)} new speaker(s), "
-               f"{len(plan.updated_speakers)} existing speaker(s) with new appearances")
+    if plan.is_update:
+        counts = {kind: sum(1 for line in plan.report if line.startswith(kind)) for kind in
+                  ("updated", "new:", "removed", "kept")}
+        click.echo(f"  update: {counts['updated']} field(s) updated, {counts['new:']} new talk(s), {counts['removed']} "
+                   f"event(s) gone from the schedule, {counts['kept']} librarian edit(s) kept; "
+                   f"{len(plan.new_speakers)} new speaker(s)" + ("" if plan.report else "; nothing to update"))
+    else:
+        click.echo(f"  1 conference, {plan.sessions} session(s) (one per {'track' if group_by == 'track' else 'day and room'}),"
+                   f" {plan.talks} talk(s), {len(plan.new_speakers)} new speaker(s), "
+                   f"{len(plan.updated_speakers)} existing speaker(s) with new appearances")
     for change in plan.changes:
         click.echo(f"  {'+' if change.is_new else '~'} {_rel(corpus_dir, change.path)}")
+    _echo_lines("Three-way update (last import, the archive now, the new export):", plan.report)
     _echo_lines("Same person as an existing speaker:", plan.merged)
     _echo_lines("Possibly an existing speaker, not merged:", plan.declined)
     _echo_lines("Could not map:", plan.unmapped)

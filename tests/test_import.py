@@ -43,7 +43,7 @@ def test_pretalx_import_reports_everything(pretalx_import):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:2] == [
-        "Wrote 22 files for conference nhdd-2024 (Nordic Health Data Days 2024, schedule JSON):",
+        "Wrote 23 files for conference nhdd-2024 (Nordic Health Data Days 2024, schedule JSON):",
         "  1 conference, 3 session(s) (one per track), 10 talk(s), 4 new speaker(s), "
         "3 existing speaker(s) with new appearances"]
     tail = result.output[result.output.index("Same person as an existing speaker:"):]
@@ -153,7 +153,7 @@ def test_frab_xml_by_room_with_comments_kept(corpus_copy):
     klaus = (corpus_copy / "speakers" / "klaus-hoeyer.md").read_text(encoding="utf-8")
     result = _invoke(corpus_copy, str(FRAB), "--organiser", "Open Genomics e.V.", "--sessions", "room")
     assert result.exit_code == 0, result.output
-    assert "Wrote 12 files for conference ogw23-2023 (Open Genomics Workshop 2023, schedule XML):" in result.output
+    assert "Wrote 13 files for conference ogw23-2023 (Open Genomics Workshop 2023, schedule XML):" in result.output
     assert "  - event 204 \"Meet and greet\": type 'other' is not a talk, panel or Q&A; imported as a talk\n" in result.output
     corpus = load_corpus(corpus_copy)
     assert [(s.title, [t.title for t in corpus.talks_in_session(s.id)]) for s in corpus.ordered_sessions()
@@ -174,7 +174,7 @@ def test_dry_run_writes_nothing(corpus_copy):
     before = _tree(corpus_copy)
     result = _invoke(corpus_copy, str(PRETALX), "--organiser", "N", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Would write 22 files for conference nhdd-2024" in result.output
+    assert "Would write 23 files for conference nhdd-2024" in result.output
     assert "  ~ corpus/speakers/britt-elmedal-laursen.md\n" in result.output
     assert result.output.endswith("Dry run: nothing was written.\n")
     assert _tree(corpus_copy) == before

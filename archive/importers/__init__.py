@@ -10,10 +10,11 @@ from .mapping import GROUPINGS, ImportOptions, ImportPlan, ImportRefused, plan_i
 from .people import MERGE_MODES
 from .pretalx import read_schedule_json
 from .staging import commit_changes, recover
+from .update import plan_update
 from .schedule import Schedule, ScheduleError
 
 __all__ = ["GROUPINGS", "MERGE_MODES", "ImportOptions", "ImportPlan", "ImportRefused", "Schedule", "ScheduleError",
-           "apply_import", "default_conference_id", "recover", "plan_import", "read_schedule", "source_name"]
+           "apply_import", "default_conference_id", "plan_update", "recover", "plan_import", "read_schedule", "source_name"]
 
 
 def read_schedule(raw: str) -> Schedule:

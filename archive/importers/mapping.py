@@ -22,6 +22,7 @@ from ..fields import CLOCK, DURATION, LANGUAGE
 from .html_text import html_to_markdown
 from .people import MERGE_MODES, ImportedSpeaker, PeopleMatcher
 from .schedule import Event, Schedule
+from .state import SCHEDULE_KEYS, STATE_FILE, comparable, event_key, state_text
 
 GROUPINGS = ("track", "room")
 KINDS = {**dict.fromkeys(("talk", "lecture", "keynote", "lightning talk", "lightningtalk", "presentation", "vortrag"), "talk"),
@@ -68,6 +69,9 @@ class ImportPlan:
     merged: list[str] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)
     talk_ids: set = field(default_factory=set)
+    state: dict = field(default_factory=dict)  # event key -> what this import wrote (see update.py)
+    report: list[str] = field(default_factory=list)  # an update's three-way report
+    is_update: bool = False
 
 
 def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOptions) -> ImportPlan:
@@ -88,6 +92,7 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     plan.changes += _speaker_changes(corpus, people, plan, options)
     plan.changes.insert(0, _conference_change(folder, schedule, plan, options))
     plan.changes.insert(1, Change(folder / options.source_name, raw))
+    plan.changes.insert(2, Change(folder / STATE_FILE, state_text(plan.state)))
     plan.sessions = sum(1 for g in groups if g.id)
     plan.todo += people.notes
     plan.merged += list(dict.fromkeys(people.merged))
@@ -201,25 +206,34 @@ def _kind(event: Event, plan: ImportPlan) -> str:
 
 def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order: int, people: PeopleMatcher,
                  options: ImportOptions) -> Change:
+    tracked, body = talk_content(event, group.id, plan, people)
+    meta = {"id": _talk_id(corpus, plan, event, options.conference_id), "conference": options.conference_id,
+            "session": group.id, "kind": tracked["kind"], "order": order, "title": event.title, "title_editorial": False,
+            "speakers": tracked["speakers"], "byline": tracked["byline"], "question": None,
+            "abstract": tracked["abstract"], "topics": {"add": [], "remove": []}, "notes": None, "date": event.date,
+            **{k: tracked[k] for k in SCHEDULE_KEYS}, "source": _source(options, event.slot, event.url)}
+    plan.talks += 1
+    plan.state[event_key(event)] = {"id": meta["id"], "fields": comparable(tracked), "body": body or PLACEHOLDER_SUMMARY}
+    text = render(meta, body or PLACEHOLDER_SUMMARY)
+    return Change(folder / "talks" / f"{meta['id']}.md", text)
+
+
+def talk_content(event: Event, session: Optional[str], plan: ImportPlan, people: PeopleMatcher) -> tuple[dict, str]:
+    """The fields an import keeps up to date (TRACKED) and the summary, for one event."""
     kind = _kind(event, plan)
     idents = [people.resolve(p) for p in event.persons]
     speakers = list(dict.fromkeys(idents))
     for person, ident in zip(event.persons, idents):
-        people.add_listing(ident, group.id, person, event)
+        people.add_listing(ident, session, person, event)
     if not speakers and kind != "qa":
         plan.unmapped.append(f"{event.label}: the schedule lists no persons; imported without speakers")
     body = html_to_markdown(event.description or event.abstract)
     if not body:
         plan.unmapped.append(f"{event.label}: no abstract or description; the summary is a placeholder")
-    meta = {"id": _talk_id(corpus, plan, event, options.conference_id), "conference": options.conference_id,
-            "session": group.id, "kind": kind, "order": order, "title": event.title, "title_editorial": False,
-            "speakers": speakers, "byline": [p.name for p in event.persons], "question": None,
+    return {"title": event.title, "kind": kind, "date": event.date, "speakers": speakers,
+            "byline": [p.name for p in event.persons],
             "abstract": (html_to_markdown(event.abstract) or None) if event.description else None,
-            "topics": {"add": [], "remove": []}, "notes": None, "date": event.date,
-            **schedule_fields(event, plan), "source": _source(options, event.slot, event.url)}
-    plan.talks += 1
-    text = render(meta, body or PLACEHOLDER_SUMMARY)
-    return Change(folder / "talks" / f"{meta['id']}.md", text)
+            **schedule_fields(event, plan)}, body
 
 
 def schedule_fields(event: Event, plan: ImportPlan) -> dict:
@@ -253,9 +267,11 @@ def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, op
         if speaker.existing is None:
             changes.append(_new_speaker(corpus, speaker, options))
             plan.new_speakers.append(speaker.id)
-        else:
-            changes.append(_updated_speaker(corpus, speaker, options))
-            plan.updated_speakers.append(speaker.id)
+        elif speaker.listings:
+            change = _updated_speaker(corpus, speaker, options)
+            if change.text != change.expected:
+                changes.append(change)
+                plan.updated_speakers.append(speaker.id)
     return changes
 
 
@@ -279,8 +295,10 @@ def _updated_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOp
     doc = parse(old)
     body = doc.body or (speaker.bios() or [""])[0]
     known = [doc.meta.get("name"), *(doc.meta.get("aliases") or [])]
+    listed = {(a.get("conference"), a.get("session")) for a in doc.meta.get("appearances") or [] if isinstance(a, dict)}
+    added = [a for a in _bio_appearances(speaker, body, options) if (a["conference"], a["session"]) not in listed]
     changes = {"aliases": [*(doc.meta.get("aliases") or []), *(n for n in speaker.names if n not in known)],
-               "appearances": [*(doc.meta.get("appearances") or []), *_bio_appearances(speaker, body, options)]}
+               "appearances": [*(doc.meta.get("appearances") or []), *added]}
     return Change(path, update_text(old, changes, body=body), expected=old)
 
 
