@@ -7,7 +7,7 @@ import pytest
 
 SEARCH_KEYS = {"query", "total", "page", "per_page", "sort", "results", "facets", "filters", "suggestion", "notices",
                "also_searched", "corrected_from", "match", "topic_mode", "unmatched", "matched_all", "matched_some",
-               "remaining_query"}
+               "remaining_query", "facet_notes"}
 RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "mentions", "mentioned", "snippet",
                "conference"}
 FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year"}
