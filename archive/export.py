@@ -117,7 +117,9 @@ def _talk_row(corpus: Corpus, talk: Talk) -> dict:
             "order": talk.order, "title": talk.title, "speakers": _join(talk.speakers),
             "speaker_names": _join(s.display_name for s in corpus.speakers_of(talk)), "topics": _join(talk.topics),
             "question": talk.question, "abstract": talk.abstract, "text": talk.text, "notes": talk.notes,
-            "source": talk.source.describe()}
+            "date": talk.date.isoformat() if talk.date else "", "start": talk.start, "duration": talk.duration,
+            "room": talk.room, "language": talk.language, "subtitle": talk.subtitle, "type": talk.type,
+            "event_id": talk.event_id, "event_guid": talk.event_guid, "source": talk.source.describe()}
 
 
 def _speaker_row(speaker: Speaker) -> dict:
@@ -128,7 +130,7 @@ def _speaker_row(speaker: Speaker) -> dict:
 
 def _appearance_rows(speaker: Speaker) -> list[dict]:
     return [{"speaker": speaker.id, "conference": a.conference, "session": a.session or "",
-             "listed_name": a.listed_name, "role": a.role, "organisation": a.organisation,
+             "listed_name": a.listed_name, "person_id": a.person_id, "role": a.role, "organisation": a.organisation,
              "organisations": _join(a.organisations), "country": a.country, "bio": a.bio,
              "source": a.source.describe()} for a in speaker.appearances]
 

@@ -322,3 +322,16 @@ def test_export_then_import_gives_back_the_same_records(imported, exports, tmp_p
         bios = {s.name: s.bio for s in again.speakers.values()}
         assert bios == {s.name: s.bio for s in original.speakers.values()
                         if any(a.conference == conference for a in s.appearances)}
+
+
+def test_placeholders_are_not_exported_as_text(imported, exports):
+    _, corpus = imported
+    data = json.loads((exports / "lswt-2019.json").read_text(encoding="utf-8"))
+    events = [e for day in data["schedule"]["conference"]["days"] for es in day["rooms"].values() for e in es]
+    placeholders = {t.id for t in corpus.talks.values() if t.conference == "lswt-2019" and not _has_text(t)}
+    assert placeholders and {e["slug"] for e in events if e["description"] is None} == placeholders
+
+
+def _has_text(talk) -> bool:
+    from archive.citations import PLACEHOLDER_SUMMARY
+    return talk.text.strip() != PLACEHOLDER_SUMMARY
