@@ -70,7 +70,8 @@ def _read_event(event: ET.Element, position: int, room: str, day_date, day_chang
                  date=parse_date(_child(event, "date"), f"<event id={ident}><date>")
                  or calendar_date(day_date, start, day_change),
                  start=start, duration=_child(event, "duration")[:5],
-                 room=_child(event, "room") or room, offset=offset_of(_child(event, "date")), language=_child(event, "language"), track=_child(event, "track"), type=_child(event, "type"),
+                 room=_child(event, "room") or room, offset=offset_of(_child(event, "date")),
+                 language=_child(event, "language"), track=_child(event, "track"), type=_child(event, "type"),
                  subtitle=_child(event, "subtitle"), abstract=_child(event, "abstract"),
                  description=_child(event, "description"), url=_child(event, "url"),
                  persons=_read_persons(event))

@@ -61,16 +61,19 @@ _TYPE_NAMES = {"NoneType": "null", "dict": "an object", "list": "a list", "str":
                "float": "a number", "bool": "true or false"}
 
 
+def _type_name(value) -> str:
+    return _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
+
+
 def _mapping(value, where: str) -> dict:
     if not isinstance(value, dict):
-        raise ScheduleError(f"{where}: expected an object with named fields, found "
-                            f"{_TYPE_NAMES.get(type(value).__name__, type(value).__name__)}")
+        raise ScheduleError(f"{where}: expected an object with named fields, found {_type_name(value)}")
     return value
 
 
 def _list(value, where: str) -> list:
     if not isinstance(value, list):
-        raise ScheduleError(f"{where}: expected a list, found {_TYPE_NAMES.get(type(value).__name__, type(value).__name__)}")
+        raise ScheduleError(f"{where}: expected a list, found {_type_name(value)}")
     return value
 
 
@@ -100,7 +103,8 @@ def _read_event(raw, where: str, position: int, room: str, day_date, day_change:
                  date=parse_date(raw.get("date"), f"{where}.date")
                  or calendar_date(day_date, start.split("T")[-1][:5] if start else "", day_change),
                  start=start.split("T")[-1][:5] if start else "", duration=text(raw.get("duration")),
-                 room=text(raw.get("room")) or room, offset=offset_of(raw.get("date")), language=text(raw.get("language")), track=text(raw.get("track")), type=text(raw.get("type")),
+                 room=text(raw.get("room")) or room, offset=offset_of(raw.get("date")),
+                 language=text(raw.get("language")), track=text(raw.get("track")), type=text(raw.get("type")),
                  subtitle=text(raw.get("subtitle")), abstract=text(raw.get("abstract")),
                  description=text(raw.get("description")), url=text(raw.get("url")),
                  persons=_read_persons(raw.get("persons"), where))
