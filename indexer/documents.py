@@ -44,6 +44,7 @@ def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
                 "organisation": _unique(o for a in appearances for o in a.organisations),
                 "country": _unique(a.country for a in appearances if a.country),
                 "conference": [talk.conference], "year": [str(conference.year)] if conference else [],
+                "language": [talk.language] if talk.language else [],
                 MENTIONS: [m.topic for m in mentions]},
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
@@ -118,7 +119,13 @@ def facet_labels(corpus: Corpus) -> dict[str, dict[str, str]]:
         "speaker": {s.id: s.display_name for s in corpus.speakers.values()},
         "kind": dict(KIND_LABELS),
         "conference": {c.id: c.name for c in corpus.conferences.values()},
+        "language": LANGUAGE_NAMES,
     }
+
+
+LANGUAGE_NAMES = {"en": "English", "de": "German", "da": "Danish", "sv": "Swedish", "nb": "Norwegian", "no": "Norwegian",
+                  "fi": "Finnish", "fr": "French", "nl": "Dutch", "es": "Spanish", "it": "Italian", "pl": "Polish",
+                  "cs": "Czech", "pt": "Portuguese"}
 
 
 def session_labels(corpus: Corpus) -> dict[str, str]:
@@ -132,7 +139,7 @@ def session_labels(corpus: Corpus) -> dict[str, str]:
             if seen[label] > 1 else label for ident, label in labels.items()}
 
 
-NOTED_FACETS = {"organisation": "organisations", "country": "countries", "session": "sessions"}
+NOTED_FACETS = {"organisation": "organisations", "country": "countries", "session": "sessions", "language": "languages"}
 
 
 def facet_notes(corpus: Corpus, docs: list) -> dict[str, str]:

@@ -76,3 +76,14 @@ def test_topics_are_not_forced_on_talks_the_taxonomy_does_not_fit(archive):
     imported = [t for t in corpus.talks.values() if t.conference in ("31c3-2014", "camp2019")]
     untagged = [t for t in imported if not t.topics]
     assert len(untagged) / len(imported) >= 0.7, [(t.title, t.topics) for t in imported if t.topics]
+
+
+def test_a_language_facet_appears_once_there_is_more_than_one_language(archive, client):
+    _, several = archive
+    facet = several.get("/api/search?q=&per_page=1").get_json()["facets"]["language"]
+    assert {(b["value"], b["label"]) for b in facet} == {("de", "German"), ("en", "English")}
+    assert sum(b["count"] for b in facet) == sum(1 for t in archive[0].talks.values() if t.language)
+    german = several.get("/api/search?q=&language=de&per_page=100").get_json()
+    assert german["total"] == sum(1 for t in archive[0].talks.values() if t.language == "de")
+    assert 'id="facet-language"' in several.get("/search?q=").get_data(as_text=True)
+    assert 'id="facet-language"' not in client.get("/search?q=").get_data(as_text=True)  # the shipped corpus: none

@@ -13,7 +13,8 @@ from .params import search_request
 bp = Blueprint("search", __name__)
 
 FACET_TITLES = {"topic": "Topic", "kind": "Kind", "session": "Session", "speaker": "Speaker",
-                "organisation": "Organisation", "country": "Country", "conference": "Conference", "year": "Year"}
+                "organisation": "Organisation", "country": "Country", "conference": "Conference", "year": "Year",
+                "language": "Language"}
 FACETS_SHOWN = 8
 
 
