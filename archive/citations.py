@@ -51,6 +51,7 @@ class Citable:
     summaries_by: str = ""
     rights_holder: str = ""
     rights: str = ""
+    language: str = ""  # the talk's language (ISO 639), when its schedule says
 
     @classmethod
     def from_dict(cls, data: dict) -> "Citable":
@@ -76,7 +77,7 @@ def citable_for(corpus: Corpus, talk: Talk, url: str) -> Citable:
         summary="" if summary.strip() == PLACEHOLDER_SUMMARY else summary,
         session_number=session.number if session else None, session_title=session.title if session else "",
         topics=tuple(corpus.topics[t].label for t in talk.topics if t in corpus.topics),
-        title_editorial=talk.title_editorial, **_provenance(conference))
+        title_editorial=talk.title_editorial, language=talk.language, **_provenance(conference))
 
 
 def _provenance(conference) -> dict:
@@ -227,7 +228,8 @@ def csl_item(c: Citable, base_url: str = "", accessed: str = "") -> dict:
             "event": c.conference_name, "event-title": c.conference_name, "event-place": c.place,
             "publisher": ARCHIVE_NAME, "URL": absolute(c.url, base_url),
             "note": description(c), "keyword": "; ".join(c.topics), "source": c.source_url,
-            "license": rights_statement(c), "accessed": csl_date(accessed or date.today().isoformat())}
+            "license": rights_statement(c), "accessed": csl_date(accessed or date.today().isoformat()),
+            "language": c.language}
     if c.date:
         item.update({"event-date": csl_date(c.date), "issued": csl_date(c.date)})
     if c.summary:
@@ -363,7 +365,7 @@ def highwire_meta(c: Citable, base_url: str = "") -> list[tuple[str, str]]:
             ("citation_publication_date", day), ("citation_conference_title", c.conference_name),
             ("citation_publisher", ARCHIVE_NAME), ("citation_public_url", absolute(c.url, base_url)),
             ("citation_abstract_html_url", absolute(c.url, base_url)), ("citation_abstract", c.summary),
-            ("citation_keywords", "; ".join(c.topics)), ("citation_language", "en"),
+            ("citation_keywords", "; ".join(c.topics)), ("citation_language", c.language or "en"),
             ("DC.description", description(c)), ("DC.rights", rights_statement(c)),
             ("DC.source", c.source_url if c.source_url.startswith("http") else source_title(c))]
     return [(name, value) for name, value in tags if value]

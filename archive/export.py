@@ -1,85 +1,89 @@
 """Export the archive: one conference as schedule JSON (the pretalx/frab/c3voc format), or everything as JSON or CSV.
 
-The archive keeps no times or rooms, so the schedule export puts every event at the conference's
-start time in one room named after the venue, in programme order; each session becomes a track
-(talks outside the sessions have none), so importing the export again rebuilds the same sessions.
-Not carried by the schedule format: panel questions, bylines, notes, topic overrides, aliases,
-and roles and organisations of speakers. The whole-archive exports carry everything.
+Each talk is an event on its day, in its room, at its start time and duration (see schedule_model for
+talks without them); each session becomes a track (talks outside the sessions have none), so
+importing the export again rebuilds the same sessions and talk fields. Not carried by the schedule
+format: panel questions, bylines, notes, topic overrides, aliases, and roles and organisations of
+speakers. The whole-archive exports carry everything.
 """
 
 from __future__ import annotations
 
-import uuid
+import json
+import re
 from dataclasses import asdict
 from datetime import date
 
 from .corpus import Corpus
 from .csvsafe import write_csv
-from .records import Conference, Speaker, Talk
+from .records import Speaker, Talk
+from .schedule_xml import export_schedule_xml
+from .schedule_model import UUID, ExportError, EventOut, PersonOut, build_schedule, day_bounds, guid
+
+__all__ = ["SCHEDULE_FORMATS", "ExportError", "archive_tables", "export_archive", "export_schedule",
+           "export_schedule_text", "to_csv"]
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
-GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://confarchive/")
-TYPE_NAMES = {"talk": "Talk", "panel": "Panel", "qa": "Q&A"}
-
-
-class ExportError(ValueError):
-    """The export cannot be made; the message says why."""
-
-
-def _guid(kind: str, ident: str) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}/{ident}"))
 
 
 def export_schedule(corpus: Corpus, conference_id: str, base_url: str = "") -> dict:
-    """One conference as a schedule JSON document (c3voc schema, as pretalx and frab publish it)."""
-    conference = corpus.conferences.get(conference_id)
-    if conference is None:
-        known = ", ".join(sorted(corpus.conferences)) or "none"
-        raise ExportError(f"unknown conference '{conference_id}' (known: {known})")
-    room = conference.venue or "Main room"
-    talks = [t for t in corpus.ordered_talks() if t.conference == conference_id]
-    people = _person_numbers(talks)
-    events = [_event(corpus, conference, talk, number, room, base_url, people) for number, talk in enumerate(talks, 1)]
-    return {"$schema": SCHEMA_URL, "generator": {"name": "confarchive", "version": "1"},
-            "schedule": {"version": "1", "base_url": base_url or "/", "conference": _conference(conference, room, events)}}
+    """One conference as schedule JSON that validates against the c3voc schema (as pretalx and frab publish it)."""
+    out = build_schedule(corpus, conference_id)
+    conference = out.conference
+    days = [_day(index, day, rooms, base_url) for index, (day, rooms) in enumerate(out.days.items(), 1)]
+    body = {"acronym": out.acronym, "title": conference.title, "start": min(out.days, default=conference.date).isoformat(),
+            "end": max(out.days, default=conference.date).isoformat(), "daysCount": len(days),
+            "timeslot_duration": "00:05", "rooms": [{"name": r, "guid": guid("room", f"{conference.id}/{r}")} for r in out.rooms],
+            "days": days}
+    if out.zone_name:
+        body["time_zone_name"] = out.zone_name
+    schedule = {"version": "1", "conference": body}
+    if base_url.startswith(("http://", "https://")):
+        schedule["base_url"] = base_url.rstrip("/") + "/"
+    return {"$schema": SCHEMA_URL, "generator": {"name": "confarchive", "version": "1"}, "schedule": schedule}
 
 
-def _start(conference: Conference) -> str:
-    return conference.start_time or "00:00"
+def _day(index: int, day, rooms: dict, base_url: str) -> dict:
+    start, end = day_bounds([e for events in rooms.values() for e in events], day)
+    return {"index": index, "date": day.isoformat(), "day_start": start, "day_end": end,
+            "rooms": {room: [_event(e, base_url) for e in events] for room, events in rooms.items()}}
 
 
-def _conference(conference: Conference, room: str, events: list[dict]) -> dict:
-    day = conference.date.isoformat()
-    end = conference.end_time or "23:59"
-    return {"acronym": conference.id, "title": conference.title, "start": day, "end": day, "daysCount": 1,
-            "timeslot_duration": "00:05", "time_zone_name": conference.timezone or "UTC",
-            "rooms": [{"name": room, "guid": _guid("room", f"{conference.id}/{room}")}],
-            "days": [{"index": 1, "date": day, "day_start": f"{day}T{_start(conference)}:00",
-                      "day_end": f"{day}T{end}:00", "rooms": {room: events}}]}
+def _event(event: EventOut, base_url: str) -> dict:
+    talk = event.talk
+    return {"id": event.number, "guid": event.guid, "date": event.date_time, "start": event.start,
+            "duration": event.duration, "room": event.room, "slug": talk.id,
+            "url": f"{base_url.rstrip('/')}/talks/{talk.id}", "title": talk.title, "subtitle": talk.subtitle or None,
+            "track": event.track, "type": event.type, "language": talk.language or None,
+            "abstract": talk.abstract or None, "description": event.description,
+            "persons": [_person(p) for p in event.persons], "links": [], "attachments": []}
 
 
-def _person_numbers(talks: list[Talk]) -> dict[str, int]:
-    ids = dict.fromkeys(s for t in talks for s in t.speakers)
-    return {ident: number for number, ident in enumerate(ids, 1)}
+def _person(person: PersonOut) -> dict:
+    """Pretalx's person keys only (name, code, biography, guid): writing frab's too fails the schema's oneOf."""
+    item = {"name": person.name, "biography": person.biography or None}
+    if re.fullmatch(r"[A-Z0-9]+", person.person_id):
+        item["code"] = person.person_id
+    elif UUID.match(person.person_id):
+        item["guid"] = person.person_id
+    return item
 
 
-def _event(corpus: Corpus, conference: Conference, talk: Talk, number: int, room: str, base_url: str,
-           people: dict) -> dict:
-    session = corpus.session_of(talk)
-    return {"id": number, "guid": _guid("talk", talk.id), "date": f"{conference.date.isoformat()}T{_start(conference)}:00",
-            "start": _start(conference), "duration": "00:00", "room": room, "slug": talk.id,
-            "url": f"{base_url.rstrip('/')}/talks/{talk.id}", "title": talk.title, "subtitle": "",
-            "track": session.title if session else None, "type": TYPE_NAMES[talk.kind], "language": "en",
-            "abstract": talk.abstract, "description": talk.text, "recording_license": "", "do_not_record": False,
-            "persons": [_person(corpus, s, talk, people) for s in corpus.speakers_of(talk)],
-            "links": [], "attachments": []}
+def export_schedule_text(corpus: Corpus, conference_id: str, fmt: str = "json", base_url: str = "") -> str:
+    """The conference's schedule in one of SCHEDULE_FORMATS, as text."""
+    if fmt not in SCHEDULE_FORMATS:
+        raise ExportError(f"unknown schedule format '{fmt}' (known: {', '.join(SCHEDULE_FORMATS)})")
+    return SCHEDULE_FORMATS[fmt][2](corpus, conference_id, base_url)
 
 
-def _person(corpus: Corpus, speaker: Speaker, talk: Talk, people: dict) -> dict:
-    appearance = corpus.appearance_for(speaker, talk)
-    bio = speaker.bio_for(appearance) if appearance else speaker.bio
-    return {"id": people[speaker.id], "guid": _guid("speaker", speaker.id),
-            "name": speaker.name, "public_name": speaker.name, "biography": bio}
+def _schedule_json_text(corpus: Corpus, conference_id: str, base_url: str) -> str:
+    return json.dumps(export_schedule(corpus, conference_id, base_url), indent=2, ensure_ascii=False) + "\n"
+
+
+SCHEDULE_FORMATS = {  # name: (media type, file extension, writer)
+    "json": ("application/json", ".json", _schedule_json_text),
+    "frab-xml": ("application/xml", ".xml", export_schedule_xml),
+}
 
 
 # --- The whole archive ------------------------------------------------------------------------------
@@ -112,7 +116,9 @@ def _talk_row(corpus: Corpus, talk: Talk) -> dict:
             "order": talk.order, "title": talk.title, "speakers": _join(talk.speakers),
             "speaker_names": _join(s.display_name for s in corpus.speakers_of(talk)), "topics": _join(talk.topics),
             "question": talk.question, "abstract": talk.abstract, "text": talk.text, "notes": talk.notes,
-            "source": talk.source.describe()}
+            "date": talk.date.isoformat() if talk.date else "", "start": talk.start, "duration": talk.duration,
+            "room": talk.room, "language": talk.language, "subtitle": talk.subtitle, "type": talk.type,
+            "event_id": talk.event_id, "event_guid": talk.event_guid, "source": talk.source.describe()}
 
 
 def _speaker_row(speaker: Speaker) -> dict:
@@ -123,7 +129,7 @@ def _speaker_row(speaker: Speaker) -> dict:
 
 def _appearance_rows(speaker: Speaker) -> list[dict]:
     return [{"speaker": speaker.id, "conference": a.conference, "session": a.session or "",
-             "listed_name": a.listed_name, "role": a.role, "organisation": a.organisation,
+             "listed_name": a.listed_name, "person_id": a.person_id, "role": a.role, "organisation": a.organisation,
              "organisations": _join(a.organisations), "country": a.country, "bio": a.bio,
              "source": a.source.describe()} for a in speaker.appearances]
 

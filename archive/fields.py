@@ -10,6 +10,9 @@ from .problems import Problem
 from .records import PROVENANCE_FIELDS, UNKNOWN, Provenance, Source, TopicOverrides
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+DURATION = re.compile(r"^[0-9]{1,3}:[0-5][0-9]$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 class FieldReader:
@@ -152,3 +155,18 @@ class FieldReader:
             return "" if value is None else UNKNOWN
         found = self.date("retrieved")
         return found.isoformat() if found else ""
+
+    def pattern(self, key, pattern: re.Pattern, hint: str) -> str:
+        """Text that must match a pattern (times, durations, language codes); '' and a Problem when not."""
+        value = self.text(key)
+        if value and not pattern.match(value):
+            self.problem(key, f"'{key}' is not valid: {value!r}", hint=hint)
+            return ""
+        return value
+
+    def schedule_fields(self) -> dict:
+        """A talk's fields from its conference schedule: when, where, in which language, and the event's ids."""
+        return {"start": self.pattern("start", CLOCK, 'write the local start time as "HH:MM"'),
+                "duration": self.pattern("duration", DURATION, 'write the duration as "HH:MM"'),
+                "language": self.pattern("language", LANGUAGE, "use an ISO 639 code such as en, de or da"),
+                **{key: self.text(key) for key in ("room", "subtitle", "type", "event_id", "event_guid")}}

@@ -12,12 +12,13 @@ from .records import TALK_KINDS, Appearance, Conference, Session, Source, Speake
 CONFERENCE_KEYS = {"id", "title", "name", "organiser", "date", "start_time", "end_time", "timezone", "venue",
                    "address", "city", "country", "online", "supporter", "registration_opens",
                    "privacy_policy", "source", "provenance"}
+SCHEDULE_KEYS = ("start", "duration", "room", "language", "subtitle", "type", "event_id", "event_guid")
 SESSION_KEYS = {"id", "conference", "number", "title", "recording", "source", "title_editorial", "notes"}
 TALK_KEYS = {"id", "conference", "session", "kind", "order", "title", "title_editorial", "speakers", "byline",
-             "question", "abstract", "topics", "notes", "source", "date"}
+             "question", "abstract", "topics", "notes", "source", "date", *SCHEDULE_KEYS}
 SPEAKER_KEYS = {"id", "name", "honorific", "aliases", "topics", "appearances"}
 APPEARANCE_KEYS = {"conference", "session", "listed_name", "role", "organisation", "organisations", "country",
-                   "bio", "source"}
+                   "bio", "source", "person_id"}
 SOURCE_DOCUMENT = "source.txt"
 
 
@@ -125,7 +126,8 @@ def read_talk(path: Path, root: Path, problems: list, docs: dict) -> Talk | None
                 text=_require_body(rel, doc, "summary", problems), source=r.source(SOURCE_DOCUMENT), path=rel,
                 speakers=r.identifiers("speakers"), byline=r.strings("byline"),
                 title_editorial=r.boolean("title_editorial"), question=r.text("question"),
-                abstract=r.text("abstract"), notes=r.text("notes"), topic_overrides=r.overrides(), date=r.date("date"))
+                abstract=r.text("abstract"), notes=r.text("notes"), topic_overrides=r.overrides(), date=r.date("date"),
+                **r.schedule_fields())
 
 
 def read_speaker(path: Path, root: Path, problems: list, docs: dict) -> Speaker | None:
@@ -165,5 +167,5 @@ def _read_appearances(r: FieldReader) -> list[Appearance]:
             conference=a.identifier("conference", True), session=a.identifier("session") or None,
             listed_name=a.text("listed_name", True), role=a.text("role"), source=a.source(SOURCE_DOCUMENT),
             organisation=a.text("organisation"), organisations=a.strings("organisations"),
-            country=a.text("country"), bio=a.text("bio")))
+            country=a.text("country"), bio=a.text("bio"), person_id=a.text("person_id")))
     return result

@@ -118,6 +118,14 @@ class Talk:
     topic_overrides: "TopicOverrides" = None  # type: ignore[assignment]
     topics: list[str] = field(default_factory=list)
     date: Optional[date] = None  # the day the talk was given, when it differs from (or refines) the conference's
+    start: str = ""  # local start time, HH:MM, as the schedule gives it
+    duration: str = ""  # HH:MM
+    room: str = ""
+    language: str = ""  # ISO 639 code of the language the talk was given in ('de', 'en')
+    subtitle: str = ""
+    type: str = ""  # the schedule's event type, verbatim ('lecture', 'Talk 30 min + 10min Q&A')
+    event_id: str = ""  # the schedule's own id of the event
+    event_guid: str = ""
 
 
 @dataclass
@@ -133,6 +141,7 @@ class Appearance:
     organisations: list[str] = field(default_factory=list)
     country: str = ""
     bio: str = ""
+    person_id: str = ""  # the schedule's id of this person at this conference (pretalx code, frab id)
 
 
 @dataclass

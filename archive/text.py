@@ -36,11 +36,53 @@ def to_html(text: str) -> str:
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 
 
+_LIST_TAG = re.compile(r"</?(ul|ol|li)>")
+_ITEM_END, _LIST_START = "\x00", "\x01"
+
+
+def _flatten_lists(rendered: str) -> str:
+    """Make each list one paragraph whose items are joined by '; ', so an item is never a sentence alone."""
+    out, depth, pos = [], 0, 0
+    for match in _LIST_TAG.finditer(rendered):
+        out.append(rendered[pos:match.start()])
+        pos = match.end()
+        tag = match.group(0)
+        if tag in ("<ul>", "<ol>"):
+            depth += 1
+            out.append(f"<p>{_LIST_START}" if depth == 1 else _ITEM_END)
+        elif tag in ("</ul>", "</ol>"):
+            depth -= 1
+            out.append("</p>" if depth == 0 else "")
+        elif tag == "</li>":
+            out.append(_ITEM_END)
+    out.append(rendered[pos:])
+    return "".join(out)
+
+
+def _join_items(paragraph: str) -> str:
+    parts = [p.strip() for p in paragraph.replace(_LIST_START, "").split(_ITEM_END) if p.strip()]
+    return "".join(p + ("" if i == len(parts) - 1 else " " if p[-1] in ".!?;:" else "; ")
+                   for i, p in enumerate(parts))
+
+
+def _paragraphs(plain: str) -> list[str]:
+    """Paragraphs of plain text; a list joins the paragraph before it when that one ends with a colon."""
+    out: list[str] = []
+    for raw in plain.split("\n\n"):
+        paragraph = _join_items(re.sub(r"[ \t]*\n[ \t]*", " ", raw.strip()))
+        if raw.strip().startswith(_LIST_START) and out and out[-1].endswith(":") and paragraph:
+            out[-1] = f"{out[-1]} {paragraph}"
+        elif paragraph:
+            out.append(paragraph)
+    return out
+
+
 @lru_cache(maxsize=16384)
 def to_plain(text: str) -> str:
     """Plain text of a Markdown body, paragraphs separated by blank lines, for indexing and quoting."""
     rendered = to_html(text)
+    if "<li>" in rendered:
+        rendered = _flatten_lists(rendered)
     rendered = _BLOCK_END.sub("\n\n", rendered)
     plain = html.unescape(_TAG.sub("", rendered))
-    paragraphs = [re.sub(r"[ \t]*\n[ \t]*", " ", p.strip()) for p in plain.split("\n\n")]
-    return "\n\n".join(p for p in paragraphs if p)
+    return "\n\n".join(_paragraphs(plain))

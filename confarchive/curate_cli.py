@@ -11,15 +11,17 @@ from pathlib import Path
 import click
 
 from archive import ERROR, Corpus, CorpusError, Problem, inspect_corpus, load_corpus
-from archive.export import ExportError, archive_tables, export_archive, export_schedule, to_csv
-from archive.importers import (GROUPINGS, ImportOptions, ImportPlan, ImportRefused, ScheduleError, apply_import,
-                               default_conference_id, plan_import, read_schedule, source_name)
+from archive.export import SCHEDULE_FORMATS, ExportError, archive_tables, export_archive, export_schedule_text, to_csv
+from archive.importers import (GROUPINGS, MERGE_MODES, ImportOptions, ImportPlan, ImportRefused, ScheduleError,
+                               apply_import, default_conference_id, plan_import, plan_update, read_schedule, recover,
+                               source_name)
 from archive.merge import MergeError, MergePlan, plan_merge
 from archive.skeletons import (conference_skeleton, session_skeleton, speaker_skeleton, talk_skeleton,
                                write_skeleton)
 from archive.records import TALK_KINDS
 from archive.topic_review import ReviewError, compare, explain_record, retag, snapshot
 from archive.writer import WriteError, apply_changes, write_file
+from webapp.site import DEFAULT_BASE_URL
 
 corpus_option = click.option("--corpus", type=click.Path(file_okay=False),
                              help="Corpus folder (default: the shipped corpus/).")
@@ -187,24 +189,35 @@ def _read_input(path: Path) -> str:
 
 @click.command("import")
 @click.argument("schedule_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--organiser", required=True, help="Who organised the conference (exports do not say).")
+@click.option("--organiser", default="", help="Who organised the conference (exports do not say); needed unless --update.")
 @click.option("--id", "conference_id", help="Conference id (default: the schedule's acronym, with the year).")
 @click.option("--sessions", "group_by", type=click.Choice(GROUPINGS), default="track", show_default=True,
               help="One session per track (events without a track stay outside the sessions), "
                    "or one per day and room.")
-@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option("--merge", type=click.Choice(MERGE_MODES), default="names", show_default=True,
+              help="Persons who may be existing speakers: ask for each (with the evidence); merge full names "
+                   "that match (names); merge only the same schedule id (ids); never merge.")
+@click.option("--update", is_flag=True,
+              help="Bring a conference imported before up to date from a newer export of it: changed events are "
+                   "updated, new ones added, removed ones reported; fields a librarian edited are kept and reported.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written (for --update, the three-way report); "
+                                              "write nothing.")
 @corpus_option
-def import_schedule(schedule_file, organiser, conference_id, group_by, dry_run, corpus):
+def import_schedule(schedule_file, organiser, conference_id, group_by, merge, update, dry_run, corpus):
     """Import a pretalx or frab schedule export (schedule.json or schedule.xml) as a new conference."""
+    if not update and not organiser:
+        raise click.UsageError("Missing option '--organiser'.")
     corpus_dir = _corpus_dir(corpus)
     raw = _read_input(schedule_file)
+    if not dry_run and recover(corpus_dir):
+        click.echo("An earlier import was interrupted; it was undone, so the corpus is as it was before it.")
     try:
         schedule = read_schedule(raw)
         options = ImportOptions(conference_id or default_conference_id(schedule), organiser,
-                                source_name(raw), group_by)
-        plan = plan_import(schedule, _open_corpus(corpus_dir), raw, options)
+                                source_name(raw), group_by, merge, _ask_merge)
+        plan = (plan_update if update else plan_import)(schedule, _open_corpus(corpus_dir), raw, options)
         if not dry_run:
-            apply_import(plan)
+            apply_import(plan, corpus_dir)
     except (ScheduleError, ImportRefused, WriteError) as exc:
         raise click.ClickException(f"{schedule_file}: {exc}") from None
     except OSError as exc:
@@ -212,16 +225,30 @@ def import_schedule(schedule_file, organiser, conference_id, group_by, dry_run, 
     _report_import(plan, schedule, corpus_dir, group_by, dry_run)
 
 
+def _ask_merge(proposal) -> bool:
+    """Ask the librarian about one proposed merge, showing the evidence."""
+    return click.confirm(f"Merge {proposal.describe()}?", default=False, err=True)
+
+
 def _report_import(plan: ImportPlan, schedule, corpus_dir: Path, group_by: str, dry_run: bool) -> None:
     verb = "Would write" if dry_run else "Wrote"
     click.echo(f"{verb} {len(plan.changes)} files for conference {plan.conference_id} "
                f"({schedule.title}, {schedule.format}):")
-    click.echo(f"  1 conference, {plan.sessions} session(s) (one per {'track' if group_by == 'track' else 'day and room'}),"
-               f" {plan.talks} talk(s), {len(plan.new_speakers)} new speaker(s), "
-               f"{len(plan.updated_speakers)} existing speaker(s) with new appearances")
+    if plan.is_update:
+        counts = {kind: sum(1 for line in plan.report if line.startswith(kind)) for kind in
+                  ("updated", "new:", "removed", "kept")}
+        click.echo(f"  update: {counts['updated']} field(s) updated, {counts['new:']} new talk(s), {counts['removed']} "
+                   f"event(s) gone from the schedule, {counts['kept']} librarian edit(s) kept; "
+                   f"{len(plan.new_speakers)} new speaker(s)" + ("" if plan.report else "; nothing to update"))
+    else:
+        click.echo(f"  1 conference, {plan.sessions} session(s) (one per {'track' if group_by == 'track' else 'day and room'}),"
+                   f" {plan.talks} talk(s), {len(plan.new_speakers)} new speaker(s), "
+                   f"{len(plan.updated_speakers)} existing speaker(s) with new appearances")
     for change in plan.changes:
         click.echo(f"  {'+' if change.is_new else '~'} {_rel(corpus_dir, change.path)}")
+    _echo_lines("Three-way update (last import, the archive now, the new export):", plan.report)
     _echo_lines("Same person as an existing speaker:", plan.merged)
+    _echo_lines("Possibly an existing speaker, not merged:", plan.declined)
     _echo_lines("Could not map:", plan.unmapped)
     _echo_lines("To finish by hand:", plan.todo)
     if dry_run:
@@ -250,15 +277,18 @@ def export():
 @export.command("schedule")
 @click.argument("conference_id")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: standard output).")
-@click.option("--base-url", default="", help="The archive's address, for the events' links.")
+@click.option("--format", "fmt", type=click.Choice(list(SCHEDULE_FORMATS)), default="json", show_default=True,
+              help="Schedule JSON, or frab's schedule.xml; both valid against the c3voc schemas.")
+@click.option("--base-url", envvar="CONFARCHIVE_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
+              help="The archive's public address, for the events' links (default: CONFARCHIVE_BASE_URL).")
 @corpus_option
-def export_schedule_command(conference_id, output, base_url, corpus):
-    """A conference as schedule JSON (the format pretalx and frab publish; `confarchive import` reads it)."""
+def export_schedule_command(conference_id, output, fmt, base_url, corpus):
+    """A conference as schedule JSON or schedule.xml (the formats pretalx and frab publish; `confarchive import` reads both)."""
     try:
-        data = export_schedule(_strict_corpus(_corpus_dir(corpus)), conference_id, base_url)
+        text = export_schedule_text(_strict_corpus(_corpus_dir(corpus)), conference_id, fmt, base_url)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
-    _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+    _emit(text, output)
 
 
 @export.command("archive")

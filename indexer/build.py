@@ -17,7 +17,7 @@ from whoosh import index
 
 from archive import Corpus
 
-from .documents import IndexDoc, corpus_documents, facet_labels, pinned_values
+from .documents import IndexDoc, corpus_documents, facet_labels, facet_notes, pinned_values
 from .impacts import IMPACTS, write_impacts
 from .page_data import catalogue
 from .quotes_index import build_quote_index
@@ -144,7 +144,7 @@ def index_fields(doc: IndexDoc, number: int) -> dict:
 
 def _write_sidecars(target: Path, corpus: Corpus, docs: list[IndexDoc]) -> None:
     facets = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "docs": [doc.facets for doc in docs],
-              "ids": [doc.id for doc in docs]}
+              "ids": [doc.id for doc in docs], "notes": facet_notes(corpus, docs)}
     (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
     write_meta(target, corpus, len(docs))
 

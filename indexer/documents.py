@@ -44,6 +44,7 @@ def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
                 "organisation": _unique(o for a in appearances for o in a.organisations),
                 "country": _unique(a.country for a in appearances if a.country),
                 "conference": [talk.conference], "year": [str(conference.year)] if conference else [],
+                "language": [talk.language] if talk.language else [],
                 MENTIONS: [m.topic for m in mentions]},
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
@@ -114,11 +115,54 @@ def facet_labels(corpus: Corpus) -> dict[str, dict[str, str]]:
     """Display labels for facet values that are ids."""
     return {
         "topic": {t.id: t.label for t in corpus.topics.values()},
-        "session": {s.id: s.label for s in corpus.sessions.values()},
+        "session": session_labels(corpus),
         "speaker": {s.id: s.display_name for s in corpus.speakers.values()},
         "kind": dict(KIND_LABELS),
         "conference": {c.id: c.name for c in corpus.conferences.values()},
+        "language": LANGUAGE_NAMES,
     }
+
+
+LANGUAGE_NAMES = {"en": "English", "de": "German", "da": "Danish", "sv": "Swedish", "nb": "Norwegian", "no": "Norwegian",
+                  "fi": "Finnish", "fr": "French", "nl": "Dutch", "es": "Spanish", "it": "Italian", "pl": "Polish",
+                  "cs": "Czech", "pt": "Portuguese"}
+
+
+def session_labels(corpus: Corpus) -> dict[str, str]:
+    """Session labels, with the conference named where two conferences' sessions would read the same."""
+    labels = {s.id: s.label for s in corpus.sessions.values()}
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    names = {c.id: c.name for c in corpus.conferences.values()}
+    return {ident: f"{label} ({names.get(corpus.sessions[ident].conference, corpus.sessions[ident].conference)})"
+            if seen[label] > 1 else label for ident, label in labels.items()}
+
+
+NOTED_FACETS = {"organisation": "organisations", "country": "countries", "session": "sessions", "language": "languages"}
+
+
+def facet_notes(corpus: Corpus, docs: list) -> dict[str, str]:
+    """For a facet that only some conferences fill, a sentence saying which, since filtering by it hides the others."""
+    filled: dict[str, set] = {name: set() for name in NOTED_FACETS}
+    for doc in docs:
+        for conference in doc.facets.get("conference", ()):
+            for name in NOTED_FACETS:
+                if doc.facets.get(name):
+                    filled[name].add(conference)
+    names = {c.id: c.name for c in corpus.conferences.values()}
+    notes = {}
+    for name, plural in NOTED_FACETS.items():
+        missing = [names[c] for c in names if c not in filled[name]]
+        if filled[name] and missing:
+            notes[name] = (f"Only {_join(sorted(names[c] for c in filled[name]))} record {plural}; "
+                           f"{_join(sorted(missing))} {'does' if len(missing) == 1 else 'do'} not, so choosing "
+                           f"one leaves {'its' if len(missing) == 1 else 'their'} records out.")
+    return notes
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def pinned_values(corpus: Corpus) -> dict[str, list[str]]:

@@ -38,6 +38,7 @@ class FacetTable:
 
     def __init__(self, data: dict):
         self.labels: dict[str, dict[str, str]] = data["labels"]
+        self.notes: dict[str, str] = data.get("notes", {})  # facets only some conferences fill, and which
         self.pinned: dict[str, list[str]] = data.get("pinned", {})
         docs: list[dict[str, list[str]]] = data["docs"]  # not kept: as Python objects it is the largest part
         self.size = len(docs)

@@ -56,8 +56,17 @@ def talk_page(corpus: Corpus, talk: Talk) -> dict:
             "topics": topic_refs(corpus, talk.topics), "conference": conference_data(corpus.conference_of(talk)),
             "mentions": _mentions(corpus, talk_mentions(corpus.topics, talk)),
             "date": talk.date.isoformat() if talk.date else "", "source": asdict(talk.source), "path": talk.path,
+            "schedule": schedule_data(talk),
             "sentences": numbered_sentences(talk.text),
             "citable": citable_for(corpus, talk, url_for(talk.kind, talk.id)).as_dict()}
+
+
+SCHEDULE_FIELDS = ("start", "duration", "room", "language", "subtitle", "type", "event_id", "event_guid")
+
+
+def schedule_data(talk: Talk) -> dict:
+    """What the conference's schedule says about the talk (start, duration, room, language, ids); '' when unknown."""
+    return {name: getattr(talk, name) for name in SCHEDULE_FIELDS}
 
 
 def numbered_sentences(text: str) -> list[list[dict]]:
@@ -77,7 +86,7 @@ def speaker_page(corpus: Corpus, speaker: Speaker) -> dict:
                     "session": session_ref(corpus.sessions.get(a.session or "")), "listed_name": a.listed_name,
                     "role": a.role, "organisation": a.organisation, "organisations": a.organisations,
                     "country": a.country, "bio_html": to_html(a.bio) if a.bio else "", "bio": a.bio,
-                    "source": asdict(a.source)} for a in speaker.appearances]
+                    "person_id": a.person_id, "source": asdict(a.source)} for a in speaker.appearances]
     return {"id": speaker.id, "name": speaker.name, "display_name": speaker.display_name,
             "honorific": speaker.honorific, "aliases": speaker.aliases, "bio": to_plain(speaker.bio),
             "bio_html": to_html(speaker.bio), "organisations": speaker.organisations, "countries": speaker.countries,

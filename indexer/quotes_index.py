@@ -34,7 +34,7 @@ from .search import (DEFAULT_PER_PAGE, MAX_BUCKETS, check_modes, check_request, 
 from .selection import Selection, select, unmatched_notice
 
 QUOTES = "quotes"  # the quote index's folder inside a build
-QUOTES_SCHEMA_VERSION = 4  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance
+QUOTES_SCHEMA_VERSION = 5  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance; 5: citations carry the talk's language
 QUOTE_FIELDS = ("text",)  # scored, and with a word-pair table for phrases
 QUOTE_FACETS = ("topic", "speaker", "session", "kind")
 MAX_EXPORT = 1000

@@ -6,10 +6,10 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import name_analyzer, pair_analyzer, text_analyzer
 
-SCHEMA_VERSION = 8  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance
+SCHEMA_VERSION = 9  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...)
 
 # Facets: the request parameter, and the index field holding that facet's values.
-FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year")
+FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year", "language")
 
 
 def build_schema() -> Schema:
@@ -33,6 +33,7 @@ def build_schema() -> Schema:
         country=KEYWORD(commas=True, stored=True),
         conference=KEYWORD(commas=True, stored=True),
         year=KEYWORD(commas=True, stored=True),
+        language=KEYWORD(commas=True, stored=True),  # the talk's language (ISO 639), from its schedule
         programme=NUMERIC(sortable=True, stored=True),
         payload=STORED(),
         record=STORED(),

@@ -91,6 +91,7 @@ class SearchResponse:
     matched_all: int | None = None  # with several words: how many records match all of them
     remaining_query: str | None = None  # the query without its unmatched words
     topic_mode: str = "any"
+    facet_notes: dict[str, str] = field(default_factory=dict)  # facets only some conferences fill, and which
 
     @property
     def pages(self) -> int:
@@ -112,7 +113,7 @@ class SearchResponse:
                 "also_searched": self.also_searched, "corrected_from": self.corrected_from,
                 "match": self.match, "topic_mode": self.topic_mode, "unmatched": self.unmatched,
                 "matched_all": self.matched_all, "matched_some": self.matched_some,
-                "remaining_query": self.remaining_query}
+                "remaining_query": self.remaining_query, "facet_notes": self.facet_notes}
 
 
 class QueryTools:
@@ -186,7 +187,7 @@ class Searcher:
         return SearchResponse(request.q.strip(), sel.total, request.page, request.per_page, sort, results, facets,
                               sel.filters, suggestion, notices, sel.also, unmatched=sel.unmatched,
                               match=request.match, matched_all=sel.matched_all, remaining_query=sel.remaining,
-                              topic_mode=sel.topic_mode)
+                              topic_mode=sel.topic_mode, facet_notes=self.table.notes)
 
     def suggest(self, text: str) -> str | None:
         """The query with each unknown word spelt as the index knows it (field filters kept), or None."""

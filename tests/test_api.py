@@ -7,11 +7,11 @@ import pytest
 
 SEARCH_KEYS = {"query", "total", "page", "per_page", "sort", "results", "facets", "filters", "suggestion", "notices",
                "also_searched", "corrected_from", "match", "topic_mode", "unmatched", "matched_all", "matched_some",
-               "remaining_query"}
+               "remaining_query", "facet_notes"}
 RESULT_KEYS = {"id", "kind", "title", "url", "speakers", "session", "topics", "mentions", "mentioned", "snippet",
                "conference"}
-FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year"}
-TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "date", "speakers",
+FACETS = {"topic", "session", "speaker", "kind", "organisation", "country", "conference", "year", "language"}
+TALK_KEYS = {"id", "kind", "title", "title_editorial", "url", "conference", "session", "order", "date", "schedule", "speakers",
              "byline", "topics", "mentions", "question", "abstract", "text", "source"}
 SPEAKER_KEYS = {"id", "name", "display_name", "honorific", "aliases", "affiliations", "organisations", "countries",
                 "bio", "topics", "mentions", "url", "talks"}
@@ -115,7 +115,7 @@ def test_paging_and_sorting_through_the_api(client):
     ("per_page=abc", "per_page must be a whole number, not 'abc'"),
     ("per_page=1.5", "per_page must be a whole number, not '1.5'"),
     ("sort=bogus", "sort must be one of: relevance, programme"),
-    ("colour=red", "unknown parameter 'colour'; known: conference, country, exact, kind, match, organisation, page, "
+    ("colour=red", "unknown parameter 'colour'; known: conference, country, exact, kind, language, match, organisation, page, "
                    "per_page, q, session, sort, speaker, topic, topic_mode, year"),
     ("match=most", "match must be one of: any, all"),
     ("topic_mode=both", "topic_mode must be one of: any, all"),

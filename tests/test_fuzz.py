@@ -33,7 +33,7 @@ SHIPPED_CORPUS = ROOT / "corpus"
 EXAMPLES = int(os.environ.get("CONFARCHIVE_FUZZ_EXAMPLES", "0")) or None
 SEARCH_KEYS = ["query", "total", "page", "per_page", "sort", "results", "facets", "filters", "suggestion", "notices",
                "also_searched", "corrected_from", "match", "topic_mode", "unmatched", "matched_all", "matched_some",
-               "remaining_query"]
+               "remaining_query", "facet_notes"]
 SHORTENED = f"Your query was shortened to its first {MAX_QUERY_LENGTH} characters."
 SLOW_SEARCH = 10.0  # seconds; a search takes well under one even on a busy CI machine: this catches blow-ups only
 PROBLEM_LINE = re.compile(r"^\S[^:]*:\d+: (error|warning): \S")

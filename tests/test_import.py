@@ -43,15 +43,18 @@ def test_pretalx_import_reports_everything(pretalx_import):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:2] == [
-        "Wrote 22 files for conference nhdd-2024 (Nordic Health Data Days 2024, schedule JSON):",
+        "Wrote 23 files for conference nhdd-2024 (Nordic Health Data Days 2024, schedule JSON):",
         "  1 conference, 3 session(s) (one per track), 10 talk(s), 4 new speaker(s), "
         "3 existing speaker(s) with new appearances"]
     tail = result.output[result.output.index("Same person as an existing speaker:"):]
     assert tail.startswith(
         "Same person as an existing speaker:\n"
-        "  - Britt Elmedal → existing speaker britt-elmedal-laursen\n"
-        "  - Dr. Serena Scollen → existing speaker serena-scollen\n"
-        "  - Bodil Orkild → existing speaker bodil-orkild\n"
+        "  - 'Britt Elmedal' (schedule id BEL3QP) → existing speaker britt-elmedal-laursen: "
+        "same name as 'Britt Elmedal', listed at dngc-2025\n"
+        "  - 'Dr. Serena Scollen' (schedule id SSC9TT) → existing speaker serena-scollen: "
+        "same name as 'Serena Scollen', listed at dngc-2025\n"
+        "  - 'Bodil Orkild' (schedule id BOR5ZZ) → existing speaker bodil-orkild: "
+        "same name as 'Bodil Ørkild', listed at dngc-2025\n"
         "Could not map:\n"
         "  - days[1].rooms['Room B'][0]: event 41 has no title; skipped\n"
         "  - event 22 \"Hands-on: FHIR for researchers\": type 'Workshop' is not a talk, panel or Q&A; "
@@ -106,8 +109,12 @@ def test_pretalx_talk_fields(pretalx_import):
     assert (abstract_only.text, abstract_only.abstract) == (
         "Comprehensive genomic profiling for patients with incurable cancer.", "")
     workshop = corpus.talks["nhdd-2024-building-a-federated-data-platform"]
-    assert workshop.notes == "Subtitle in the schedule: Models travel, data stays"
-    assert corpus.talks["nhdd-2024-hands-on-fhir-for-researchers"].notes == "Type in the schedule: Workshop"
+    assert (workshop.notes, workshop.subtitle) == ("", "Models travel, data stays")
+    hands_on = corpus.talks["nhdd-2024-hands-on-fhir-for-researchers"]
+    assert (hands_on.notes, hands_on.type, hands_on.kind) == ("", "Workshop", "talk")
+    assert (panel.start, panel.duration, panel.room, panel.language, panel.event_id, panel.event_guid) == (
+        "11:00", "01:00", "Main Hall", "en", "14", json.loads(PRETALX.read_text(encoding="utf-8"))[
+            "schedule"]["conference"]["days"][0]["rooms"]["Main Hall"][3]["guid"])
 
 
 def test_same_person_is_one_new_speaker_with_one_appearance_per_session(pretalx_import):
@@ -146,7 +153,7 @@ def test_frab_xml_by_room_with_comments_kept(corpus_copy):
     klaus = (corpus_copy / "speakers" / "klaus-hoeyer.md").read_text(encoding="utf-8")
     result = _invoke(corpus_copy, str(FRAB), "--organiser", "Open Genomics e.V.", "--sessions", "room")
     assert result.exit_code == 0, result.output
-    assert "Wrote 12 files for conference ogw23-2023 (Open Genomics Workshop 2023, schedule XML):" in result.output
+    assert "Wrote 13 files for conference ogw23-2023 (Open Genomics Workshop 2023, schedule XML):" in result.output
     assert "  - event 204 \"Meet and greet\": type 'other' is not a talk, panel or Q&A; imported as a talk\n" in result.output
     corpus = load_corpus(corpus_copy)
     assert [(s.title, [t.title for t in corpus.talks_in_session(s.id)]) for s in corpus.ordered_sessions()
@@ -156,7 +163,7 @@ def test_frab_xml_by_room_with_comments_kept(corpus_copy):
         ("Seminar room, 2023-11-20", ["Variant calling at scale", "Meet and greet"])]
     podium = corpus.talks["ogw23-2023-podium-sharing-genomic-data-across-borders"]
     assert (podium.kind, podium.speakers) == ("panel", ["stinus-lindgreen", "henrik-ullum", "lea-schmidt", "klaus-hoeyer"])
-    assert podium.notes == "Subtitle in the schedule: Can Europe agree on the rules?. Type in the schedule: podium"
+    assert (podium.notes, podium.subtitle, podium.type) == ("", "Can Europe agree on the rules?", "podium")
     updated = (corpus_copy / "speakers" / "klaus-hoeyer.md").read_text(encoding="utf-8")
     assert "# Override: his bio describes research" in updated
     assert updated.startswith(klaus[:klaus.index("\n---\n", 4) + 1])
@@ -167,7 +174,7 @@ def test_dry_run_writes_nothing(corpus_copy):
     before = _tree(corpus_copy)
     result = _invoke(corpus_copy, str(PRETALX), "--organiser", "N", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Would write 22 files for conference nhdd-2024" in result.output
+    assert "Would write 23 files for conference nhdd-2024" in result.output
     assert "  ~ corpus/speakers/britt-elmedal-laursen.md\n" in result.output
     assert result.output.endswith("Dry run: nothing was written.\n")
     assert _tree(corpus_copy) == before
@@ -195,14 +202,14 @@ def test_a_file_in_the_way_is_never_overwritten(corpus_copy):
 
 def test_an_interrupted_import_writes_nothing(corpus_copy, monkeypatch):
     before = _tree(corpus_copy)
-    real_link, calls = os.link, []
+    real_replace, calls = os.replace, []
 
-    def failing_link(src, dst):
+    def failing_replace(src, dst):
         calls.append(dst)
-        if len(calls) == 5:
+        if len(calls) == 5:  # the journal, then the fourth move into the corpus
             raise OSError(28, "No space left on device", str(dst))
-        return real_link(src, dst)
-    monkeypatch.setattr(os, "link", failing_link)
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", failing_replace)
     result = _invoke(corpus_copy, str(PRETALX), "--organiser", "N")
     assert result.exit_code == 1
     assert result.output.startswith("Error: writing failed (")
@@ -214,9 +221,23 @@ def test_an_interrupted_import_writes_nothing(corpus_copy, monkeypatch):
 BAD_INPUTS = [
     ("plain.txt", "hello", "not a schedule export: expected schedule JSON ('{...') or schedule XML ('<schedule>...')"),
     ("broken.json", '{"schedule": ', "not valid JSON: Expecting value (line 1, column 14)"),
-    ("empty.json", "{}", "schedule: expected an object with named fields, found NoneType"),
+    ("empty.json", "{}", "schedule: expected an object with named fields, found null"),
+    ("deep.json", '{"schedule": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "the JSON is nested too deeply to be a schedule export; it was refused"),
+    ("bignumber.json", '{"schedule": {"conference": {"title": "T", "daysCount": ' + "9" * 100_000 + "}}}",
+     "the JSON holds a number 100,000 characters long; schedule exports have none that long, so it was refused"),
+    ("nan.json", '{"schedule": {"conference": {"title": "T", "daysCount": NaN}}}',
+     "the JSON holds NaN, which is not valid JSON; it was refused"),
+    ("widget.json", '{"talks": [{"code": "ABC", "title": "T"}], "rooms": [], "speakers": [], "version": "2"}',
+     "this is pretalx's widget data (widgets/schedule.json), not a schedule export: download the event's "
+     "schedule.json (…/schedule/export/schedule.json) or schedule.xml"),
+    ("deep.xml", "<schedule><conference><title>T</title><start>2024-01-01</start></conference>"
+     + "<day date='2024-01-01'>" + "<x>" * 100_000 + "</x>" * 100_000 + "</day></schedule>",
+     "the schedule lists no events; nothing to import"),
+    ("shapes.json", '{"schedule": {"conference": {"title": "T", "days": [{"rooms": ["Saal 1"]}]}}}',
+     "days[0].rooms: expected an object with named fields, found a list"),
     ("nodays.json", '{"schedule": {"conference": {"title": "T", "days": 3}}}',
-     "schedule.conference.days: expected a list, found int"),
+     "schedule.conference.days: expected a list, found a number"),
     ("baddate.json", '{"schedule": {"conference": {"title": "T", "start": "May 1", "days": []}}}',
      "schedule.conference.start: 'May 1' is not a date (expected YYYY-MM-DD)"),
     ("noevents.json", '{"schedule": {"conference": {"title": "T", "start": "2024-01-01", "days": []}}}',

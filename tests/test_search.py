@@ -118,7 +118,8 @@ def test_facets_count_the_whole_corpus_when_browsing(search):
     assert counts(response, "organisation")["University of Copenhagen"] == 5
     assert counts(response, "speaker")["aarno-palotie"] == 5
     assert set(response.facets) == {"topic", "session", "speaker", "kind", "organisation", "country", "conference",
-                                    "year"}
+                                    "year", "language"}
+    assert counts(response, "language") == {}  # the shipped conference's talks give no language
 
 
 def test_facet_counts_cover_every_match_not_only_the_page(search):
@@ -268,7 +269,8 @@ def test_page_past_the_end_is_empty_with_the_total_unchanged(search):
     ({"per_page": 101}, "per_page must be between 1 and 100"),
     ({"sort": "bogus"}, "sort must be one of: relevance, programme"),
     ({"filters": {"colour": ["blue"]}},
-     "unknown filter 'colour'; filters are: topic, session, speaker, kind, organisation, country, conference, year"),
+     "unknown filter 'colour'; filters are: topic, session, speaker, kind, organisation, country, conference, year, "
+     "language"),
 ])
 def test_bad_parameters_raise_bad_request(search, kwargs, message):
     with pytest.raises(BadRequest) as caught:

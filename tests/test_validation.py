@@ -53,8 +53,9 @@ def test_shipped_corpus_has_no_errors(corpus_copy):
     pytest.param(TINE, "order: 7\n", "order: 7: 8\n",
                  f"corpus/{TINE}:6: error: invalid YAML: {MAPPING_NOT_ALLOWED}", id="bad-yaml"),
     pytest.param(TINE, "order: 7\n", "order: 7\ncolour: blue\n",
-                 f"corpus/{TINE}:7: error: unknown field 'colour' (allowed: abstract, byline, conference, date, id, kind, "
-                 "notes, order, question, session, source, speakers, title, title_editorial, topics)",
+                 f"corpus/{TINE}:7: error: unknown field 'colour' (allowed: abstract, byline, conference, date, duration, "
+                 "event_guid, event_id, id, kind, language, notes, order, question, room, session, source, speakers, "
+                 "start, subtitle, title, title_editorial, topics, type)",
                  id="unknown-field"),
     pytest.param(TINE, "title: 'Bridging data silos: PREDICT and disease trajectories in inflammatory bowel disease'\n",
                  "", f"corpus/{TINE}:1: error: missing required field 'title' (add a line `title: ...`)",
@@ -148,8 +149,9 @@ def test_missing_taxonomy(small_corpus):
     assert expected in errors_of(small_corpus)
 
 
-ALLOWED_TALK_KEYS = ("abstract, byline, conference, date, id, kind, notes, order, question, session, source, speakers, "
-                     "title, title_editorial, topics")
+ALLOWED_TALK_KEYS = ("abstract, byline, conference, date, duration, event_guid, event_id, id, kind, language, notes, "
+                     "order, question, room, session, source, speakers, start, subtitle, title, title_editorial, topics, "
+                     "type")
 
 
 def _break_four_files(root: Path) -> list[dict]:

@@ -15,7 +15,7 @@ bp = Blueprint("search", __name__)
 
 FACET_TITLES = {"topic": "Topic", "kind": "Kind", "session": "Session", "speaker": "Speaker",
                 "organisation": "Organisation", "country": "Affiliation country", "conference": "Conference",
-                "year": "Year"}
+                "year": "Year", "language": "Language"}
 FACETS_SHOWN = 8
 # Affiliation "countries" in the corpus that are not countries: listed apart under the country facet
 NON_COUNTRIES = ("EU", "European Union", "Intergovernmental", "International")

@@ -18,6 +18,7 @@ def talk_json(record: dict) -> dict:
             "conference": {"id": conference.get("id"), "name": conference.get("name"), "date": conference.get("date"),
                            "provenance": conference.get("provenance")},
             "session": _session(record["session"]), "order": record["order"], "date": record.get("date") or None,
+            "schedule": {k: v or None for k, v in (record.get("schedule") or {}).items()},
             "speakers": record["speakers"],
             "byline": record["byline"], "topics": _topic_ids(record), "mentions": _mentions(record),
             "question": record["question"] or None,
@@ -27,7 +28,8 @@ def talk_json(record: dict) -> dict:
 def speaker_json(record: dict) -> dict:
     affiliations = [{"conference": a["conference"], "session": _session(a["session"]), "listed_name": a["listed_name"],
                      "role": a["role"], "organisation": a["organisation"], "organisations": a["organisations"],
-                     "country": a["country"], "bio": a["bio"] or None, "source": a["source"]}
+                     "country": a["country"], "bio": a["bio"] or None,
+                     "person_id": a.get("person_id") or None, "source": a["source"]}
                     for a in record["appearances"]]
     return {"id": record["id"], "name": record["name"], "display_name": record["display_name"],
             "honorific": record["honorific"] or None, "aliases": record["aliases"], "affiliations": affiliations,

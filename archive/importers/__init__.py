@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..names import slugify
-from ..writer import apply_changes
 from .frab import read_schedule_xml
 from .mapping import GROUPINGS, ImportOptions, ImportPlan, ImportRefused, plan_import
+from .people import MERGE_MODES
 from .pretalx import read_schedule_json
+from .staging import commit_changes, recover
+from .update import plan_update
 from .schedule import Schedule, ScheduleError
 
-__all__ = ["GROUPINGS", "ImportOptions", "ImportPlan", "ImportRefused", "Schedule", "ScheduleError",
-           "apply_import", "default_conference_id", "plan_import", "read_schedule", "source_name"]
+__all__ = ["GROUPINGS", "MERGE_MODES", "ImportOptions", "ImportPlan", "ImportRefused", "Schedule", "ScheduleError",
+           "apply_import", "default_conference_id", "plan_update", "recover", "plan_import", "read_schedule", "source_name"]
 
 
 def read_schedule(raw: str) -> Schedule:
@@ -28,9 +32,9 @@ def source_name(raw: str) -> str:
     return "schedule.json" if raw.lstrip("\ufeff \t\r\n").startswith("{") else "schedule.xml"
 
 
-def apply_import(plan: ImportPlan) -> None:
-    """Write the planned files: all of them, or none if any write fails."""
-    apply_changes(plan.changes)
+def apply_import(plan: ImportPlan, root: Path) -> None:
+    """Write the planned files into the corpus at root in one step: all of them, or none (see staging)."""
+    commit_changes(root, plan.changes)
 
 
 def default_conference_id(schedule: Schedule) -> str:

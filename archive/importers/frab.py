@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, parse_date, text
+from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date, text
 
 FORMAT = "schedule XML"
 _DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -70,17 +70,27 @@ def _read_event(event: ET.Element, position: int, room: str, day_date, day_chang
                  date=parse_date(_child(event, "date"), f"<event id={ident}><date>")
                  or calendar_date(day_date, start, day_change),
                  start=start, duration=_child(event, "duration")[:5],
-                 room=_child(event, "room") or room, track=_child(event, "track"), type=_child(event, "type"),
+                 room=_child(event, "room") or room, offset=offset_of(_child(event, "date")),
+                 language=_child(event, "language"), track=_child(event, "track"), type=_child(event, "type"),
                  subtitle=_child(event, "subtitle"), abstract=_child(event, "abstract"),
                  description=_child(event, "description"), url=_child(event, "url"),
                  persons=_read_persons(event))
 
 
 def _read_persons(event: ET.Element) -> list[Person]:
+    """<persons><person id>Name</person></persons>, or flat <person>A, B</person> lines (names only)."""
     persons = []
     for person in event.findall("persons/person"):
         name = text(person.text)
         if name:
-            key = person.get("guid") or person.get("id") or ""
+            key = person.get("id") or person.get("guid") or ""
             persons.append(Person(name=name, key=key))
+    for flat in event.findall("person"):
+        persons += [Person(name=name) for name in _split_names(text(flat.text))]
     return persons
+
+
+def _split_names(value: str) -> list[str]:
+    """'Dr. A B, C D and E' as three names."""
+    names = re.split(r"\s*(?:,|;|\band\b|\bund\b|&)\s*", value)
+    return [name.strip() for name in names if name.strip()]

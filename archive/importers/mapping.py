@@ -8,8 +8,9 @@ single-track events whose rooms are the real programme blocks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from ..citations import PLACEHOLDER_SUMMARY
 from ..corpus import Corpus
@@ -17,14 +18,18 @@ from ..fields import ID_PATTERN
 from ..frontmatter import parse
 from ..names import slugify
 from ..writer import Change, read_text, render, update_text
-from .people import ImportedSpeaker, PeopleMatcher
+from ..fields import CLOCK, DURATION, LANGUAGE
+from .html_text import html_to_markdown
+from .people import MERGE_MODES, ImportedSpeaker, PeopleMatcher
 from .schedule import Event, Schedule
+from .state import SCHEDULE_KEYS, STATE_FILE, comparable, event_key, state_text
 
 GROUPINGS = ("track", "room")
-KINDS = {**dict.fromkeys(("talk", "lecture", "keynote", "lightning talk", "presentation", "vortrag"), "talk"),
+KINDS = {**dict.fromkeys(("talk", "lecture", "keynote", "lightning talk", "lightningtalk", "presentation", "vortrag"), "talk"),
          **dict.fromkeys(("panel", "panel discussion", "podium", "podiumsdiskussion", "roundtable",
                           "round table", "discussion"), "panel"),
          **dict.fromkeys(("q&a", "qa", "questions", "questions and answers", "q & a"), "qa")}
+_KIND_WORD = re.compile(r"^[^\W\d]+(?:[ -][^\W\d]+)*", re.UNICODE)  # the words before any duration
 TITLE_WORDS = 8  # talk ids: the conference id and the first words of the title
 
 
@@ -38,6 +43,8 @@ class ImportOptions:
     organiser: str
     source_name: str
     group_by: str = "track"
+    merge: str = "names"  # ask | names | ids | never: see people.PeopleMatcher
+    confirm: Optional[Callable] = None  # asked about each proposed merge when merge is 'ask'
 
 
 @dataclass
@@ -60,6 +67,11 @@ class ImportPlan:
     unmapped: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
+    talk_ids: set = field(default_factory=set)
+    state: dict = field(default_factory=dict)  # event key -> what this import wrote (see update.py)
+    report: list[str] = field(default_factory=list)  # an update's three-way report
+    is_update: bool = False
 
 
 def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOptions) -> ImportPlan:
@@ -71,7 +83,7 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     taken = [g.id for g in groups if g.id in corpus.sessions]
     if taken:
         raise ImportRefused(f"session ids already in use elsewhere: {', '.join(taken)}; pass another --id")
-    people = PeopleMatcher(corpus)
+    people = PeopleMatcher(corpus, options.merge, options.confirm)
     for group in groups:
         if group.id:
             plan.changes.append(_session_change(folder, group, schedule, options))
@@ -80,8 +92,11 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     plan.changes += _speaker_changes(corpus, people, plan, options)
     plan.changes.insert(0, _conference_change(folder, schedule, plan, options))
     plan.changes.insert(1, Change(folder / options.source_name, raw))
+    plan.changes.insert(2, Change(folder / STATE_FILE, state_text(plan.state)))
     plan.sessions = sum(1 for g in groups if g.id)
     plan.todo += people.notes
+    plan.merged += list(dict.fromkeys(people.merged))
+    plan.declined += people.declined
     _check_new_files(plan)
     return plan
 
@@ -93,6 +108,8 @@ def _check_options(schedule: Schedule, corpus: Corpus, options: ImportOptions) -
     if ident in corpus.conferences or (corpus.root / "conferences" / ident).exists():
         raise ImportRefused(f"conference '{ident}' already exists in {corpus.root}; nothing was written "
                             "(pass --id to import under another id)")
+    if options.merge not in MERGE_MODES:
+        raise ImportRefused(f"unknown merge mode '{options.merge}': use one of {', '.join(MERGE_MODES)}")
     if options.group_by not in GROUPINGS:
         raise ImportRefused(f"unknown grouping '{options.group_by}': use one of {', '.join(GROUPINGS)}")
     if not options.organiser.strip():
@@ -134,12 +151,17 @@ def _conference_change(folder, schedule: Schedule, plan: ImportPlan, options: Im
                          f"{date.isoformat()} to {schedule.end.isoformat()}, so `date` is the first day")
     plan.todo.append("conference.md: schedules carry no introduction; replace the placeholder body")
     meta = {"id": options.conference_id, "title": schedule.title, "name": schedule.title,
-            "organiser": options.organiser.strip(), "date": date, "timezone": schedule.time_zone or None,
+            "organiser": options.organiser.strip(), "date": date, "timezone": schedule.time_zone or _offset(schedule) or None,
             "online": False, "provenance": {"source_url": schedule.url or None},
             "source": _source(options, "conference", schedule.url)}
     body = (f"{schedule.title}: the programme was imported from a {schedule.format} export "
             f"({len(schedule.events)} events). This introduction is a placeholder.")
     return Change(folder / "conference.md", render(meta, body))
+
+
+def _offset(schedule: Schedule) -> str:
+    """The events' UTC offset when the schedule names no time zone (frab's older exports)."""
+    return next((e.offset for e in schedule.events if e.offset), "")
 
 
 def _session_change(folder, group: SessionGroup, schedule: Schedule, options: ImportOptions) -> Change:
@@ -155,14 +177,28 @@ def _session_change(folder, group: SessionGroup, schedule: Schedule, options: Im
 
 
 def _talk_id(corpus: Corpus, plan: ImportPlan, event: Event, conference: str) -> str:
+    """A new talk id: conference and title words, then the event id, then a number, until it is free."""
     words = slugify(event.title).split("-")[:TITLE_WORDS]
     base = "-".join([conference, *[w for w in words if w]]) if any(words) else f"{conference}-event-{slugify(event.ident)}"
-    taken = set(corpus.talks) | {c.path.stem for c in plan.changes if c.path.parent.name == "talks"}
-    return base if base not in taken else f"{base}-{slugify(event.ident) or len(taken)}"
+    taken = lambda ident: ident in plan.talk_ids or ident in corpus.talks  # noqa: E731
+    suffix = f"{base}-{slugify(event.ident)}" if slugify(event.ident) else f"{base}-event"
+    ident, number = (base if not taken(base) else suffix), 2
+    while taken(ident):
+        ident, number = f"{suffix}-{number}", number + 1
+    plan.talk_ids.add(ident)
+    return ident
+
+
+def kind_of(schedule_type: str) -> str | None:
+    """talk, panel or qa for a schedule's event type, reading only the words before any duration:
+    pretalx's 'Talk 30 min + 10min Q&A' is a talk. None when the words are not known."""
+    words = _KIND_WORD.match(schedule_type.strip())
+    key = (words.group(0) if words else schedule_type).strip().lower()
+    return KINDS.get(schedule_type.strip().lower()) or KINDS.get(key) or KINDS.get(key.split(" ")[0])
 
 
 def _kind(event: Event, plan: ImportPlan) -> str:
-    kind = KINDS.get(event.type.strip().lower()) if event.type else "talk"
+    kind = kind_of(event.type) if event.type else "talk"
     if kind is None:
         plan.unmapped.append(f"{event.label}: type '{event.type}' is not a talk, panel or Q&A; imported as a talk")
     return kind or "talk"
@@ -170,39 +206,58 @@ def _kind(event: Event, plan: ImportPlan) -> str:
 
 def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order: int, people: PeopleMatcher,
                  options: ImportOptions) -> Change:
-    kind = _kind(event, plan)
-    idents = [people.resolve(p) for p in event.persons]
-    speakers = list(dict.fromkeys(idents))
-    for person, ident in zip(event.persons, idents):
-        people.add_listing(ident, group.id, person, event)
-    if not speakers and kind != "qa":
-        plan.unmapped.append(f"{event.label}: the schedule lists no persons; imported without speakers")
-    body = event.description or event.abstract
-    if not body:
-        plan.unmapped.append(f"{event.label}: no abstract or description; the summary is a placeholder")
+    tracked, body = talk_content(event, group.id, plan, people)
     meta = {"id": _talk_id(corpus, plan, event, options.conference_id), "conference": options.conference_id,
-            "session": group.id, "kind": kind, "order": order, "title": event.title, "title_editorial": False,
-            "speakers": speakers, "byline": [p.name for p in event.persons], "question": None,
-            "abstract": (event.abstract or None) if event.description else None, "topics": {"add": [], "remove": []},
-            "notes": _talk_notes(event, kind), "date": event.date,
-            "source": _source(options, event.slot, event.url)}
+            "session": group.id, "kind": tracked["kind"], "order": order, "title": event.title, "title_editorial": False,
+            "speakers": tracked["speakers"], "byline": tracked["byline"], "question": None,
+            "abstract": tracked["abstract"], "topics": {"add": [], "remove": []}, "notes": None, "date": event.date,
+            **{k: tracked[k] for k in SCHEDULE_KEYS}, "source": _source(options, event.slot, event.url)}
     plan.talks += 1
+    plan.state[event_key(event)] = {"id": meta["id"], "fields": comparable(tracked), "body": body or PLACEHOLDER_SUMMARY}
     text = render(meta, body or PLACEHOLDER_SUMMARY)
     return Change(folder / "talks" / f"{meta['id']}.md", text)
 
 
-def _talk_notes(event: Event, kind: str) -> Optional[str]:
-    notes = []
-    if event.subtitle:
-        notes.append(f"Subtitle in the schedule: {event.subtitle}")
-    if event.type and event.type.strip().lower() not in (kind, "q&a"):
-        notes.append(f"Type in the schedule: {event.type}")
-    return ". ".join(notes) or None
+def talk_content(event: Event, session: Optional[str], plan: ImportPlan, people: PeopleMatcher) -> tuple[dict, str]:
+    """The fields an import keeps up to date (TRACKED) and the summary, for one event."""
+    kind = _kind(event, plan)
+    idents = [people.resolve(p) for p in event.persons]
+    speakers = list(dict.fromkeys(idents))
+    for person, ident in zip(event.persons, idents):
+        people.add_listing(ident, session, person, event)
+    if not speakers and kind != "qa":
+        plan.unmapped.append(f"{event.label}: the schedule lists no persons; imported without speakers")
+    body = html_to_markdown(event.description or event.abstract)
+    if not body:
+        plan.unmapped.append(f"{event.label}: no abstract or description; the summary is a placeholder")
+    return {"title": event.title, "kind": kind, "date": event.date, "speakers": speakers,
+            "byline": [p.name for p in event.persons],
+            "abstract": (html_to_markdown(event.abstract) or None) if event.description else None,
+            **schedule_fields(event, plan)}, body
+
+
+def schedule_fields(event: Event, plan: ImportPlan) -> dict:
+    """The talk's schedule fields, each checked as the loader checks it; a value that fails is reported."""
+    values = {"start": _clock(event.start), "duration": _clock(event.duration), "room": event.room or None,
+              "language": event.language.strip().lower() or None, "subtitle": event.subtitle or None,
+              "type": event.type or None, "event_id": event.ident, "event_guid": event.guid or None}
+    for key, pattern in (("start", CLOCK), ("duration", DURATION), ("language", LANGUAGE)):
+        if values[key] and not pattern.match(values[key]):
+            plan.unmapped.append(f"{event.label}: {key} {values[key]!r} is not valid; left out")
+            values[key] = None
+    return values
+
+
+def _clock(value: str) -> Optional[str]:
+    """'9:05', '09:05:00' or '0:30' as 'HH:MM'; other text unchanged (and then refused by the check)."""
+    match = re.fullmatch(r"(\d{1,3}):(\d{2})(:\d{2})?", value.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else (value.strip() or None)
 
 
 def _appearance(conference: str, listing, bio: Optional[str], options: ImportOptions) -> dict:
     return {"conference": conference, "session": listing.session, "listed_name": listing.listed_name,
             "role": None, "organisation": None, "organisations": [], "country": None, "bio": bio,
+            "person_id": listing.person_id or None,
             "source": _source(options, "persons of event " + ", ".join(dict.fromkeys(listing.events)))}
 
 
@@ -212,10 +267,11 @@ def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, op
         if speaker.existing is None:
             changes.append(_new_speaker(corpus, speaker, options))
             plan.new_speakers.append(speaker.id)
-        else:
-            changes.append(_updated_speaker(corpus, speaker, options))
-            plan.updated_speakers.append(speaker.id)
-            plan.merged.append(f"{' / '.join(speaker.names)} → existing speaker {speaker.id}")
+        elif speaker.listings:
+            change = _updated_speaker(corpus, speaker, options)
+            if change.text != change.expected:
+                changes.append(change)
+                plan.updated_speakers.append(speaker.id)
     return changes
 
 
@@ -239,12 +295,18 @@ def _updated_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOp
     doc = parse(old)
     body = doc.body or (speaker.bios() or [""])[0]
     known = [doc.meta.get("name"), *(doc.meta.get("aliases") or [])]
+    listed = {(a.get("conference"), a.get("session")) for a in doc.meta.get("appearances") or [] if isinstance(a, dict)}
+    added = [a for a in _bio_appearances(speaker, body, options) if (a["conference"], a["session"]) not in listed]
     changes = {"aliases": [*(doc.meta.get("aliases") or []), *(n for n in speaker.names if n not in known)],
-               "appearances": [*(doc.meta.get("appearances") or []), *_bio_appearances(speaker, body, options)]}
+               "appearances": [*(doc.meta.get("appearances") or []), *added]}
     return Change(path, update_text(old, changes, body=body), expected=old)
 
 
 def _check_new_files(plan: ImportPlan) -> None:
+    paths = [c.path for c in plan.changes]
+    twice = sorted({str(p) for p in paths if paths.count(p) > 1}) if len(set(paths)) != len(paths) else []
+    if twice:
+        raise ImportRefused("the plan writes these files twice (a bug; please report it): " + ", ".join(twice))
     clashes = [str(c.path) for c in plan.changes if c.is_new and c.path.exists()]
     if clashes:
         raise ImportRefused("these files already exist and were not overwritten: " + ", ".join(clashes))

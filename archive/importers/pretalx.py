@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, parse_date, text
+from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date, text
 
 FORMAT = "schedule JSON"
+MAX_NUMBER_DIGITS = 40
 
 
 def read_schedule_json(raw: str) -> Schedule:
     """Parse `schedule.json`: {schedule: {conference: {title, acronym, start, end, days: [...]}}}."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ScheduleError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    data = _load(raw)
+    _check_not_widget(data)
     conference = _mapping(_mapping(data, "the file").get("schedule"), "schedule")
     conference = _mapping(conference.get("conference"), "schedule.conference")
     title = text(conference.get("title"))
@@ -30,15 +29,51 @@ def read_schedule_json(raw: str) -> Schedule:
     return schedule
 
 
+def _load(raw: str):
+    """The parsed JSON; nesting too deep, or numbers too long for any schedule, are refused with a sentence."""
+    try:
+        return json.loads(raw, parse_int=_number, parse_float=_number, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise ScheduleError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ScheduleError("the JSON is nested too deeply to be a schedule export; it was refused") from None
+
+
+def _number(text: str):
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ScheduleError(f"the JSON holds a number {len(text):,} characters long; schedule exports have none "
+                            "that long, so it was refused")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def _constant(name: str):
+    raise ScheduleError(f"the JSON holds {name}, which is not valid JSON; it was refused")
+
+
+def _check_not_widget(data) -> None:
+    """pretalx's widget data (…/widgets/schedule.json) is not the schedule export: say which file to take."""
+    if isinstance(data, dict) and "schedule" not in data and {"talks", "rooms"} <= set(data):
+        raise ScheduleError("this is pretalx's widget data (widgets/schedule.json), not a schedule export: "
+                            "download the event's schedule.json (…/schedule/export/schedule.json) or schedule.xml")
+
+
+_TYPE_NAMES = {"NoneType": "null", "dict": "an object", "list": "a list", "str": "text", "int": "a number",
+               "float": "a number", "bool": "true or false"}
+
+
+def _type_name(value) -> str:
+    return _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
+
+
 def _mapping(value, where: str) -> dict:
     if not isinstance(value, dict):
-        raise ScheduleError(f"{where}: expected an object with named fields, found {type(value).__name__}")
+        raise ScheduleError(f"{where}: expected an object with named fields, found {_type_name(value)}")
     return value
 
 
 def _list(value, where: str) -> list:
     if not isinstance(value, list):
-        raise ScheduleError(f"{where}: expected a list, found {type(value).__name__}")
+        raise ScheduleError(f"{where}: expected a list, found {_type_name(value)}")
     return value
 
 
@@ -68,7 +103,8 @@ def _read_event(raw, where: str, position: int, room: str, day_date, day_change:
                  date=parse_date(raw.get("date"), f"{where}.date")
                  or calendar_date(day_date, start.split("T")[-1][:5] if start else "", day_change),
                  start=start.split("T")[-1][:5] if start else "", duration=text(raw.get("duration")),
-                 room=text(raw.get("room")) or room, track=text(raw.get("track")), type=text(raw.get("type")),
+                 room=text(raw.get("room")) or room, offset=offset_of(raw.get("date")),
+                 language=text(raw.get("language")), track=text(raw.get("track")), type=text(raw.get("type")),
                  subtitle=text(raw.get("subtitle")), abstract=text(raw.get("abstract")),
                  description=text(raw.get("description")), url=text(raw.get("url")),
                  persons=_read_persons(raw.get("persons"), where))
@@ -81,6 +117,6 @@ def _read_persons(items, where: str) -> list[Person]:
         name = text(item.get("public_name")) or text(item.get("name")) or text(item.get("full_public_name"))
         if not name:
             raise ScheduleError(f"{where}.persons[{index}]: a person without a name")
-        key = text(item.get("code")) or text(item.get("guid")) or text(item.get("id"))
+        key = text(item.get("code")) or text(item.get("id")) or text(item.get("guid"))
         persons.append(Person(name=name, key=key, biography=text(item.get("biography"))))
     return persons

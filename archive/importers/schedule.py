@@ -31,6 +31,8 @@ class Event:
     start: str = ""
     duration: str = ""
     room: str = ""
+    language: str = ""
+    offset: str = ""  # the UTC offset of the event's date-time ('+01:00'), when it has one
     track: str = ""
     type: str = ""
     subtitle: str = ""
@@ -90,6 +92,15 @@ def calendar_date(day: dt.date | None, start: str, day_change: str) -> dt.date |
     if day and start and change and start.zfill(5) < change.zfill(5):
         return day + dt.timedelta(days=1)
     return day
+
+
+def offset_of(value) -> str:
+    """'+01:00' from '2014-12-27T11:00:00+01:00' ('Z' is '+00:00'); '' when the value has no offset."""
+    value = text(value)
+    if value.endswith("Z") and "T" in value:
+        return "+00:00"
+    tail = value[-6:]
+    return tail if "T" in value and len(tail) == 6 and tail[0] in "+-" and tail[3] == ":" else ""
 
 
 def text(value) -> str:
