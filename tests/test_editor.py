@@ -10,34 +10,13 @@ import time
 import pytest
 
 from archive.history import content_hash
-from curation_support import (SESSION, SPEAKER, TALK, TALK_FILE, clone_env, edit_url, field_errors, flashes,
+from curation_support import (SESSION, SPEAKER, TALK, TALK_FILE, edit_url, field_errors, flashes,
                               form_fields, index_status, login, make_app, make_env, settle, text)
 from indexer.build import build_lock
+from curation_fixtures import app, client, env, template  # noqa: F401 (pytest fixtures, by name)
 
 SPEAKER_FILE = f"speakers/{SPEAKER}.md"
 SESSION_FILE = f"conferences/dngc-2025/sessions/{SESSION}.md"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return make_env(tmp_path_factory.mktemp("editor"))
-
-
-@pytest.fixture
-def env(template, tmp_path):
-    return clone_env(template, tmp_path)
-
-
-@pytest.fixture
-def app(env):
-    return make_app(env)
-
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    assert login(client).status_code == 303
-    return client
 
 
 def open_form(client, kind="talks", ident=TALK) -> dict:

@@ -8,29 +8,12 @@ import re
 import pytest
 
 from archive.users import UserStore
-from curation_support import (SESSION, TALK, TALK_FILE, clone_env, edit_url, form_fields, login, make_app, make_env,
-                              text)
+from curation_support import (SESSION, TALK, TALK_FILE, edit_url, form_fields, login, make_app, text)
 from webapp.curation.context import note_sentences
+from curation_fixtures import app, client, env, template  # noqa: F401 (pytest fixtures, by name)
 
 NOTE = ("The “Queen Mary” in the byline is in the source; kept verbatim. "
         "The word “sharing” in the summary is as the source has it.")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return make_env(tmp_path_factory.mktemp("context"))
-
-
-@pytest.fixture
-def env(template, tmp_path):
-    return clone_env(template, tmp_path)
-
-
-@pytest.fixture
-def client(env):
-    client = make_app(env).test_client()
-    assert login(client).status_code == 303
-    return client
 
 
 def _with_note(env, note: str = NOTE) -> None:

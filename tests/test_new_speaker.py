@@ -6,26 +6,10 @@ from __future__ import annotations
 import pytest
 
 from archive import inspect_corpus
-from curation_support import clone_env, csrf_of, flashes, login, make_app, make_env, settle, text
+from curation_support import csrf_of, flashes, login, make_app, settle, text
+from curation_fixtures import app, client, env, template  # noqa: F401 (pytest fixtures, by name)
 
 URL = "/curate/speakers/new"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return make_env(tmp_path_factory.mktemp("new-speaker"))
-
-
-@pytest.fixture
-def env(template, tmp_path):
-    return clone_env(template, tmp_path)
-
-
-@pytest.fixture
-def client(env):
-    client = make_app(env).test_client()
-    assert login(client).status_code == 303
-    return client
 
 
 def _post(client, **fields):

@@ -16,27 +16,11 @@ from click.testing import CliRunner
 
 import archive.writer
 from confarchive.cli import main as cli_main
-from curation_support import (TALK, TALK_FILE, clone_env, edit_url, flashes, form_fields, index_status, login, make_app,
-                              make_env, settle,
+from curation_support import (TALK, TALK_FILE, edit_url, flashes, form_fields, index_status, make_app,
+                              settle,
                               text)
 from indexer import pending
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return make_env(tmp_path_factory.mktemp("faults"))
-
-
-@pytest.fixture
-def env(template, tmp_path):
-    return clone_env(template, tmp_path)
-
-
-@pytest.fixture
-def client(env):
-    client = make_app(env).test_client()
-    assert login(client).status_code == 303
-    return client
+from curation_fixtures import app, client, env, template  # noqa: F401 (pytest fixtures, by name)
 
 
 def fail_writes_to(monkeypatch, target, code: int) -> None:

@@ -8,32 +8,11 @@ import re
 import pytest
 
 from archive.history import content_hash
-from curation_support import clone_env, csrf_of, flashes, index_status, login, make_app, make_env, settle, text
+from curation_support import csrf_of, flashes, index_status, login, make_app, settle, text
 from webapp.curation.vocabulary_check import yaml_problems
+from curation_fixtures import app, client, env, template  # noqa: F401 (pytest fixtures, by name)
 
 TAXONOMY, SYNONYMS = "/curate/vocabulary/taxonomy", "/curate/vocabulary/synonyms"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return make_env(tmp_path_factory.mktemp("vocabulary"))
-
-
-@pytest.fixture
-def env(template, tmp_path):
-    return clone_env(template, tmp_path)
-
-
-@pytest.fixture
-def app(env):
-    return make_app(env)
-
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    assert login(client).status_code == 303
-    return client
 
 
 def _post(client, url: str, text_: str, action: str = "save", base: str | None = None):
