@@ -95,6 +95,38 @@ def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_pa
     assert _search(root, "")["ids"] == _search(fresh, "")["ids"]  # programme order is kept
 
 
+SCORE_TOLERANCE = 0.10  # an update scores its new segment with the build's collection statistics, not anew
+
+
+def _scores(root: Path, q: str) -> dict[str, float]:
+    """Each matching document's BM25F score, by id, as the search evaluates the query (before ranking)."""
+    from indexer.selection import select
+
+    searcher = Searcher(IndexStore(root).handle())
+    found = select(SearchRequest(q=q), searcher.table, searcher.tools.parser, searcher.tools.expander,
+                   searcher.evaluator, ()).found
+    return {searcher.searcher.stored_fields(int(d))["id"]: float(found.scores[d])
+            for d in found.mask.nonzero()[0]}
+
+
+def test_an_update_scores_like_a_full_build_within_the_stated_tolerance(built, tmp_path):
+    """Same documents, each score within SCORE_TOLERANCE, and the order kept wherever the scores are apart."""
+    corpus_dir, root = built
+    _append(corpus_dir, TINE_FILE, "Registries in Denmark hold data on rare diseases and genomics.")
+    _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: James A. Buchanan")
+    corpus = load_corpus(corpus_dir)
+    update_index(corpus, root, [TINE, "james-buchanan"])
+    fresh = tmp_path / "fresh"
+    build_index(corpus, fresh)
+    for q in [q for q in QUERIES if q]:
+        updated, full = _scores(root, q), _scores(fresh, q)
+        assert set(updated) == set(full), q
+        for ident, score in full.items():
+            assert abs(updated[ident] - score) <= SCORE_TOLERANCE * score, (q, ident, updated[ident], score)
+        apart = [(a, b) for a in full for b in full if full[a] > full[b] * (1 + 2 * SCORE_TOLERANCE)]
+        assert all(updated[a] > updated[b] for a, b in apart), q
+
+
 def test_a_renamed_speaker_shows_on_the_talks_that_name_them(built):
     corpus_dir, root = built
     _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: Jamie Buchanan")
