@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 from .spelling import normalise_spelling
@@ -63,8 +64,9 @@ def thread_safe_stemming(analyzer):
     an analyzer read back from an index needs this again.
     """
     for item in getattr(analyzer, "items", [analyzer]):
-        if isinstance(item, StemFilter) and not item.lang:
-            item._stem = lru_cache(maxsize=STEM_CACHE)(item.stemfn)
+        if isinstance(item, StemFilter):
+            stemfn = stemmer_for_language(item.lang) if item.lang else item.stemfn
+            item._stem = lru_cache(maxsize=STEM_CACHE)(stemfn)
     return analyzer
 
 
@@ -74,6 +76,16 @@ def thread_safe_schema(schema):
         if getattr(field_type, "analyzer", None) is not None:
             thread_safe_stemming(field_type.analyzer)
     return schema
+
+
+# Talks given in these languages also have their text in a field stemmed for that language (see schema.py).
+LANGUAGE_FIELDS = {"de": ("body_de", "german"), "da": ("body_da", "danish")}
+
+
+def language_analyzer(lang: str):
+    """For prose in another language: its stop words and its Snowball stemmer, accents folded as the rest."""
+    return thread_safe_stemming(RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter()
+                                | StopFilter(lang=lang) | CharsetFilter(FOLD_MAP) | StemFilter(lang=lang))
 
 
 def name_analyzer():

@@ -139,7 +139,7 @@ def index_fields(doc: IndexDoc, number: int) -> dict:
     spell = "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
     return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, pairs=doc.body, names=doc.names, spell=spell,
                 affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=doc.record,
-                **facets)
+                **facets, **doc.localized)
 
 
 def _write_sidecars(target: Path, corpus: Corpus, docs: list[IndexDoc]) -> None:

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .analysis import LANGUAGE_FIELDS
 from .expansion import SynonymExpander
 from .retrieval import Evaluator, leaf_queries, leaf_words
 
@@ -74,9 +75,13 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -
     concept_of = _concept_lookup([tokens for _, tokens in words], expander.analyzer)
     masks: dict[int, np.ndarray] = {}
     whole = {tokens: number for number, (_, tokens) in enumerate(words)}
+    local = _language_owners(evaluator.searcher.schema, words)
     for leaf in leaf_queries(query):
         found_words = leaf_words(leaf)
-        if frozenset(found_words) in whole:  # a quoted phrase is one concept
+        field = getattr(leaf, "fieldname", None)
+        if field in local:  # a word stemmed for another language: the typed word it came from
+            numbers = {local[field][w] for w in found_words if w in local[field]}
+        elif frozenset(found_words) in whole:  # a quoted phrase is one concept
             numbers = {whole[frozenset(found_words)]}
         else:  # a phrase of separately typed words covers each of them
             numbers = {c for c in map(concept_of, found_words) if c is not None}
@@ -85,6 +90,17 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -
             for number in numbers:
                 masks[number] = masks[number] | found if number in masks else found
     return Coverage([Concept(words[n][0], masks[n]) for n in sorted(masks)], evaluator.size)
+
+
+def _language_owners(schema, words: list[tuple[str, frozenset[str]]]) -> dict[str, dict[str, int]]:
+    """For each field stemmed for another language: its stems of each typed concept, to the concept's number."""
+    owners: dict[str, dict[str, int]] = {}
+    for field, _ in LANGUAGE_FIELDS.values():
+        if field in schema:
+            analyzer = schema[field].analyzer
+            owners[field] = {token.text: number for number, (word, _) in reversed(list(enumerate(words)))
+                             for token in analyzer(word)}
+    return owners
 
 
 def remaining_query(text: str, unmatched: list[str]) -> str:

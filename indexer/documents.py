@@ -9,6 +9,7 @@ from archive.records import KIND_LABELS, Session, Speaker, Talk
 from archive.text import to_plain
 from archive.topic_strength import speaker_mentions, talk_mentions
 
+from .analysis import LANGUAGE_FIELDS
 from .page_data import session_page, session_ref, speaker_page, speaker_refs, talk_page, url_for
 
 
@@ -26,6 +27,7 @@ class IndexDoc:
     facets: dict[str, list[str]] = field(default_factory=dict)
     payload: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)
+    localized: dict[str, str] = field(default_factory=dict)  # body_de / body_da: the body, for its language
 
 
 def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
@@ -49,7 +51,13 @@ def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
                  "mentions": [m.as_dict() for m in mentions], "conference": talk.conference},
-        record=talk_page(corpus, talk))
+        record=talk_page(corpus, talk), localized=localized_text(talk, body))
+
+
+def localized_text(talk: Talk, body: str) -> dict[str, str]:
+    """The talk's title and text for the field stemmed in its language, when that language has one."""
+    found = LANGUAGE_FIELDS.get((talk.language or "").split("-")[0].lower())
+    return {found[0]: f"{talk.title}\n\n{body}"} if found else {}
 
 
 def speaker_doc(corpus: Corpus, speaker: Speaker) -> IndexDoc:

@@ -10,11 +10,12 @@ from whoosh import qparser, query as wq
 from archive.names import fold
 
 from . import limits
-from .analysis import thread_safe_schema
+from .analysis import LANGUAGE_FIELDS, thread_safe_schema
 from .facets import FacetTable
 from .limits import MAX_FUZZY_DISTANCE, MAX_QUERY_LENGTH, MAX_QUERY_WORDS
 
-SEARCH_FIELDS = ("title", "body", "names", "affiliation", "topics_text")
+SEARCH_FIELDS = ("title", "body", "names", "affiliation", "topics_text",
+                 *(field for field, _ in LANGUAGE_FIELDS.values()))  # body_de, body_da: talks in those languages
 FIELD_FILTERS = ("speaker", "topic", "session", "kind")
 _FIELD = re.compile(r'\b(speaker|topic|session|kind):(?:"([^"]*)"|(\S+))', re.I)
 KIND_ALIASES = {"q&a": "qa", "qanda": "qa", "talks": "talk", "panels": "panel", "speakers": "speaker",

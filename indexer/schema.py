@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import name_analyzer, pair_analyzer, text_analyzer
+from .analysis import LANGUAGE_FIELDS, language_analyzer, name_analyzer, pair_analyzer, text_analyzer
 
-SCHEMA_VERSION = 9  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...)
+SCHEMA_VERSION = 10  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da
 
 # Facets: the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year", "language")
@@ -25,6 +25,8 @@ def build_schema() -> Schema:
         topics_text=TEXT(analyzer=prose, field_boost=1.5),
         spell=TEXT(analyzer=names),  # unstemmed words, for did-you-mean
         pairs=TEXT(analyzer=pair_analyzer(), phrase=False),  # body word pairs: phrases without reading positions
+        # a talk given in German or Danish: its text again, stemmed for its language (German inflections find it)
+        **{field: TEXT(analyzer=language_analyzer(lang), phrase=True) for field, lang in LANGUAGE_FIELDS.values()},
         topic=KEYWORD(commas=True, stored=True),
         session=KEYWORD(commas=True, stored=True),
         speaker=KEYWORD(commas=True, stored=True),

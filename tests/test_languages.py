@@ -1,0 +1,67 @@
+"""Talks in their own language (issue 13): a talk's `language` chooses its stemmer, so a German or Danish
+query finds the talk's inflections, a query still finds talks in any language, and every typed word is
+accounted for across languages. The stems are Whoosh's Snowball stemmers; the English analysis alone
+does not reduce these forms to one another (asserted first, so the tests prove the language's part)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive import load_corpus
+from indexer import IndexStore, SearchRequest, Searcher, build_index
+from indexer.analysis import text_analyzer
+
+TALK = "dngc-2025-s2-tine-jess"
+TALK_FILE = f"conferences/dngc-2025/talks/{TALK}.md"
+GERMAN = "Die Netzwerke der Krankenhäuser teilen Gesundheitsdaten."
+DANISH = "Netværkerne deler sundhedsdata mellem hospitalerne."
+
+
+def _given_in(corpus_dir: Path, language: str, text: str) -> None:
+    path = corpus_dir / TALK_FILE
+    source = path.read_text(encoding="utf-8")
+    path.write_text(source.replace("kind: talk\n", f"kind: talk\nlanguage: {language}\n", 1) + f"\n{text}\n",
+                    encoding="utf-8")
+
+
+def _ids(root: Path, q: str) -> dict:
+    response = Searcher(IndexStore(root).handle()).search(SearchRequest(q=q, per_page=100, exact=True))
+    return {"ids": [r["id"] for r in response.results], "unmatched": response.unmatched}
+
+
+@pytest.fixture
+def built(corpus_copy, tmp_path):
+    def build(language: str, text: str) -> Path:
+        _given_in(corpus_copy, language, text)
+        root = tmp_path / f"index-{language}"
+        build_index(load_corpus(corpus_copy), root)
+        return root
+    return build
+
+
+def _english(word: str) -> list[str]:
+    return [t.text for t in text_analyzer()(word)]
+
+
+def test_a_german_inflection_finds_the_german_talk(built):
+    assert _english("Netzwerken") != _english("Netzwerke")  # English stemming alone would not find it
+    root = built("de", GERMAN)
+    found = _ids(root, "Netzwerken")
+    assert found["ids"][:1] == [TALK] and found["unmatched"] == []
+    assert TALK in _ids(root, "Krankenhaus")["ids"]
+    assert TALK in _ids(root, "Inflammatory bowel disease")["ids"][:3]  # its English summary is still found
+
+
+def test_a_danish_inflection_finds_the_danish_talk(built):
+    assert _english("netværk") != _english("netværkerne")
+    root = built("da", DANISH)
+    found = _ids(root, "netværk")
+    assert found["ids"][:1] == [TALK] and found["unmatched"] == []
+
+
+def test_the_same_text_in_an_english_talk_is_not_stemmed_as_german(built):
+    root = built("en", GERMAN)
+    found = _ids(root, "Netzwerken")
+    assert TALK not in found["ids"] and found["unmatched"] == ["Netzwerken"]
