@@ -65,3 +65,28 @@ def test_the_same_text_in_an_english_talk_is_not_stemmed_as_german(built):
     root = built("en", GERMAN)
     found = _ids(root, "Netzwerken")
     assert TALK not in found["ids"] and found["unmatched"] == ["Netzwerken"]
+
+
+def test_a_real_german_schedule_is_searched_in_german(tmp_path):
+    """Chaos Communication Camp 2019's frab export (tests/fixtures/schedules): its German talks keep `de`."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from confarchive.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(Path(__file__).resolve().parent.parent / "corpus" / "taxonomy.yaml", corpus / "taxonomy.yaml")
+    schedule = Path(__file__).resolve().parent / "fixtures" / "schedules" / "frab-camp2019.json"
+    result = CliRunner().invoke(main, ["import", str(schedule), "--organiser", "CCC", "--id", "camp2019",
+                                       "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    loaded = load_corpus(corpus)
+    [knoten] = [t for t in loaded.talks.values() if t.title == "Knoten 101"]
+    assert knoten.language == "de" and "Anwendung von Seil" in f"{knoten.abstract} {knoten.text}"
+    assert _english("Anwendungen") != _english("Anwendung")
+    root = tmp_path / "index"
+    build_index(loaded, root)
+    found = _ids(root, "Anwendungen")
+    assert knoten.id in found["ids"] and found["unmatched"] == []
