@@ -10,6 +10,7 @@ from .frontmatter import Document
 from .problems import ERROR, CorpusError, Problem
 from .records import Speaker, Talk
 from .synonyms import load_synonyms
+from .importers.staging import JOURNAL as IMPORT_JOURNAL
 from .taxonomy import assign_topics, load_taxonomy
 
 
@@ -23,6 +24,10 @@ def inspect_corpus(root: Path | str) -> tuple[Corpus, list[Problem]]:
     docs: dict[str, Document] = {}
     corpus = Corpus(root=root)
     rel_root = root.name
+    if (root / IMPORT_JOURNAL).exists():
+        problems.append(Problem(f"{rel_root}/{IMPORT_JOURNAL}", 1, "an import into this corpus was stopped while "
+                                "its files were being moved in, so the corpus is half imported",
+                                hint="run `confarchive import` again: it first puts the corpus back as it was"))
     corpus.topics, taxonomy_doc = load_taxonomy(root / "taxonomy.yaml", f"{rel_root}/taxonomy.yaml", problems)
     if taxonomy_doc:
         docs[f"{rel_root}/taxonomy.yaml"] = taxonomy_doc

@@ -110,6 +110,19 @@ def test_recovery_puts_back_what_a_killed_import_moved(tmp_path):
     assert recover(corpus) is False
 
 
+def test_a_half_imported_corpus_is_refused_by_validate_and_build_until_the_import_runs_again(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    _half_done(corpus)
+    for command in (["validate"], ["build", "--index", str(tmp_path / "index")]):
+        result = subprocess.run([*COMMAND[:-1], *command, "--corpus", str(corpus)], capture_output=True, text=True)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stdout + result.stderr
+        assert "the corpus is half imported" in result.stdout + result.stderr
+    assert not (tmp_path / "index").exists()
+    recover(corpus)
+    assert load_corpus(corpus).talks  # once undone, the corpus loads as before
+
+
 def test_the_next_run_undoes_an_interrupted_one_and_works(tmp_path):
     export = _export(tmp_path, 30)
     reference = tmp_path / "reference"
