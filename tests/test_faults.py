@@ -286,8 +286,8 @@ def test_damaged_index_is_a_503_naming_the_build_command(index_copy, damage):
 
 # Whoosh leaves the damaged file open when it raises: ResourceWarning here is third-party noise.
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
-@pytest.mark.parametrize("damage", DAMAGED)
-def test_cli_search_on_a_damaged_index_names_the_build_command(index_copy, damage):
+@pytest.mark.parametrize("damage", [d for d in DAMAGED if d.id != "older schema version"])  # that one is rebuilt:
+def test_cli_search_on_a_damaged_index_names_the_build_command(index_copy, damage):  # tests/test_cli.py
     damage(index_copy)
     result = CliRunner().invoke(cli_main, ["search", "--corpus", str(SHIPPED_CORPUS), "--index", str(index_copy),
                                            "data"])
