@@ -79,7 +79,8 @@ def test_an_edited_talk_is_found_and_its_old_words_are_not(built):
     assert _search(root, "")["total"] == 68
 
 
-def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_path):
+def _updated_and_fresh(built, tmp_path) -> tuple[Path, Path]:
+    """Edit a talk and a speaker, update the build, and build the edited corpus afresh beside it."""
     corpus_dir, root = built
     _append(corpus_dir, TINE_FILE, "Registries in Denmark hold data on rare diseases and genomics.")
     _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: James A. Buchanan")
@@ -87,6 +88,11 @@ def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_pa
     update_index(corpus, root, [TINE, "james-buchanan"])
     fresh = tmp_path / "fresh"
     build_index(corpus, fresh)
+    return root, fresh
+
+
+def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_path):
+    root, fresh = _updated_and_fresh(built, tmp_path)
     for q in QUERIES:
         updated, full = _search(root, q), _search(fresh, q)
         assert updated["total"] == full["total"], q
@@ -111,13 +117,7 @@ def _scores(root: Path, q: str) -> dict[str, float]:
 
 def test_an_update_scores_like_a_full_build_within_the_stated_tolerance(built, tmp_path):
     """Same documents, each score within SCORE_TOLERANCE, and the order kept wherever the scores are apart."""
-    corpus_dir, root = built
-    _append(corpus_dir, TINE_FILE, "Registries in Denmark hold data on rare diseases and genomics.")
-    _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: James A. Buchanan")
-    corpus = load_corpus(corpus_dir)
-    update_index(corpus, root, [TINE, "james-buchanan"])
-    fresh = tmp_path / "fresh"
-    build_index(corpus, fresh)
+    root, fresh = _updated_and_fresh(built, tmp_path)
     for q in [q for q in QUERIES if q]:
         updated, full = _scores(root, q), _scores(fresh, q)
         assert set(updated) == set(full), q
