@@ -235,7 +235,7 @@ def _fsync_dir(folder: Path) -> None:
 
 def apply_changes(changes: list[Change]) -> None:
     """Apply every change or none: check, stage all temp files, then rename; on failure put back the old files."""
-    _check_unchanged(changes)
+    check_unchanged(changes)
     staged = _stage_all(changes)
     done: list[Change] = []
     try:
@@ -259,7 +259,8 @@ def read_text(path: Path | str) -> str:
         return handle.read()
 
 
-def _check_unchanged(changes: list[Change]) -> None:
+def check_unchanged(changes: list[Change]) -> None:
+    """Raise WriteError unless every file still holds the text its change expects (None: does not exist)."""
     for change in changes:
         current = read_text(change.path) if change.path.exists() else None
         if current != change.expected:

@@ -14,7 +14,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from ..writer import Change, WriteError, read_text, write_file
+from ..writer import Change, check_unchanged, write_file
 
 JOURNAL = ".import-journal.json"
 STAGING = ".staging"
@@ -23,7 +23,7 @@ STAGING = ".staging"
 def commit_changes(root: Path, changes: list[Change]) -> None:
     """Apply every change or none (new files and replaced ones; deletions are not part of imports)."""
     recover(root)
-    _check_unchanged(changes)
+    check_unchanged(changes)
     stage = root / STAGING / uuid.uuid4().hex
     moves = _plan_moves(root, changes)
     for change in changes:
@@ -45,14 +45,6 @@ def commit_changes(root: Path, changes: list[Change]) -> None:
     (root / JOURNAL).unlink()
     _fsync(root)
     shutil.rmtree(stage, ignore_errors=True)
-
-
-def _check_unchanged(changes: list[Change]) -> None:
-    for change in changes:
-        current = read_text(change.path) if change.path.exists() else None
-        if current != change.expected:
-            what = "already exists" if change.expected is None else "was changed by someone else meanwhile"
-            raise WriteError(f"{change.path} {what}; nothing was written. Run the command again.")
 
 
 def _plan_moves(root: Path, changes: list[Change]) -> list[dict]:
