@@ -22,11 +22,12 @@ APPEARANCE_KEYS = {"conference", "session", "listed_name", "role", "organisation
 SOURCE_DOCUMENT = "source.txt"
 
 
-def read_document(path: Path, root: Path, problems: list, docs: dict) -> tuple[str, Document] | None:
-    """Parse one file; on failure record a Problem and return None."""
+def read_document(path: Path, root: Path, problems: list, docs: dict,
+                  text: str | None = None) -> tuple[str, Document] | None:
+    """Parse one file (or `text`, the file's proposed new content); on failure record a Problem and return None."""
     rel = path.relative_to(root.parent).as_posix() if root.parent in path.parents else str(path)
     try:
-        doc = _parse_cached(path)
+        doc = _parse_cached(path) if text is None else parse(text)
         docs[rel] = doc
         return rel, doc
     except UnicodeDecodeError as exc:
@@ -77,8 +78,8 @@ def _check_id_matches_file(reader: FieldReader, ident: str, path: Path) -> None:
                        hint=f"rename the file to {ident}.md or change the id")
 
 
-def read_conference(path: Path, root: Path, problems: list, docs: dict) -> Conference | None:
-    parsed = read_document(path, root, problems, docs)
+def read_conference(path: Path, root: Path, problems: list, docs: dict, text: str | None = None) -> Conference | None:
+    parsed = read_document(path, root, problems, docs, text)
     if parsed is None:
         return None
     rel, doc = parsed
@@ -97,8 +98,8 @@ def read_conference(path: Path, root: Path, problems: list, docs: dict) -> Confe
         provenance=r.provenance())
 
 
-def read_session(path: Path, root: Path, problems: list, docs: dict) -> Session | None:
-    parsed = read_document(path, root, problems, docs)
+def read_session(path: Path, root: Path, problems: list, docs: dict, text: str | None = None) -> Session | None:
+    parsed = read_document(path, root, problems, docs, text)
     if parsed is None:
         return None
     rel, doc = parsed
@@ -110,8 +111,8 @@ def read_session(path: Path, root: Path, problems: list, docs: dict) -> Session 
                    source=r.source(SOURCE_DOCUMENT), path=rel, recording=r.boolean("recording"))
 
 
-def read_talk(path: Path, root: Path, problems: list, docs: dict) -> Talk | None:
-    parsed = read_document(path, root, problems, docs)
+def read_talk(path: Path, root: Path, problems: list, docs: dict, text: str | None = None) -> Talk | None:
+    parsed = read_document(path, root, problems, docs, text)
     if parsed is None:
         return None
     rel, doc = parsed
@@ -130,8 +131,8 @@ def read_talk(path: Path, root: Path, problems: list, docs: dict) -> Talk | None
                 **r.schedule_fields())
 
 
-def read_speaker(path: Path, root: Path, problems: list, docs: dict) -> Speaker | None:
-    parsed = read_document(path, root, problems, docs)
+def read_speaker(path: Path, root: Path, problems: list, docs: dict, text: str | None = None) -> Speaker | None:
+    parsed = read_document(path, root, problems, docs, text)
     if parsed is None:
         return None
     rel, doc = parsed

@@ -92,24 +92,3 @@ def name_analyzer():
     """For names and organisations: fold accents but never stem, so names match as written."""
     return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter() | CharsetFilter(FOLD_MAP)
             | StopFilter(minsize=1))
-
-
-PAIR_SEPARATOR = " "
-
-
-class PairFilter(Filter):
-    """Each word joined to the word before it ("data sharing"); Whoosh's BiWordFilter fails on empty text."""
-
-    def __call__(self, tokens):
-        previous = None
-        for token in tokens:
-            text = token.text
-            if previous is not None:
-                token.text = previous + PAIR_SEPARATOR + text
-                yield token
-            previous = text
-
-
-def pair_analyzer():
-    """Adjacent word pairs of prose, analysed as text_analyzer does: a two-word phrase becomes one term lookup."""
-    return text_analyzer() | PairFilter()

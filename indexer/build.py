@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,18 +18,19 @@ from whoosh import index
 
 from archive import Corpus
 
-from .documents import IndexDoc, corpus_documents, facet_labels, facet_notes, pinned_values
+from .documents import IndexDoc, corpus_facet_notes, document_count, facet_labels, iter_documents, pinned_values
 from .impacts import IMPACTS, write_impacts
+from .packing import pack
 from .page_data import catalogue
+from .parallel import alongside
 from .quotes_index import build_quote_index
 from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish, segment_files
 from .query import SEARCH_FIELDS
-from .retrieval import PAIRS_FIELD
 from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from .suggest import corpus_entries, term_entries
 
-SCORED_FIELDS = (*SEARCH_FIELDS, PAIRS_FIELD)
-PAIRED_FIELDS = tuple(f for f in SEARCH_FIELDS if f != "body")  # short fields: pair tables in impacts/; body has `pairs`
+SCORED_FIELDS = SEARCH_FIELDS
+POSITIONED_FIELDS = SEARCH_FIELDS  # phrases are looked up in every searched field
 KEEP_BUILDS = 2  # the published build and one previous, for rollback
 Progress = Callable[[int, int], None]
 
@@ -76,16 +78,26 @@ def build_index(corpus: Corpus, root: Path | str, progress: Progress | None = No
 
 
 def build_locked(corpus: Corpus, root: Path, progress: Progress | None, started: float) -> BuildReport:
-    """build_index's work, for a caller that already holds the build lock."""
-    docs = corpus_documents(corpus)
+    """build_index's work, for a caller that already holds the build lock.
+
+    The quote index is written by a second process meanwhile; documents are made one at a time
+    and only their facet values kept, so memory does not grow with the corpus's pages.
+    """
     with staged_build(root) as target:
-        _write_index(target, docs, progress)
+        total = build_into(corpus, target, progress)
+    return BuildReport(target, total, time.perf_counter() - started)
+
+
+def build_into(corpus: Corpus, target: Path, progress: Progress | None = None) -> int:
+    """Write a whole build (index, scored postings, sidecars, quote index) into an empty folder; return its documents."""
+    total = document_count(corpus)
+    with alongside(build_quote_index, corpus, target):
+        facets = _write_index(target, iter_documents(corpus), total, progress)
         _write_impacts(target)
-        _write_sidecars(target, corpus, docs)
+        _write_sidecars(target, corpus, facets)
         write_suggestions(target, corpus)
-        build_quote_index(corpus, target)
-        check_build(target, len(docs))
-    return BuildReport(target, len(docs), time.perf_counter() - started)
+    check_build(target, total)
+    return total
 
 
 @contextmanager
@@ -108,18 +120,24 @@ def new_build_dir(root: Path) -> Path:
     return target
 
 
-def _write_index(target: Path, docs: list[IndexDoc], progress: Progress | None) -> None:
+def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: Progress | None) -> list[tuple]:
+    """Index the documents; return each one's (id, facet values), in document-number order."""
     ix = index.create_in(str(target), build_schema())
-    writer = ix.writer(limitmb=256, compound=False)  # compound files are copied into memory per reader
+    writer = ix.writer(limitmb=128, compound=False)  # compound files are copied into memory per reader
+    kept = []
     try:
         for number, doc in enumerate(docs):
             writer.add_document(**index_fields(doc, number))
+            kept.append((doc.id, doc.facets))
             if progress:
-                progress(number + 1, len(docs))
+                progress(number + 1, total)
         writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     except BaseException:
         writer.cancel()
         raise
+    if len(kept) != total:
+        raise RuntimeError(f"index check failed: {len(kept)} documents made, {total} expected")
+    return kept
 
 
 def _write_impacts(target: Path) -> None:
@@ -127,7 +145,7 @@ def _write_impacts(target: Path) -> None:
     ix = index.open_dir(str(target))
     try:
         with ix.reader() as reader:
-            write_impacts(target / IMPACTS, reader, SCORED_FIELDS, paired=PAIRED_FIELDS)
+            write_impacts(target / IMPACTS, reader, SCORED_FIELDS, positioned=POSITIONED_FIELDS)
     finally:
         ix.close()
 
@@ -137,21 +155,25 @@ def index_fields(doc: IndexDoc, number: int) -> dict:
               if name != "kind"}
     topics_text = " ".join(doc.facets.get("topic", []))
     spell = "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
-    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, pairs=doc.body, names=doc.names, spell=spell,
-                affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=doc.record,
+    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names, spell=spell,
+                affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=pack(doc.record), facets=doc.facets,
                 **facets, **doc.localized)
 
 
-def _write_sidecars(target: Path, corpus: Corpus, docs: list[IndexDoc]) -> None:
-    facets = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "docs": [doc.facets for doc in docs],
-              "ids": [doc.id for doc in docs], "notes": facet_notes(corpus, docs)}
+def _write_sidecars(target: Path, corpus: Corpus, kept: list[tuple]) -> None:
+    facets = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "docs": [f for _, f in kept],
+              "ids": [ident for ident, _ in kept], "notes": corpus_facet_notes(corpus)}
     (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
-    write_meta(target, corpus, len(docs))
+    write_meta(target, corpus, len(kept))
 
 
-def write_meta(target: Path, corpus: Corpus, documents: int) -> None:
-    """meta.json: the schema version the build needs, and the index-wide data the pages show."""
-    meta = {"schema_version": SCHEMA_VERSION, "documents": documents,
+def write_meta(target: Path, corpus: Corpus, documents: int, lineage: str | None = None) -> None:
+    """meta.json: the schema version the build needs, and the index-wide data the pages show.
+
+    `lineage` names the full build a build descends from (updates keep their source's): a
+    compaction that finds another lineage published knows a full build ran meanwhile.
+    """
+    meta = {"schema_version": SCHEMA_VERSION, "documents": documents, "lineage": lineage or uuid.uuid4().hex,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "corpus": str(corpus.root), "catalogue": catalogue(corpus), "synonyms": corpus.synonyms,
             "files": segment_files(target)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from archive import Corpus
 from archive.records import KIND_LABELS, Session, Speaker, Talk
@@ -105,18 +106,26 @@ def session_doc(corpus: Corpus, session: Session) -> IndexDoc:
 
 
 def corpus_documents(corpus: Corpus) -> list[IndexDoc]:
+    """Every document in programme order (see iter_documents), as a list."""
+    return list(iter_documents(corpus))
+
+
+def iter_documents(corpus: Corpus) -> Iterator[IndexDoc]:
     """Every document in programme order: per session its own page then its talks; then the speakers."""
-    docs = []
     sessions_done = set()
     for talk in corpus.ordered_talks():
         session = corpus.session_of(talk)
         if session and session.id not in sessions_done:
             sessions_done.add(session.id)
-            docs.append(session_doc(corpus, session))
-        docs.append(talk_doc(corpus, talk))
-    docs += [session_doc(corpus, s) for s in corpus.ordered_sessions() if s.id not in sessions_done]
-    docs += [speaker_doc(corpus, s) for s in sorted(corpus.speakers.values(), key=lambda s: s.name)]
-    return docs
+            yield session_doc(corpus, session)
+        yield talk_doc(corpus, talk)
+    yield from (session_doc(corpus, s) for s in corpus.ordered_sessions() if s.id not in sessions_done)
+    yield from (speaker_doc(corpus, s) for s in sorted(corpus.speakers.values(), key=lambda s: s.name))
+
+
+def document_count(corpus: Corpus) -> int:
+    """How many documents iter_documents makes: one per session, talk and speaker."""
+    return len(corpus.sessions) + len(corpus.talks) + len(corpus.speakers)
 
 
 def facet_labels(corpus: Corpus) -> dict[str, dict[str, str]]:
@@ -150,13 +159,34 @@ def session_labels(corpus: Corpus) -> dict[str, str]:
 NOTED_FACETS = {"organisation": "organisations", "country": "countries", "session": "sessions", "language": "languages"}
 
 
-def facet_notes(corpus: Corpus, docs: list) -> dict[str, str]:
-    """For a facet that only some conferences fill, a sentence saying which, since filtering by it hides the others."""
+def corpus_facet_notes(corpus: Corpus) -> dict[str, str]:
+    """For a facet that only some conferences fill, a sentence saying which, since filtering by it hides the others.
+
+    Worked out from the records (as the documents' facet values are), so an update needs no documents.
+    """
+    talks = ({"conference": [t.conference], "session": [t.session] if t.session else [],
+              "language": [t.language] if t.language else [],
+              "organisation": [o for a in _appearances(corpus, t) for o in a.organisations],
+              "country": [a.country for a in _appearances(corpus, t) if a.country]} for t in corpus.talks.values())
+    speakers = ({"conference": [a.conference for a in s.appearances], "organisation": s.organisations,
+                 "country": s.countries,
+                 "session": [*(a.session for a in s.appearances if a.session),
+                             *(t.session for t in corpus.talks_by_speaker(s.id) if t.session)]}
+                for s in corpus.speakers.values())
+    sessions = ({"conference": [s.conference], "session": [s.id]} for s in corpus.sessions.values())
+    return _notes(corpus, (f for group in (talks, speakers, sessions) for f in group))
+
+
+def _appearances(corpus: Corpus, talk: Talk) -> list:
+    return [a for a in (corpus.appearance_for(s, talk) for s in corpus.speakers_of(talk)) if a]
+
+
+def _notes(corpus: Corpus, all_facets) -> dict[str, str]:
     filled: dict[str, set] = {name: set() for name in NOTED_FACETS}
-    for doc in docs:
-        for conference in doc.facets.get("conference", ()):
+    for facets in all_facets:
+        for conference in facets.get("conference", ()):
             for name in NOTED_FACETS:
-                if doc.facets.get(name):
+                if facets.get(name):
                     filled[name].add(conference)
     names = {c.id: c.name for c in corpus.conferences.values()}
     notes = {}

@@ -59,6 +59,48 @@ class FacetTable:
         for name in names:
             self._add_facet(name, docs)
 
+    def updated(self, delta: dict) -> "FacetTable":
+        """A new table: this one plus an update's added documents, less its deleted ones (see facet_files.py).
+
+        Arrays and the postings of values the update does not touch are shared with this table,
+        which is left as it was: a server keeps serving from it until the new build is open.
+        """
+        added: list[dict[str, list[str]]] = delta["docs"]
+        table = object.__new__(FacetTable)
+        table.labels = delta.get("labels", self.labels)
+        table.notes = delta.get("notes", self.notes)
+        table.pinned = delta.get("pinned", self.pinned)
+        table.size = self.size + len(added)
+        table.order = np.concatenate([self.order, np.asarray(delta["order"], dtype=np.float64)])
+        table.live = np.concatenate([self.live, np.ones(len(added), dtype=bool)])
+        table.live[np.asarray(delta.get("deleted", []), dtype=np.int64)] = False
+        table.values, table.numbers, table.names, table.label_order, table.pairs, table.postings = {}, {}, {}, {}, {}, {}
+        names = dict.fromkeys(self.pairs)
+        for facets in added:
+            names.update(dict.fromkeys(facets))
+        for name in names:
+            table._extend_facet(self, name, added)
+        return table
+
+    def _extend_facet(self, base: "FacetTable", name: str, added: list[dict]) -> None:
+        numbers = dict(base.numbers.get(name, {}))
+        new_docs: dict[str, list[int]] = {}
+        for offset, facets in enumerate(added):
+            for value in facets.get(name, ()):
+                numbers.setdefault(value, len(numbers))
+                new_docs.setdefault(value, []).append(base.size + offset)
+        old_docs, old_values = base.pairs.get(name, (np.zeros(0, np.int32), np.zeros(0, np.int32)))
+        extra = [(d, numbers[v]) for v, docs in new_docs.items() for d in docs]
+        self.pairs[name] = (np.concatenate([old_docs, np.asarray([d for d, _ in extra], dtype=np.int32)]),
+                            np.concatenate([old_values, np.asarray([n for _, n in extra], dtype=np.int32)]))
+        postings = dict(base.postings.get(name, {}))
+        for value, docs in new_docs.items():
+            postings[value] = np.concatenate([postings.get(value, np.zeros(0, np.int32)),
+                                              np.asarray(docs, dtype=np.int32)])
+        self.values[name], self.numbers[name], self.postings[name] = list(numbers), numbers, postings
+        self.names[name] = [self.label(name, value) for value in numbers]
+        self.label_order[name] = _ranks(self.names[name])
+
     def values_of(self, docnum: int) -> dict[str, list[str]]:
         """One document's facet values (slow: for tests and tools, not for searching)."""
         found: dict[str, list[str]] = {}

@@ -15,24 +15,25 @@ from pathlib import Path
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from .analysis import PAIR_SEPARATOR
-from .postings import field_lengths, field_positions, field_postings
+from .postings import field_lengths, field_position_keys, field_postings
 
 IMPACTS = "impacts"  # folder inside a build
 UPDATE_SUFFIX = "-update-"  # impacts-update-0001/: the postings the first update added
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults, which the index uses
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float32)
+_EMPTY_KEYS = np.zeros(0, dtype=np.int64)
+POSITION_BITS = 24  # a key is document << 24 | position: a field may hold 16 million words per document
 
 
 def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = False,
-                  paired: tuple[str, ...] = ()) -> int:
+                  positioned: tuple[str, ...] = ()) -> int:
     """Write the scored postings and, per field, its sorted term table; return the number of postings.
 
     Lengths and averages are the whole index's. A full build scores every segment; an update
     (update=True) scores only the newest segment, the one it added, taking a term's document
     frequency as the first segment's plus the new segment's (earlier updates add too few to matter).
-    Each field in `paired` also gets a table of its adjacent word pairs (see `pair_table`).
+    Each field in `positioned` also gets its words' positions (see `write_positions`).
     """
     folder.mkdir(parents=True, exist_ok=True)
     count = reader.doc_count_all()
@@ -41,7 +42,6 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     doc_parts, score_parts = [], []
     tables = {field: _scored_pieces(reader, field, scored_leaves, leaves[0][0] if update else None)
               for field in fields}
-    tables.update({pair_table(field): _pair_pieces(scored_leaves, field) for field in paired})
     start = 0
     for name, pieces in tables.items():
         texts = sorted(pieces)
@@ -55,35 +55,33 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
         width = max((len(t) for t in texts), default=1)
         np.save(folder / f"terms-{name}.npy", np.array(texts, dtype=f"S{width}"))
         np.save(folder / f"spans-{name}.npy", spans)
+        if name in positioned:
+            write_positions(folder, name, texts, scored_leaves)
     np.save(folder / "docs.npy", np.concatenate(doc_parts).astype(np.int32) if doc_parts else _EMPTY_DOCS)
     np.save(folder / "scores.npy", np.concatenate(score_parts) if score_parts else _EMPTY_SCORES)
-    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(tables)}), encoding="utf-8")
+    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(tables),
+                                                  "positioned": [f for f in fields if f in positioned]}),
+                                       encoding="utf-8")
     return start
 
 
-def pair_table(field: str) -> str:
-    """The table of a field's adjacent word pairs ("data sharing"): a phrase in a short field is a
-    lookup per pair instead of a position check per candidate document."""
-    return f"{field}.pairs"
+def write_positions(folder: Path, field: str, texts: list[bytes], leaves) -> None:
+    """Every occurrence of every term of a field as one sorted key, document << POSITION_BITS | position.
 
-
-def _pair_pieces(leaves, field: str) -> dict[bytes, list[tuple[np.ndarray, np.ndarray]]]:
-    """Per word pair (as the analyzer numbered the words: stop words do not break a pair), its documents."""
-    separator = PAIR_SEPARATOR.encode("utf-8")
-    pieces: dict[bytes, list] = {}
+    A phrase is then an intersection of its words' keys, each shifted back by its place in the
+    phrase, done by numpy in C: no position lists are decoded while searching, however common the
+    words. Rows follow the field's term table (`texts`); the keys of one term ascend.
+    """
+    by_term: dict[bytes, list[np.ndarray]] = {}
     for leaf, offset in leaves:
-        documents: dict[bytes, list[int]] = {}
-        for docnum, words in sorted(field_positions(leaf, field).items()):
-            at: dict[int, list[bytes]] = {}
-            for position, term in words:
-                at.setdefault(position, []).append(term)
-            pairs = {first + separator + second for position, firsts in at.items()
-                     for first in firsts for second in at.get(position + 1, ())}
-            for pair in pairs:
-                documents.setdefault(pair, []).append(docnum + offset)
-        for pair, docs in documents.items():
-            pieces.setdefault(pair, []).append((np.asarray(docs, dtype=np.int64), np.zeros(len(docs), np.float32)))
-    return pieces
+        for btext, keys in field_position_keys(leaf, field, offset, POSITION_BITS):
+            by_term.setdefault(btext, []).append(keys)
+    parts = [np.concatenate(by_term[t]) if len(by_term.get(t, ())) > 1 else by_term.get(t, [_EMPTY_KEYS])[0]
+             for t in texts]
+    ends = np.cumsum([len(p) for p in parts], dtype=np.int64)
+    spans = np.stack([ends - [len(p) for p in parts], ends], axis=1) if parts else np.zeros((0, 2), np.int64)
+    np.save(folder / f"positions-{field}.npy", np.concatenate(parts) if parts else _EMPTY_KEYS)
+    np.save(folder / f"pspans-{field}.npy", spans.astype(np.int64))
 
 
 def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[np.ndarray, np.ndarray]]]:
@@ -143,12 +141,19 @@ class ImpactIndex:
         updates = sorted(folder.parent.glob(folder.name + UPDATE_SUFFIX + "*"))
         self.parts = [_Part(folder), *(_Part(update) for update in updates)]
         self.documents = max(part.documents for part in self.parts)
-        # a table only some parts have (an update written by older code) would miss documents
-        self.complete_tables = set.intersection(*(set(part.tables) for part in self.parts))
+        # positions only some parts have (an update written by older code) would miss documents
+        self.positioned = set.intersection(*(set(part.positions) for part in self.parts))
 
-    def has_table(self, name: str) -> bool:
-        """Does every part hold this table?"""
-        return name in self.complete_tables
+    def has_positions(self, field: str) -> bool:
+        """Does every part hold the field's word positions?"""
+        return field in self.positioned
+
+    def positions(self, field: str, text: str) -> np.ndarray:
+        """A term's occurrences as ascending keys, document << POSITION_BITS | position (see write_positions)."""
+        found = [keys for part in self.parts for keys in part.keys(field, text)]
+        if not found:
+            return _EMPTY_KEYS
+        return found[0] if len(found) == 1 else np.concatenate(found)
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (ascending) and their scores for one term; empty arrays when absent."""
@@ -169,8 +174,17 @@ class _Part:
         self.docs = np.load(folder / "docs.npy", mmap_mode="r")
         self.scores = np.load(folder / "scores.npy", mmap_mode="r")
         self.tables = {field: TermTable(folder, field) for field in data["fields"]}
+        self.positions = {field: _positions(folder, field, self.tables[field]) for field in data.get("positioned", [])}
         if len(self.docs) != len(self.scores):
             raise ValueError(f"{folder.name}: docs.npy and scores.npy differ in length")
+
+    def keys(self, field: str, text: str) -> list[np.ndarray]:
+        table, found = self.tables.get(field), self.positions.get(field)
+        row = table.row(text) if table is not None and found is not None else None
+        if row is None:
+            return []
+        keys, spans = found
+        return [keys[spans[row, 0]:spans[row, 1]]]
 
     def postings(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         table = self.tables.get(field)
@@ -183,7 +197,7 @@ class _Part:
 class TermTable:
     """A field's terms as one sorted array of UTF-8 strings, looked up by binary search.
 
-    A dict of a million word pairs costs hundreds of megabytes of Python objects in every worker and
+    A dict of hundreds of thousands of terms costs hundreds of megabytes of Python objects in every worker and
     long garbage-collection pauses; a memory-mapped array costs neither.
     """
 
@@ -193,11 +207,22 @@ class TermTable:
         if self.terms.dtype.kind != "S" or self.spans.shape != (len(self.terms), 2):
             raise ValueError(f"{folder.name}: the term table of {field} is damaged")
 
-    def span(self, text: str) -> tuple[int, int] | None:
+    def row(self, text: str) -> int | None:
+        """The term's row in the table, or None."""
         key = text.encode("utf-8")
         if not key or len(key) > self.terms.dtype.itemsize:
             return None
         row = int(np.searchsorted(self.terms, key))
-        if row < len(self.terms) and self.terms[row] == key:
-            return int(self.spans[row, 0]), int(self.spans[row, 1])
-        return None
+        return row if row < len(self.terms) and self.terms[row] == key else None
+
+    def span(self, text: str) -> tuple[int, int] | None:
+        row = self.row(text)
+        return None if row is None else (int(self.spans[row, 0]), int(self.spans[row, 1]))
+
+
+def _positions(folder: Path, field: str, table: TermTable) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.load(folder / f"positions-{field}.npy", mmap_mode="r")
+    spans = np.load(folder / f"pspans-{field}.npy", mmap_mode="r")
+    if spans.shape != (len(table.terms), 2) or (len(spans) and spans[-1, 1] != len(keys)):
+        raise ValueError(f"{folder.name}: the word positions of {field} are damaged")
+    return keys, spans

@@ -8,60 +8,12 @@ build) and bisecting them (to reach one document) is many times faster. Whoosh i
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.compat import loads
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
-
-
-def raw_postings(leaf, field: str, text):
-    """A segment's postings for a term, deleted documents included (callers mask those themselves)."""
-    matcher = leaf.postings(field, text)
-    while not hasattr(matcher, "block_max_id") and hasattr(matcher, "child"):
-        matcher = matcher.child  # Whoosh wraps a segment with deletions in a FilterMatcher
-    return matcher
-
-
-def seek(matcher, docnum: int) -> bool:
-    """Move a term's matcher forward to docnum; True when the term occurs in that document.
-
-    Blocks are skipped by their headers' last id; inside a block the ids are bisected.
-    """
-    while matcher.is_active() and matcher.block_max_id() < docnum:
-        matcher._next_block()
-    if not matcher.is_active():
-        return False
-    if matcher._ids is None:
-        matcher._read_ids()
-    index = bisect_left(matcher._ids, docnum, matcher._i)
-    if index < len(matcher._ids) and matcher._ids[index] == docnum:
-        matcher._i = index
-        return True
-    if index == len(matcher._ids):  # past this block's last id: the next block starts later
-        matcher._next_block()
-    else:
-        matcher._i = index
-    return False
-
-
-class Cursor:
-    """One term's postings across an index's segments, moved forward to documents in ascending order."""
-
-    def __init__(self, reader, field: str, text: str):
-        self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if (field, text) in leaf]
-        self.field, self.text = field, text
-        self._matchers: dict[int, object] = {}
-
-    def seek(self, docnum: int):
-        """The matcher positioned on docnum (global number) when the term occurs there, else None."""
-        for number, (leaf, offset) in enumerate(self.leaves):
-            if offset <= docnum < offset + leaf.doc_count_all():
-                matcher = self._matchers.get(number)
-                if matcher is None:
-                    matcher = self._matchers[number] = raw_postings(leaf, self.field, self.text)
-                return matcher if seek(matcher, docnum - offset) else None
-        return None
 
 
 def field_postings(leaf, field: str):
@@ -113,11 +65,42 @@ def field_lengths(leaf, field: str) -> np.ndarray:
     return _DECODED_LENGTHS[codes]
 
 
-def field_positions(leaf, field: str) -> dict[int, list[tuple[int, bytes]]]:
-    """Per document of one segment, (position, term) for every word of a field, read from its postings."""
-    found: dict[int, list[tuple[int, bytes]]] = {}
-    for term, _, matcher in _term_matchers(leaf, field):
+def field_position_keys(leaf, field: str, offset: int, bits: int):
+    """Per term of a field in one segment (term order): its occurrences as keys (offset + doc) << bits | position.
+
+    A block's encoded position lists are read whole and decoded with one pickle load each (the
+    format Whoosh 2.7.4's Positions writes: a count, then pickled gaps); the gaps become positions
+    with one cumulative sum per term.
+    """
+    format_ = leaf.schema[field].format
+    exact = type(format_) is Positions
+    limit = (1 << bits) - 64  # a phrase subtracts its word's place from a key: keep clear of the next document
+    for btext, _, matcher in _term_matchers(leaf, field):
+        docs: list[int] = []
+        counts: list[int] = []
+        gaps: list[int] = []
         while matcher.is_active():
-            found.setdefault(matcher.id(), []).extend((p, term) for p in matcher.value_as("positions"))
-            matcher.next()
-    return found
+            matcher._read_ids()
+            matcher._read_values()
+            for docnum, value in zip(matcher._ids, matcher._values):
+                found = _gaps(value) if exact else _as_gaps(format_.decode_positions(value))
+                docs.append(docnum)
+                counts.append(len(found))
+                gaps.extend(found)
+            matcher._next_block()
+        steps = np.asarray(gaps, dtype=np.int64)
+        totals = np.cumsum(steps)
+        counts_array = np.asarray(counts, dtype=np.int64)
+        starts = np.cumsum(counts_array) - counts_array  # each document's first gap
+        positions = totals - np.repeat(totals[starts] - steps[starts], counts_array)
+        if len(positions) and positions.max() >= limit:
+            raise ValueError(f"a document holds more than {limit} words in {field}")
+        yield btext, (np.repeat(np.asarray(docs, dtype=np.int64) + offset, counts_array) << bits) | positions
+
+
+def _gaps(value: bytes) -> list[int]:
+    return loads(value[_INT_SIZE:] + (b"" if value.endswith(b".") else b"."))
+
+
+def _as_gaps(positions: list[int]) -> list[int]:
+    return [b - a for a, b in zip([0, *positions], positions)]

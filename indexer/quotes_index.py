@@ -22,10 +22,12 @@ from .analysis import text_analyzer, thread_safe_schema
 from archive.topic_strength import quotes_with_topics, sentence_evidence
 
 from .documents import facet_labels, pinned_values
-from .facets import FacetBucket, FacetTable
+from .facet_files import load_table
+from .facets import FacetBucket
 from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
 from .store import SearcherPool
+from .packing import pack, unpack
 from .page_data import url_for
 from .expansion import SynonymExpander
 from .retrieval import Evaluator, intersect, query_terms
@@ -34,8 +36,8 @@ from .search import (DEFAULT_PER_PAGE, MAX_BUCKETS, check_modes, check_request, 
 from .selection import Selection, select, unmatched_notice
 
 QUOTES = "quotes"  # the quote index's folder inside a build
-QUOTES_SCHEMA_VERSION = 5  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance; 5: citations carry the talk's language
-QUOTE_FIELDS = ("text",)  # scored, and with a word-pair table for phrases
+QUOTES_SCHEMA_VERSION = 6  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance; 5: citations carry the talk's language; 6: word positions instead of word pairs, facet update files
+QUOTE_FIELDS = ("text",)  # scored, and with word positions for phrases
 QUOTE_FACETS = ("topic", "speaker", "session", "kind")
 MAX_EXPORT = 1000
 
@@ -50,11 +52,13 @@ def quote_schema() -> Schema:
 # Building ---------------------------------------------------------------------------------------------------------
 
 def quote_documents(corpus: Corpus, talk_ids: set[str] | None = None) -> list[tuple[dict, dict]]:
-    """(payload, facet values) for every sentence of every summary (or of the given talks'), in programme order.
+    """(payload, facet values) for every sentence of every summary (or of the given talks'), in programme order."""
+    return list(iter_quote_documents(corpus, talk_ids))
 
-    A quote's topic facet is the sentence's own topics (archive/topic_strength.py), not its talk's.
-    """
-    docs = []
+
+def iter_quote_documents(corpus: Corpus, talk_ids: set[str] | None = None):
+    """quote_documents one at a time. A quote's topic facet is the sentence's own topics
+    (archive/topic_strength.py), not its talk's."""
     for talk in corpus.ordered_talks():
         if talk_ids is not None and talk.id not in talk_ids:
             continue
@@ -62,8 +66,7 @@ def quote_documents(corpus: Corpus, talk_ids: set[str] | None = None) -> list[tu
         for quote, topics in quotes_with_topics(corpus.topics, talk):
             facets = {"topic": topics, "speaker": list(talk.speakers),
                       "session": [talk.session] if talk.session else [], "kind": [talk.kind]}
-            docs.append((quote_payload(corpus, quote, cite, topics), facets))
-    return docs
+            yield quote_payload(corpus, quote, cite, topics), facets
 
 
 def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable, topics: list[str]) -> dict:
@@ -84,16 +87,17 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     """Write the quote index into build/quotes/ and check it; return the number of quotes."""
     target = Path(build) / QUOTES
     target.mkdir(parents=True, exist_ok=True)
-    docs = quote_documents(corpus)
     ix = index.create_in(str(target), quote_schema())
-    writer = ix.writer(limitmb=128, compound=False)  # see store.SearcherPool
-    for number, (payload, _) in enumerate(docs):
+    writer = ix.writer(limitmb=96, compound=False)  # see store.SearcherPool
+    docs = []  # (id, facet values): the payloads are not kept
+    for number, (payload, doc_facets) in enumerate(iter_quote_documents(corpus)):
         writer.add_document(**quote_fields(payload, number))
+        docs.append((payload["id"], doc_facets))
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     with ix.reader() as reader:
-        write_impacts(target / IMPACTS, reader, QUOTE_FIELDS, paired=QUOTE_FIELDS)
+        write_impacts(target / IMPACTS, reader, QUOTE_FIELDS, positioned=QUOTE_FIELDS)
     facets = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "docs": [f for _, f in docs],
-              "ids": [payload["id"] for payload, _ in docs]}
+              "ids": [ident for ident, _ in docs]}
     (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
     write_quote_meta(target, corpus, len(docs))
     if ix.doc_count() != len(docs):
@@ -102,7 +106,8 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
 
 
 def quote_fields(payload: dict, number: int) -> dict:
-    return dict(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number, payload=payload)
+    return dict(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number,
+                payload=pack(payload))
 
 
 def write_quote_meta(target: Path, corpus: Corpus, quotes: int) -> None:
@@ -205,7 +210,7 @@ class QuoteIndex:
         if meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
             raise IndexUnavailable(f"The quote index in {path} has schema version {meta.get('schema_version')}, "
                                    f"this program needs {QUOTES_SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
-        self.facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
+        self.facets = load_table(path)
         self.impacts = ImpactIndex(path / IMPACTS)
         self.parser = quote_parser(self.index.schema)
         self.expander = SynonymExpander(meta.get("synonyms", []))
@@ -218,7 +223,7 @@ class QuoteIndex:
     def get(self, ident: str) -> dict | None:
         """One quote's stored payload by id, or None."""
         fields = self.searcher().document(id=ident)
-        return fields["payload"] if fields else None
+        return unpack(fields["payload"]) if fields else None
 
     def search(self, request: QuoteRequest) -> QuoteResponse:
         """A page of quotes; when words match nothing and a spelling correction fixes them, the correction's."""
@@ -271,7 +276,7 @@ class QuoteIndex:
         words = [] if sel.parsed.is_browse else [w for f, w in query_terms(sel.parsed.query, searcher.reader())
                                                  if f == "text"]
         marker = SentenceMarker(searcher.schema["text"].analyzer, words)
-        return [{**fields["payload"], "highlighted": marker(fields["text"])}
+        return [{**unpack(fields["payload"]), "highlighted": marker(fields["text"])}
                 for fields in (searcher.stored_fields(int(d)) for d in chosen)]
 
 

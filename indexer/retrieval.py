@@ -12,14 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from .analysis import PAIR_SEPARATOR
-from .impacts import ImpactIndex, pair_table
-from .postings import Cursor
+from .impacts import POSITION_BITS, ImpactIndex
 
-PAIRS_FIELD = "pairs"  # body word pairs; see schema.py
-PHRASE_FIELDS = {"body": PAIRS_FIELD}
-MAX_EXPANSIONS = 1000
-MAX_POSITION_CHECKS = 2000  # phrase candidates checked one by one; past this Whoosh walks the postings  # prefix* and fuzzy~ terms looked up per query word
+MAX_EXPANSIONS = 1000  # prefix* and fuzzy~ terms looked up per query word
 
 
 @dataclass
@@ -122,57 +117,37 @@ class Evaluator:
         return Matches(known.mask.copy(), known.scores.copy())  # callers combine results in place
 
     def _phrase_matches(self, q: wq.Phrase) -> Matches:
-        """A two-word phrase is one lookup of a word pair where the field has pairs; longer ones check candidates' positions."""
+        """The documents where the words stand one after another, from the build's word positions; scored
+        as the words are. A phrase with slop, or in a field without positions, is left to Whoosh."""
         words = [_text(w) for w in q.words]
         if not words:
             return self.nothing()
         if len(words) == 1:
             return self.term(q.fieldname, words[0])
         found = self._and(wq.And([wq.Term(q.fieldname, w) for w in words]))
-        pairs = self._pairs_of(q.fieldname)
-        if pairs and q.slop == 1:
-            for first, second in zip(words, words[1:]):
-                found.mask &= self.term(pairs, first + PAIR_SEPARATOR + second).mask
-            if len(words) == 2:
-                found.scores *= found.mask
-                return found
-        return self._verified(q, found)
-
-    def _pairs_of(self, field: str) -> str | None:
-        """The word-pair field or table of a field: Whoosh's pairs field for the body, the build's tables for others."""
-        if field in PHRASE_FIELDS:
-            return PHRASE_FIELDS[field]
-        table = pair_table(field)
-        return table if self.impacts.has_table(table) else None
-
-    def _verified(self, q: wq.Phrase, candidates: Matches) -> Matches:
-        """Keep the candidates whose word positions make the phrase (few candidates: read just theirs)."""
-        docs = np.flatnonzero(candidates.mask)
-        if len(docs) > MAX_POSITION_CHECKS or q.slop != 1:
-            confirmed = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        if q.slop != 1 or not self.impacts.has_positions(q.fieldname):
+            keep = np.zeros(self.size, dtype=bool)
+            keep[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
         else:
-            confirmed = np.asarray(self._adjacent(q.fieldname, [_text(w) for w in q.words], docs), dtype=np.int64)
-        keep = np.zeros(self.size, dtype=bool)
-        keep[confirmed] = True
-        candidates.mask &= keep
-        candidates.scores *= candidates.mask
-        return candidates
-
-    def _adjacent(self, field: str, words: list[str], docs: np.ndarray) -> list[int]:
-        """The documents (each holding every word) where the words stand at consecutive positions."""
-        if not len(docs):
-            return []
-        reader = self.searcher.reader()
-        cursors = [Cursor(reader, field, word) for word in words]
-        found = []
-        for docnum in docs.tolist():
-            matchers = [cursor.seek(docnum) for cursor in cursors]
-            if None in matchers:  # a deleted document's postings can outlive it in the impacts
-                continue
-            positions = [set(matcher.value_as("positions")) for matcher in matchers]
-            if any(all(start + i in positions[i] for i in range(1, len(words))) for start in positions[0]):
-                found.append(docnum)
+            keep = self._adjacent(q.fieldname, words)
+        found.mask &= keep
+        found.scores *= found.mask
         return found
+
+    def _adjacent(self, field: str, words: list[str]) -> np.ndarray:
+        """Documents where word i stands at position p + i for some p: the words' keys, each shifted back
+        by its place, intersected (rarest first), as a boolean vector."""
+        keep = np.zeros(self.size, dtype=bool)
+        keyed = sorted(((self.impacts.positions(field, w), place) for place, w in enumerate(words)),
+                       key=lambda pair: len(pair[0]))
+        common = None
+        for keys, place in keyed:
+            shifted = keys - place if place else keys
+            common = shifted if common is None else np.intersect1d(common, shifted, assume_unique=True)
+            if not len(common):
+                return keep
+        keep[np.unique(common >> POSITION_BITS)] = True
+        return keep
 
     def _expanded(self, q: wq.MultiTerm) -> Matches:
         """prefix* and fuzzy~: the sum over the index terms the pattern matches."""

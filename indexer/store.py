@@ -9,9 +9,9 @@ from pathlib import Path
 
 from whoosh import index
 
-from .facets import FacetTable
+from .facet_files import load_table
 from .impacts import IMPACTS, ImpactIndex
-from .layout import (FACETS, META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
+from .layout import (META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
                      pointer_stamp)
 from .schema import SCHEMA_VERSION
 
@@ -106,7 +106,7 @@ def _open_checked(path: Path, root: Path):
             list(probe.lexicon("kind"))
             if count:
                 probe.stored_fields(count - 1)
-        facets = FacetTable(json.loads((path / FACETS).read_text(encoding="utf-8")))
+        facets = load_table(path)
         if (path / SUGGEST).exists() and not looks_like_json(path / SUGGEST, b"[]"):
             raise ValueError("suggest.json is not a list")  # parsed in full on first use (QueryTools.suggester)
         impacts = ImpactIndex(path / IMPACTS)

@@ -25,18 +25,19 @@ from whoosh import index, query as wq
 
 from archive import Corpus
 
-from .build import (BuildReport, PAIRED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, check_build,
+from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, check_build,
                     index_fields, staged_build, write_meta)
-from .documents import IndexDoc, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
+from .documents import IndexDoc, corpus_facet_notes, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
+from .facet_files import added_orders, write_update
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
-from .layout import FACETS, META, SUGGEST, IndexUnavailable, current_build
+from .layout import META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
 from .page_data import catalogue
 from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
 from .schema import SCHEMA_VERSION
 from .suggest import corpus_entries
 
-MAX_SEGMENTS = 8  # past this many segments an update is a full build, which also merges them
+MAX_SEGMENTS = 64  # past this many segments an update is a full build; the editor compacts long before (compaction.py)
 
 
 def update_index(corpus: Corpus, root: Path | str, changed: Iterable[str],
@@ -48,15 +49,20 @@ def update_index(corpus: Corpus, root: Path | str, changed: Iterable[str],
         current = _updatable(root, corpus)
         if current is None:
             return build_locked(corpus, root, progress, started)
-        with staged_build(root) as target:
-            _link_tree(current, target)
-            old = _old_facets(current)
-            touched = touched_records(corpus, set(changed), old)
-            documents = _update_main(corpus, target, touched)
-            _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
-                                            or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
-            _update_suggestions(target, corpus)
-            check_build(target, documents)
+        return update_locked(corpus, root, set(changed), current, started)
+
+
+def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, started: float) -> BuildReport:
+    """update_index's work from the given build, for a caller that holds the build lock: publishes a new build."""
+    with staged_build(root) as target:
+        _link_tree(source, target)
+        old = _old_facets(target, changed)
+        touched = touched_records(corpus, changed, old)
+        documents = _update_main(corpus, target, touched)
+        _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
+                                        or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
+        _update_suggestions(target, corpus)
+        check_build(target, documents)
     return BuildReport(target, len(touched), time.perf_counter() - started)
 
 
@@ -74,7 +80,7 @@ def _updatable(root: Path, corpus: Corpus) -> Path | None:
     old = meta.get("catalogue", {})
     if old.get("topics") != new["topics"] or old.get("conferences") != new["conferences"]:
         return None  # topics or conference data appear on every document: rebuild them all
-    if _segments(current) >= MAX_SEGMENTS or _segments(current / QUOTES) >= MAX_SEGMENTS:
+    if segment_count(current) >= MAX_SEGMENTS or segment_count(current / QUOTES) >= MAX_SEGMENTS:
         return None
     return current
 
@@ -86,7 +92,7 @@ def _update_suggestions(target: Path, corpus: Corpus) -> None:
     _replace_json(target / SUGGEST, entries)
 
 
-def _segments(folder: Path) -> int:
+def segment_count(folder: Path) -> int:
     """Whoosh segments in a build's index: the full build's, plus one per update that added documents."""
     return 1 + len(list(folder.glob(IMPACTS + UPDATE_SUFFIX + "*")))
 
@@ -102,10 +108,19 @@ def _link_tree(source: Path, target: Path) -> None:
             os.link(path, destination)
 
 
-def _old_facets(build: Path) -> dict[str, dict[str, list[str]]]:
-    """Each live document's facet values by id, as the published build holds them."""
-    data = json.loads((build / FACETS).read_text(encoding="utf-8"))  # every build this schema accepts has ids
-    return {ident: facets for ident, facets in zip(data["ids"], data["docs"]) if ident}
+def _old_facets(build: Path, ids: set[str]) -> dict[str, dict[str, list[str]]]:
+    """The changed records' facet values as the published build holds them (read from their stored fields)."""
+    ix = index.open_dir(str(build))
+    try:
+        with ix.searcher() as searcher:
+            found = {}
+            for ident in ids:
+                fields = searcher.document(id=ident)
+                if fields is not None:
+                    found[ident] = fields.get("facets", {})
+            return found
+    finally:
+        ix.close()
 
 
 def touched_records(corpus: Corpus, changed: set[str], old: dict[str, dict[str, list[str]]]) -> set[str]:
@@ -142,58 +157,74 @@ def record_documents(corpus: Corpus, ids: set[str]) -> list[IndexDoc]:
 
 def _update_main(corpus: Corpus, target: Path, touched: set[str]) -> int:
     docs = record_documents(corpus, touched)
-    live = _update_folder(target, corpus, "id", touched, (SCORED_FIELDS, PAIRED_FIELDS), lambda ranks: [
+    lineage = json.loads((target / META).read_text(encoding="utf-8")).get("lineage")
+    labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "notes": corpus_facet_notes(corpus)}
+    live = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels, lambda ranks: [
         (index_fields(doc, 0), doc.facets, ranks.get(doc.id)) for doc in docs])
-    write_meta(target, corpus, live)
+    write_meta(target, corpus, live, lineage)
     return live
 
 
 def _update_quotes(corpus: Corpus, build: Path, talks: set[str]) -> None:
     quotes = quote_documents(corpus, talks)
-    live = _update_folder(build / QUOTES, corpus, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), lambda ranks: [
+    labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}
+    live = _update_folder(build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels, lambda ranks: [
         (quote_fields(payload, 0), doc_facets, _sentence_rank(ranks.get(payload["talk"]["id"]), payload))
         for payload, doc_facets in quotes])
     write_quote_meta(build / QUOTES, corpus, live)
 
 
-def _update_folder(folder: Path, corpus: Corpus, field: str, keys: set[str],
-                   impact_fields: tuple[tuple[str, ...], tuple[str, ...]], added_for) -> int:
+def _update_folder(folder: Path, field: str, keys: set[str], impact_fields: tuple[tuple[str, ...], tuple[str, ...]],
+                   labels: dict, added_for) -> int:
     """Replace the documents whose `field` is one of keys with added_for(their programme ranks); return the live count.
 
-    meta.json is removed for the caller to write anew (it is a hard link into the old build).
+    Writes a facet update file (facet_files.py) instead of rewriting facets.json; meta.json is
+    removed for the caller to write anew (it is a hard link into the old build).
     """
-    facets = json.loads((folder / FACETS).read_text(encoding="utf-8"))
     ix = index.open_dir(str(folder))
     try:
-        added = added_for(_ranks(ix, facets, keys, field))
-        live = _apply(ix, folder, [wq.Term(field, key) for key in keys], added, facets, impact_fields)
+        doomed, ranks, last = _doomed(ix, folder, keys, field)
+        added = added_for(ranks)
+        live = _apply(ix, folder, [wq.Term(field, key) for key in keys], added, impact_fields)
     finally:
         ix.close()
-    facets["labels"], facets["pinned"] = facet_labels(corpus), pinned_values(corpus)
-    _replace_json(folder / FACETS, facets)
+    orders = [rank if rank is not None else last + number for number, (_, _, rank) in enumerate(added, start=1)]
+    write_update(folder, {"docs": [doc_facets for _, doc_facets, _ in added], "ids": [f["id"] for f, _, _ in added],
+                          "order": orders, "deleted": sorted(doomed), **labels})
     (folder / META).unlink()
     return live
+
+
+def _doomed(ix, folder: Path, keys: set[str], field: str) -> tuple[set[int], dict[str, float], float]:
+    """The live documents whose field holds one of keys, each key's earliest programme rank among them,
+    and the last rank of all (added documents without a rank go after it)."""
+    orders = _all_orders(ix, folder)
+    doomed: set[int] = set()
+    ranks = {}
+    with ix.searcher() as searcher:
+        for key in keys:
+            found = list(searcher.docs_for_query(wq.Term(field, key)))
+            doomed.update(found)
+            if found:
+                ranks[key] = min(orders[n] for n in found)
+    return doomed, ranks, max(orders, default=-1)
+
+
+def _all_orders(ix, folder: Path) -> list[float]:
+    """Every document's programme rank: the full build's are its document numbers, the updates' are in their files."""
+    with ix.reader() as reader:
+        leaves = reader.leaf_readers()
+        base = leaves[0][0].doc_count_all() if leaves else 0
+    return [*range(base), *added_orders(folder)]
 
 
 def _sentence_rank(talk_rank: float | None, payload: dict) -> float | None:
     return None if talk_rank is None else talk_rank + payload["sentence"] * 1e-4
 
 
-def _ranks(ix, facets: dict, keys: set[str], field: str) -> dict[str, float]:
-    """Each key's earliest programme rank among the live documents whose field holds it."""
-    order = facets.get("order") or list(range(len(facets["docs"])))
-    ranks = {}
-    with ix.searcher() as searcher:
-        for key in keys:
-            found = [order[n] for n in searcher.docs_for_query(wq.Term(field, key))]
-            if found:
-                ranks[key] = min(found)
-    return ranks
-
-
-def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, float | None]], facets: dict,
+def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, float | None]],
            impact_fields: tuple[tuple[str, ...], tuple[str, ...]]) -> int:
-    """Delete, add as one new segment, extend the facet table, score the new segments; return the live count."""
+    """Delete, add as one new segment, score the new segment's postings; return the live count."""
     writer = ix.writer(compound=False)
     try:
         for q in deletions:
@@ -204,25 +235,13 @@ def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, floa
     except BaseException:
         writer.cancel()
         raise
-    order = facets.get("order") or list(range(len(facets["docs"])))
-    last = max(order, default=-1)
-    ids = facets.get("ids") or [None] * len(facets["docs"])
-    for number, (fields, doc_facets, rank) in enumerate(added, start=1):
-        facets["docs"].append(doc_facets)
-        ids.append(fields["id"])
-        order.append(rank if rank is not None else last + number)
     with ix.reader() as reader:
-        live = set(reader.all_doc_ids())
-        deleted = [n for n in range(reader.doc_count_all()) if n not in live]
-        for n in deleted:
-            facets["docs"][n], ids[n] = {}, None
         if added:  # the newest segment is this update's only when it added documents
             number = len(list(folder.glob(IMPACTS + UPDATE_SUFFIX + "*"))) + 1
-            scored, paired = impact_fields  # scored postings, and word-pair tables
+            scored, positioned = impact_fields  # scored postings, and word positions for phrases
             write_impacts(folder / f"{IMPACTS}{UPDATE_SUFFIX}{number:04d}", reader, scored, update=True,
-                          paired=paired)
-    facets["order"], facets["deleted"], facets["ids"] = order, deleted, ids
-    return len(live)
+                          positioned=positioned)
+        return reader.doc_count()
 
 
 def _replace_json(path: Path, data: dict) -> None:

@@ -13,7 +13,7 @@ import indexer.update
 from archive import load_corpus
 from indexer import IndexStore, SearchRequest, Searcher, build_index
 from indexer.quotes_index import QuoteRequest
-from indexer.update import MAX_SEGMENTS, touched_records, update_index
+from indexer.update import touched_records, update_index
 
 TINE = "dngc-2025-s2-tine-jess"
 TINE_FILE = f"conferences/dngc-2025/talks/{TINE}.md"
@@ -54,7 +54,7 @@ def _segments(build: Path) -> int:
             count = len(reader.leaf_readers())
     finally:
         ix.close()
-    assert indexer.update._segments(build) == count
+    assert indexer.update.segment_count(build) == count
     return count
 
 
@@ -192,7 +192,10 @@ def test_a_taxonomy_change_makes_a_full_build(built):
     assert "Genomics and genetics" in json.dumps(IndexStore(root).handle().meta["catalogue"])
 
 
-def test_updates_in_a_row_end_in_a_full_build_that_merges_them(built):
+def test_updates_in_a_row_end_in_a_full_build_that_merges_them(built, monkeypatch):
+    monkeypatch.setattr(indexer.update, "MAX_SEGMENTS", 6)
+    from indexer.update import MAX_SEGMENTS
+
     corpus_dir, root = built
     for number in range(MAX_SEGMENTS - 1):  # each update adds one segment to the full build's one
         _append(corpus_dir, TINE_FILE, f"edit{number}")
@@ -259,3 +262,81 @@ def test_signing_in_starts_the_warm_up_once(tmp_path, monkeypatch):
     login(client)
     login(client)
     assert started == [str(env.corpus)]
+
+
+def test_an_update_writes_a_facet_file_and_shares_the_full_builds_facets_json(built):
+    corpus_dir, root = built
+    previous = IndexStore(root).handle().path
+    _append(corpus_dir, TINE_FILE, "zanzibarium")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    current = IndexStore(root).handle().path
+    for folder in ("", "quotes"):
+        assert (current / folder / "facets.json").stat().st_ino == (previous / folder / "facets.json").stat().st_ino
+        delta = json.loads((current / folder / "facets-update-0001.json").read_text(encoding="utf-8"))
+        assert delta["deleted"] and delta["docs"]  # the talk's old documents out, its new ones in
+
+
+def _edit_during(corpus_dir: Path, word: str):
+    """A corpus loader that, the first time, also saves an edit, as a librarian would while a build runs."""
+    calls = []
+
+    def load():
+        corpus = load_corpus(corpus_dir)
+        if not calls:
+            _append(corpus_dir, TINE_FILE, word)
+        calls.append(1)
+        return corpus
+    return load
+
+
+def test_a_compaction_merges_the_segments_and_keeps_the_edits_saved_while_it_ran(built):
+    from indexer.compaction import compact
+
+    corpus_dir, root = built
+    for number in range(4):
+        _append(corpus_dir, TINE_FILE, f"edit{number}")
+        update_index(load_corpus(corpus_dir), root, [TINE])
+    assert _segments(IndexStore(root).handle().path) == 5
+    compact(_edit_during(corpus_dir, "duringcompaction"), root, lambda: {TINE})
+    assert _segments(IndexStore(root).handle().path) == 2  # the full build, and the edit saved meanwhile
+    assert _search(root, "duringcompaction")["ids"] == [TINE] and _search(root, "edit2")["ids"] == [TINE]
+    fresh = root.parent / "fresh"
+    build_index(load_corpus(corpus_dir), fresh)
+    for q in QUERIES:
+        assert _search(root, q)["ids"] == _search(fresh, q)["ids"], q
+
+
+def test_a_compaction_overtaken_by_a_full_build_is_dropped(built):
+    from indexer.compaction import CompactionAbandoned, compact
+
+    corpus_dir, root = built
+
+    def load():
+        corpus = load_corpus(corpus_dir)
+        if not hasattr(load, "done"):
+            load.done = True
+            build_index(corpus, root)  # `confarchive build` ran meanwhile
+        return corpus
+    with pytest.raises(CompactionAbandoned):
+        compact(load, root, lambda: set())
+    assert not (root / "compacting").exists()
+    assert _search(root, "Crohn")["total"] > 0
+
+
+def test_the_editors_queue_compacts_in_the_background_while_saves_go_on(built, monkeypatch):
+    import indexer.compaction
+    from webapp.curation.index_queue import IndexQueue
+    from webapp.curation.reindex import compact_if_needed, rebuild
+
+    monkeypatch.setattr(indexer.compaction, "COMPACT_AT", 3)
+    corpus_dir, root = built
+    queue = IndexQueue(lambda ids: rebuild(corpus_dir, root, changed=ids),
+                       compact=lambda since: compact_if_needed(corpus_dir, root, since))
+    for number in range(4):
+        _append(corpus_dir, TINE_FILE, f"queued{number}")
+        queue.submit([TINE])
+        assert queue.wait_idle(120)
+    assert queue.compaction is not None and queue.compaction.ok, queue.compaction
+    assert "merged" in queue.compaction.message
+    assert _segments(IndexStore(root).handle().path) <= 2
+    assert _search(root, "queued3")["ids"] == [TINE]

@@ -12,8 +12,8 @@ Settings (in the app config, or the environment for `confarchive serve`):
   proxy trusted with `confarchive serve --trusted-proxy`); it is always HttpOnly and SameSite=Lax;
 - LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS: failed sign-ins allowed before a lock-out, and its first length;
 - REBUILD_WAIT_SECONDS: how long the reindexing waits for another build to finish before giving up;
-- REINDEX_DELAY_SECONDS: saves in a row are indexed together once none has come for this long
-  (env CONFARCHIVE_REINDEX_DELAY; default 1);
+- REINDEX_DELAY_SECONDS: how long a save waits for others to index with it (env CONFARCHIVE_REINDEX_DELAY;
+  default 0: an update starts at once, and saves made while it runs are indexed together by the next);
   REINDEX_MAX_DELAY_SECONDS caps the wait after the first of them (default 10).
 """
 
@@ -53,7 +53,7 @@ def _configure(state) -> None:
     config.setdefault("LOGIN_MAX_FAILURES", 5)
     config.setdefault("LOGIN_LOCKOUT_SECONDS", 60)
     config.setdefault("REBUILD_WAIT_SECONDS", 60)
-    config.setdefault("REINDEX_DELAY_SECONDS", float(os.environ.get("CONFARCHIVE_REINDEX_DELAY") or 1.0))
+    config.setdefault("REINDEX_DELAY_SECONDS", float(os.environ.get("CONFARCHIVE_REINDEX_DELAY") or 0.0))
     config.setdefault("REINDEX_MAX_DELAY_SECONDS", 10.0)
     if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
         config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME

@@ -17,7 +17,7 @@ from indexer import pending
 from . import bp, csrf
 from .index_queue import IndexQueue
 from .records import KINDS, RecordRef, closest_ids, find_record
-from .reindex import rebuild
+from .reindex import compact_if_needed, rebuild
 
 _queue_guard = threading.Lock()
 
@@ -62,8 +62,10 @@ def index_queue() -> IndexQueue:
                     files = None if ids is None else _files_of(Path(config["CORPUS_DIR"]), ids)
                     pending.clear(config["INDEX_DIR"], files, before=started)
                 return result
+            def compact(changed_since):
+                return compact_if_needed(config["CORPUS_DIR"], config["INDEX_DIR"], changed_since)
             app.extensions["confarchive.index_queue"] = IndexQueue(
-                run, config["REINDEX_DELAY_SECONDS"], config["REINDEX_MAX_DELAY_SECONDS"])
+                run, config["REINDEX_DELAY_SECONDS"], config["REINDEX_MAX_DELAY_SECONDS"], compact)
         return app.extensions["confarchive.index_queue"]
 
 

@@ -1,9 +1,10 @@
-"""Coalesce reindexing: saves in a row wait for a quiet moment, then one update indexes them all.
+"""Coalesce reindexing: one background update at a time, for every save made while the last one ran.
 
 Each app has one IndexQueue. `submit` records the changed ids (or a full rebuild) and returns at
-once; a background thread waits until no save has come for `delay` seconds (at most `max_delay`
-after the first waiting save), then runs one `rebuild` for everything waiting. What happened to
-each id is kept, so the editor can say when an edit is searchable.
+once; a background thread runs one `rebuild` for everything waiting (after `delay` seconds without
+a save, at most `max_delay` after the first; the default delay is none). What happened to each id is
+kept, so the editor can say when an edit is searchable. When updates have piled up segments, a
+compaction (indexer/compaction.py) runs on another thread without holding up the updates.
 """
 
 from __future__ import annotations
@@ -55,8 +56,14 @@ class _Batch:
 class IndexQueue:
     """One per app: waiting ids, the batch being indexed, and the outcome per id."""
 
-    def __init__(self, run: Callable[[set[str] | None], Rebuilt], delay: float = 1.0, max_delay: float = 10.0):
+    def __init__(self, run: Callable[[set[str] | None], Rebuilt], delay: float = 0.0, max_delay: float = 10.0,
+                 compact: Callable[[Callable[[], set[str]]], Rebuilt | None] | None = None):
         self._run, self.delay, self.max_delay = run, delay, max_delay
+        # compact(changed_since): a background full build when the index has gathered many segments
+        # (None when it has not); changed_since() names the records saved since it began
+        self._compact = compact
+        self._compacting: set[str] | None = None
+        self.compaction: Status | None = None
         self._cond = threading.Condition()
         self._waiting, self._running = _Batch(), _Batch()
         self._first = self._last = 0.0
@@ -73,6 +80,8 @@ class IndexQueue:
             self._last = now
             self._waiting.ids.update(ids)
             self._waiting.full |= full
+            if self._compacting is not None:
+                self._compacting.update(ids)
             self._cond.notify_all()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="index-queue", daemon=True)
@@ -90,7 +99,7 @@ class IndexQueue:
         """Block until nothing is waiting or running (for tests and shutdown); False on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._thread is not None:
+            while self._thread is not None or self._compacting is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -104,6 +113,8 @@ class IndexQueue:
                 return
             result = self._safe_run(None if batch.full else batch.ids)
             self._finish(batch, result)
+            if result.ok and not batch.full:
+                self._start_compaction()
 
     def _next_batch(self) -> _Batch | None:
         with self._cond:
@@ -118,6 +129,32 @@ class IndexQueue:
                     self._running, self._waiting = self._waiting, _Batch()
                     return self._running
                 self._cond.wait(ready_at - now)
+
+    def _start_compaction(self) -> None:
+        """Merge the index's segments on a thread of its own, unless one is running; saves go on meanwhile."""
+        with self._cond:
+            if self._compact is None or self._compacting is not None:
+                return
+            self._compacting = set()
+        threading.Thread(target=self._compaction, name="index-compaction", daemon=True).start()
+
+    def _compaction(self) -> None:
+        def changed_since() -> set[str]:
+            with self._cond:
+                return set(self._compacting or ())
+        try:
+            result = self._compact(changed_since)
+        except Exception as exc:  # reported on the index page; the updated build keeps serving
+            result = Rebuilt(False, f"The index's segments were not merged: {exc}")
+        with self._cond:
+            self._compacting = None
+            if result is not None:
+                self.compaction = Status(DONE, result.ok, result.message, datetime.now(timezone.utc))
+            self._cond.notify_all()
+
+    def compacting(self) -> bool:
+        with self._cond:
+            return self._compacting is not None
 
     def _safe_run(self, ids: set[str] | None) -> Rebuilt:
         try:

@@ -20,6 +20,7 @@ from typing import Iterable
 
 from archive import CorpusError, ERROR, inspect_corpus, load_corpus
 from indexer import BuildLocked, build_index
+from indexer.compaction import CompactionAbandoned, compact, needs_compaction
 from indexer.update import update_index
 
 _lock = threading.Lock()
@@ -58,6 +59,23 @@ def rebuild(corpus_dir: Path | str, index_dir: Path | str, wait: float = 60.0,
                     return Rebuilt(False, f"The search index was not updated: {exc} "
                                           "Run `confarchive build` once it has finished.")
                 time.sleep(RETRY_SECONDS)
+
+
+def compact_if_needed(corpus_dir: Path | str, index_dir: Path | str, changed_since) -> Rebuilt | None:
+    """Merge the published build's segments with a background full build when updates have piled them up;
+    None when there was nothing to do (or another process is compacting)."""
+    if not needs_compaction(index_dir):
+        return None
+    try:
+        report = compact(lambda: load_corpus(corpus_dir), index_dir, changed_since)
+    except CompactionAbandoned as exc:
+        return Rebuilt(True, str(exc))
+    except BuildLocked:
+        return None
+    except CorpusError:
+        return Rebuilt(False, "The index's segments were not merged: the corpus has errors (see Data quality).")
+    return Rebuilt(True, f"The index's segments were merged by a full build in the background "
+                         f"({report.documents} documents, {report.seconds:.0f} s).")
 
 
 _warmed: set[str] = set()

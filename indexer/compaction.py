@@ -1,0 +1,97 @@
+"""Merge an updated build's segments in the background, without holding up the edits made meanwhile.
+
+Each update adds a segment; past a dozen, searches read a dozen term tables per word. Compaction
+makes a full build of the corpus into a folder of its own, without the build lock, so updates go
+on being published while it runs. Then, under the lock, it moves the new build in and re-applies
+the records saved since it read the corpus as one update on top of it, and publishes the result:
+no edit is lost and none waits for the full build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from archive import Corpus
+
+from .build import BuildLocked, BuildReport, build_into, build_lock, new_build_dir, prune
+from .layout import META, IndexUnavailable, current_build, publish
+from .quotes_index import QUOTES
+from .update import segment_count, update_locked
+
+COMPACT_AT = 12  # segments (main or quotes) from which the editor's queue compacts
+COMPACTING = "compacting"  # the folder a compaction builds into, beside builds/
+COMPACT_LOCK = "compact.lock"
+
+
+def needs_compaction(root: Path | str) -> bool:
+    """Has the published build gathered enough segments to be worth a background full build?"""
+    try:
+        build = current_build(Path(root))
+    except IndexUnavailable:
+        return False
+    return max(segment_count(build), segment_count(build / QUOTES)) >= COMPACT_AT
+
+
+class CompactionAbandoned(Exception):
+    """A full build was published while the compaction ran: its build is older, so it was dropped."""
+
+
+def compact(load: Callable[[], Corpus], root: Path | str, changed_since: Callable[[], set[str]]) -> BuildReport:
+    """Full build beside the published one, then publish it with the records saved meanwhile re-applied.
+
+    `load` reads the corpus; `changed_since()` names the records saved after this call began (the
+    caller records them). Raises BuildLocked when another compaction is running, and
+    CompactionAbandoned when a full build (a taxonomy change, `confarchive build`) was published meanwhile.
+    """
+    root = Path(root)
+    started = time.perf_counter()
+    lineage = _lineage(root)
+    with _compaction_lock(root):
+        staging = root / COMPACTING
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            documents = build_into(load(), staging)
+            with build_lock(root):
+                if _lineage(root) != lineage:
+                    raise CompactionAbandoned("A full build was published while the compaction ran; it was dropped.")
+                target = new_build_dir(root)
+                target.rmdir()
+                os.rename(staging, target)
+                since = changed_since()
+                if since:
+                    report = update_locked(load(), root, since, target, started)
+                    return BuildReport(report.path, documents, report.seconds)
+                publish(root, target)
+                prune(root, keep=target)
+                return BuildReport(target, documents, time.perf_counter() - started)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _lineage(root: Path) -> str | None:
+    try:
+        return json.loads((current_build(root) / META).read_text(encoding="utf-8")).get("lineage")
+    except (IndexUnavailable, OSError, ValueError):
+        return None
+
+
+@contextmanager
+def _compaction_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / COMPACT_LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"A compaction of {root} is already running.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,69 @@
+"""A build's facet sidecar: the full build's facets.json, plus one small file per update.
+
+An update never rewrites facets.json (at 10,000 talks the quote index's is 10 MB, and parsing and
+writing it was most of a save's cost). It writes facets-update-NNNN.json instead: the facet values
+of the documents it added, their programme ranks, the document numbers it deleted, and the labels
+as they now are. Opening a build reads the base once per process and applies the updates on top;
+builds that share a base (hard links, so the same file) share its parsed table.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from .facets import FacetTable
+from .layout import FACETS
+
+UPDATE_PATTERN = "facets-update-*.json"
+_CACHE_SIZE = 4  # tables kept per process: the current build's and the previous one's, main and quotes
+
+
+def update_files(folder: Path) -> list[Path]:
+    """The folder's facet updates, oldest first."""
+    return sorted(folder.glob(UPDATE_PATTERN))
+
+
+def write_update(folder: Path, delta: dict) -> Path:
+    """Write the next facet update file of a folder (a new file: the previous build's files stay as they were)."""
+    path = folder / f"facets-update-{len(update_files(folder)) + 1:04d}.json"
+    path.write_text(json.dumps(delta, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def added_orders(folder: Path) -> list[float]:
+    """The programme ranks of every document the updates added, in document-number order."""
+    return [rank for path in update_files(folder) for rank in _read(path)["order"]]
+
+
+def load_table(folder: Path) -> FacetTable:
+    """The folder's facet table: the base with every update applied, reusing what this process parsed before."""
+    files = [folder / FACETS, *update_files(folder)]
+    keys = [_signature(path) for path in files]
+    with _lock:
+        start, table = next(((n, _tables[tuple(keys[:n])]) for n in range(len(keys), 0, -1)
+                             if tuple(keys[:n]) in _tables), (0, None))
+    if table is None:
+        table, start = FacetTable(_read(files[0])), 1
+    for path in files[start:]:
+        table = table.updated(_read(path))
+    with _lock:
+        _tables[tuple(keys)] = table
+        while len(_tables) > _CACHE_SIZE:
+            _tables.pop(next(iter(_tables)))
+    return table
+
+
+_tables: dict[tuple, FacetTable] = {}
+_lock = threading.Lock()
+
+
+def _signature(path: Path) -> tuple:
+    """Identifies a file's content while it exists: hard links share it, a rewritten file gets a new one."""
+    stat = path.stat()
+    return (str(path.name), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
