@@ -33,6 +33,7 @@ class ExportFormat:
     write: Optional[Callable[[list[Citable], ExportOptions], "str | bytes"]]
     offered: tuple[str, ...] = ()  # besides search exports: "quote" (citation.exports), "basket", "talk" (cite.<name>)
     old_name: str = ""  # an older spelling the CLI still accepts (`--format markdown`)
+    styled: bool = False  # the writer uses the reference style, so links to it carry `style=`
 
     @property
     def binary(self) -> bool:
@@ -60,7 +61,7 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  ("quote", "talk")),
     ExportFormat("docx", "Word briefing",
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", _docx,
-                 ("quote", "basket")),
+                 ("quote", "basket"), styled=True),
 )}
 
 

@@ -68,7 +68,7 @@ def quote_json(payload: dict, base_url: str = "", style: str = DEFAULT_STYLE) ->
     cite = Citable.from_dict(payload["cite"])
     base = base_url.rstrip("/")
     exports = {f.name: f"{base}/api/quotes/export?ids={payload['id']}&format={f.name}"
-               + (f"&style={style}" if f.name == "docx" else "") for f in offered("quote")}
+               + (f"&style={style}" if f.styled else "") for f in offered("quote")}
     result = {k: v for k, v in payload.items() if k != "cite"}
     item = csl_item(cite, base_url)
     result["citation"] = {"text": citation_text(cite, base_url), "markdown": citation_markdown(cite, base_url),
