@@ -1,8 +1,8 @@
-"""The one table of export formats: name, label, media type, file extension and writer.
+"""The one table of export formats: name, label, media type, file extension, writer and where each is offered.
 
-The web pages, the API and the CLI all list and write formats from here. A writer takes the quotes (or
-talks) as Citables and the options, and returns text or, for binary formats, bytes. `json` has no writer
-here: it is the API's own shape, written by the caller.
+The web pages, the API and the CLI all list and write formats from here, by the same names. A writer
+takes the quotes (or talks) as Citables and the options, and returns text or, for binary formats,
+bytes. `json` has no writer here: it is the API's own shape, written by the caller.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ class ExportFormat:
     media_type: str
     extension: str
     write: Optional[Callable[[list[Citable], ExportOptions], "str | bytes"]]
-    cli_name: str = ""  # the CLI's older spelling, where it differs
+    offered: tuple[str, ...] = ()  # besides search exports: "quote" (citation.exports), "basket", "talk" (cite.<name>)
+    old_name: str = ""  # an older spelling the CLI still accepts (`--format markdown`)
+    styled: bool = False  # the writer uses the reference style, so links to it carry `style=`
 
     @property
     def binary(self) -> bool:
@@ -47,15 +49,19 @@ def _docx(items: list[Citable], options: ExportOptions) -> bytes:
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("json", "JSON", "application/json", "json", None),
-    ExportFormat("csv", "CSV", "text/csv", "csv", _text(citations.quotes_csv)),
-    ExportFormat("md", "Markdown", "text/markdown", "md", _text(citations.quotes_markdown), cli_name="markdown"),
-    ExportFormat("txt", "Plain text", "text/plain", "txt", _text(citations.quotes_text)),
-    ExportFormat("ris", "RIS", "application/x-research-info-systems", "ris", _text(citations.ris)),
-    ExportFormat("bib", "BibTeX", "application/x-bibtex", "bib", _text(citations.bibtex)),
-    ExportFormat("csl", "CSL-JSON", "application/vnd.citationstyles.csl+json", "csl.json", _text(citations.csl_json)),
+    ExportFormat("json", "JSON", "application/json", "json", None, ("quote",)),
+    ExportFormat("csv", "CSV", "text/csv", "csv", _text(citations.quotes_csv), ("quote", "basket")),
+    ExportFormat("md", "Markdown", "text/markdown", "md", _text(citations.quotes_markdown), ("quote", "basket", "talk"),
+                 old_name="markdown"),
+    ExportFormat("txt", "Plain text", "text/plain", "txt", _text(citations.quotes_text), ("talk",)),
+    ExportFormat("ris", "RIS", "application/x-research-info-systems", "ris", _text(citations.ris),
+                 ("quote", "basket", "talk")),
+    ExportFormat("bib", "BibTeX", "application/x-bibtex", "bib", _text(citations.bibtex), ("quote", "basket", "talk")),
+    ExportFormat("csl", "CSL-JSON", "application/vnd.citationstyles.csl+json", "csl.json", _text(citations.csl_json),
+                 ("quote", "talk")),
     ExportFormat("docx", "Word briefing",
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", _docx),
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", _docx,
+                 ("quote", "basket"), styled=True),
 )}
 
 
@@ -64,12 +70,13 @@ class UnknownFormat(ValueError):
 
 
 def get_format(name: str) -> ExportFormat:
-    """The format by its name (or its CLI spelling)."""
+    """The format by its name (or an older spelling)."""
     for fmt in FORMATS.values():
-        if name in (fmt.name, fmt.cli_name):
+        if name in (fmt.name, fmt.old_name):
             return fmt
     raise UnknownFormat("format must be one of: " + ", ".join(FORMATS))
 
 
-def cli_names() -> list[str]:
-    return [f.cli_name or f.name for f in FORMATS.values()]
+def offered(place: str) -> list[ExportFormat]:
+    """The formats offered in one place ("quote", "basket", "talk"), in table order."""
+    return [f for f in FORMATS.values() if place in f.offered]

@@ -12,7 +12,7 @@ from indexer import BadRequest, IndexStore, IndexUnavailable, SearchRequest, Sea
 from webapp import create_app
 from webapp.site import DEFAULT_BASE_URL
 
-from .common import _paths, corpus_option, ensure_index, index_option, match_options, run_build
+from .common import _paths, corpus_option, ensure_index, facet_filters, facet_options, index_option, match_options, run_build
 from .output import print_listing
 from .serving import CHANNEL_TIMEOUT, CONNECTION_LIMIT, waitress_settings
 
@@ -55,22 +55,17 @@ def build(corpus, index_dir):
 @click.argument("query", nargs=-1)
 @corpus_option
 @index_option
-@click.option("--topic", multiple=True, help="Filter by topic id (repeatable).")
-@click.option("--session", multiple=True, help="Filter by session id (repeatable).")
-@click.option("--speaker", multiple=True, help="Filter by speaker id (repeatable).")
-@click.option("--kind", multiple=True, help="talk, panel, qa, speaker or session (repeatable).")
+@facet_options()
 @click.option("--page", default=1, show_default=True, type=int)
 @click.option("--per-page", default=20, show_default=True, type=int)
 @click.option("--sort", type=click.Choice(["relevance", "programme"]))
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
 @match_options
-def search(query, corpus, index_dir, topic, session, speaker, kind, page, per_page, sort, as_json, match, topic_mode,
-           exact):
+def search(query, corpus, index_dir, page, per_page, sort, as_json, match, topic_mode, exact, **facets):
     """Search the archive: words, "phrases", AND/OR/NOT, prefix*."""
     corpus_dir, index_path = _paths(corpus, index_dir)
     ensure_index(corpus_dir, index_path)
-    filters = {k: list(v) for k, v in (("topic", topic), ("session", session), ("speaker", speaker), ("kind", kind)) if v}
-    request = SearchRequest(q=" ".join(query), filters=filters, page=page, per_page=per_page, sort=sort or "",
+    request = SearchRequest(q=" ".join(query), filters=facet_filters(facets), page=page, per_page=per_page, sort=sort or "",
                             match=match, topic_mode=topic_mode, exact=exact)
     try:
         response = Searcher(IndexStore(index_path).handle()).search(request)

@@ -10,6 +10,7 @@ import click
 
 from archive import ERROR, CorpusError, load_corpus
 from indexer import BuildLocked, IndexUnavailable, build_index, index_exists, pending
+from indexer.facet_specs import FACETS
 from indexer.layout import META, current_build
 from indexer.schema import SCHEMA_VERSION
 from webapp import default_paths
@@ -92,3 +93,20 @@ def match_options(command):
                            help="With several --topic: records on any of them, or on all.")(command)
     return click.option("--match", type=click.Choice(["any", "all"]), default="any", show_default=True,
                         help="all: only records that match every word of the query.")(command)
+
+
+def facet_options(quotes: bool = False):
+    """A repeatable --<facet> option per declared facet (indexer/facet_specs.py), or per facet quotes have."""
+    declared = [f for f in FACETS if f.quote or not quotes]
+
+    def decorate(command):
+        for facet in reversed(declared):  # click lists options in the order the decorators are written
+            command = click.option(f"--{facet.name}", multiple=True,
+                                   help=(quotes and facet.quote_cli_help) or facet.cli_help)(command)
+        return command
+    return decorate
+
+
+def facet_filters(options: dict) -> dict[str, list[str]]:
+    """The filters given as --<facet> options, by facet name."""
+    return {f.name: list(options[f.name]) for f in FACETS if options.get(f.name)}

@@ -9,26 +9,33 @@ import click
 
 from archive import citations
 from archive.citations import Citable
-from archive.formats import ExportOptions, cli_names, get_format
+from archive.formats import FORMATS, ExportOptions, get_format
 from archive.styles import DEFAULT_STYLE, STYLES, formatted
 from indexer import BadRequest, IndexStore, IndexUnavailable
-from indexer.quotes_index import MAX_EXPORT, QuoteRequest, QuoteResponse, quote_json
+from indexer.quotes_index import MAX_EXPORT, QuoteRequest, QuoteResponse
 
+from webapp.serialize import quote_json, quotes_json
 from webapp.site import DEFAULT_BASE_URL
 
-from .common import _paths, corpus_option, ensure_index, index_option, match_options
+from .common import _paths, corpus_option, ensure_index, facet_filters, facet_options, index_option, match_options
 from .output import accounting_lines, plain_snippet
+
+
+class FormatChoice(click.Choice):
+    """`text` or a format of the table (archive/formats.py), by its name; older spellings are still read."""
+
+    def convert(self, value, param, ctx):
+        if value not in self.choices:
+            value = next((f.name for f in FORMATS.values() if f.old_name and f.old_name == value), value)
+        return super().convert(value, param, ctx)
 
 
 @click.command()
 @click.argument("query", nargs=-1)
 @corpus_option
 @index_option
-@click.option("--topic", multiple=True, help="Filter by topic id (repeatable).")
-@click.option("--speaker", multiple=True, help="Filter by speaker id (repeatable).")
-@click.option("--session", multiple=True, help="Filter by session id (repeatable).")
-@click.option("--kind", multiple=True, help="talk, panel or qa (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", *cli_names()]), default="text", show_default=True,
+@facet_options(quotes=True)
+@click.option("--format", "fmt", type=FormatChoice(["text", *FORMATS]), default="text", show_default=True,
               help="json prints the same JSON as /api/quotes; docx writes a Word briefing (needs -o).")
 @click.option("--style", type=click.Choice(list(STYLES)), default=DEFAULT_STYLE, show_default=True,
               help="Reference style for formatted references and the docx briefing.")
@@ -40,8 +47,8 @@ from .output import accounting_lines, plain_snippet
 @click.option("--base-url", envvar="CONFARCHIVE_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
               help="The site's public address for citation links (default: CONFARCHIVE_BASE_URL, else the local one).")
 @match_options
-def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, style, output, page, per_page, every, sort,
-           base_url, match, topic_mode, exact):
+def quotes(query, corpus, index_dir, fmt, style, output, page, per_page, every, sort, base_url, match, topic_mode,
+           exact, **facets):
     """Search single sentences of the summaries, with attribution and citations.
 
     Each result is one sentence, verbatim from a summary written about a talk (not a transcript);
@@ -49,8 +56,7 @@ def quotes(query, corpus, index_dir, topic, speaker, session, kind, fmt, style, 
     """
     corpus_dir, index_path = _paths(corpus, index_dir)
     ensure_index(corpus_dir, index_path)
-    filters = {k: list(v) for k, v in (("topic", topic), ("speaker", speaker), ("session", session), ("kind", kind)) if v}
-    request = QuoteRequest(q=" ".join(query), filters=filters, page=page, per_page=per_page, sort=sort or "",
+    request = QuoteRequest(q=" ".join(query), filters=facet_filters(facets), page=page, per_page=per_page, sort=sort or "",
                            match=match, topic_mode=topic_mode, exact=exact)
     try:
         handle = IndexStore(index_path).handle()  # kept: the quote index spells with it
@@ -80,7 +86,7 @@ def render(response: QuoteResponse, found: list[dict], fmt: str, base_url: str, 
            style: str = DEFAULT_STYLE) -> str | bytes:
     """The quotes in the chosen format."""
     if fmt == "json":
-        data = response.as_dict(base_url, style)
+        data = quotes_json(response, base_url, style)
         if every:
             data.update(page=1, per_page=len(found), results=[quote_json(q, base_url, style) for q in found])
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

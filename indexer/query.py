@@ -11,15 +11,14 @@ from archive.names import fold
 
 from . import limits
 from .analysis import LANGUAGE_FIELDS, thread_safe_schema
+from .facet_specs import BY_NAME, FACETS
 from .facets import FacetTable
 from .limits import MAX_FUZZY_DISTANCE, MAX_QUERY_LENGTH, MAX_QUERY_WORDS
 
 SEARCH_FIELDS = ("title", "body", "names", "affiliation", "topics_text",
                  *(field for field, _ in LANGUAGE_FIELDS.values()))  # body_de, body_da: talks in those languages
-FIELD_FILTERS = ("speaker", "topic", "session", "kind")
-_FIELD = re.compile(r'\b(speaker|topic|session|kind):(?:"([^"]*)"|(\S+))', re.I)
-KIND_ALIASES = {"q&a": "qa", "qanda": "qa", "talks": "talk", "panels": "panel", "speakers": "speaker",
-                "sessions": "session", "dilemma": "panel"}
+FIELD_FILTERS = tuple(f.name for f in FACETS if f.in_query)  # `topic:ai` in the query text
+_FIELD = re.compile(r'\b(' + "|".join(FIELD_FILTERS) + r'):(?:"([^"]*)"|(\S+))', re.I)
 
 
 @dataclass
@@ -57,7 +56,7 @@ def shorten(text: str, notices: list[str]) -> str:
 
 def extract_field_filters(text: str, table: FacetTable, notices: list[str],
                           all_of: set[str] | None = None) -> tuple[str, dict[str, list[str]]]:
-    """Take `speaker:`, `topic:`, `session:` and `kind:` out of the text and turn them into facet filters.
+    """Take the field filters (`topic:`, `session:`, ... as FIELD_FILTERS lists) out of the text, as facet filters.
 
     `topic:ai AND topic:ethics` asks for records on both: the facet's name is added to `all_of`.
     """
@@ -103,7 +102,8 @@ def _tidy_operators(text: str) -> str:
 def resolve_facet_value(table: FacetTable, facet: str, value: str) -> list[str]:
     """Facet values a user's word refers to: an exact id, else every label containing all its words."""
     postings = table.postings.get(facet, {})
-    wanted = KIND_ALIASES.get(value.lower(), value.lower()) if facet == "kind" else value
+    aliases = dict(BY_NAME[facet].aliases) if facet in BY_NAME else {}
+    wanted = aliases.get(value.lower(), value.lower()) if aliases else value
     if wanted in postings:
         return [wanted]
     if facet == "session" and value.isdigit():

@@ -12,10 +12,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError
 
 from archive import Corpus
-from archive.citations import (Citable, citable_for, citation_markdown, citation_text, csl_item, for_quote, note,
-                               reference_text)
-from archive.formats import FORMATS
-from archive.styles import DEFAULT_STYLE, formatted
+from archive.citations import Citable, citable_for, for_quote
 from archive.quotes import Quote
 
 from .analysis import text_analyzer, thread_safe_schema
@@ -23,6 +20,7 @@ from archive.topic_strength import quotes_with_topics, sentence_evidence
 
 from .documents import facet_labels, pinned_values
 from .facet_files import load_table
+from .facet_specs import QUOTE_NAMES, quote_facets
 from .facets import FacetBucket
 from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
@@ -38,7 +36,7 @@ from .selection import Selection, select, unmatched_notice
 QUOTES = "quotes"  # the quote index's folder inside a build
 QUOTES_SCHEMA_VERSION = 6  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance; 5: citations carry the talk's language; 6: word positions instead of word pairs, facet update files
 QUOTE_FIELDS = ("text",)  # scored, and with word positions for phrases
-QUOTE_FACETS = ("topic", "speaker", "session", "kind")
+QUOTE_FACETS = QUOTE_NAMES  # the facets declared with a quote side (facet_specs.py)
 MAX_EXPORT = 1000
 
 
@@ -58,15 +56,13 @@ def quote_documents(corpus: Corpus, talk_ids: set[str] | None = None) -> list[tu
 
 def iter_quote_documents(corpus: Corpus, talk_ids: set[str] | None = None):
     """quote_documents one at a time. A quote's topic facet is the sentence's own topics
-    (archive/topic_strength.py), not its talk's."""
+    (archive/topic_strength.py), not its talk's (facet_specs.py says how a quote yields each facet)."""
     for talk in corpus.ordered_talks():
         if talk_ids is not None and talk.id not in talk_ids:
             continue
         cite = citable_for(corpus, talk, url_for(talk.kind, talk.id))
         for quote, topics in quotes_with_topics(corpus.topics, talk):
-            facets = {"topic": topics, "speaker": list(talk.speakers),
-                      "session": [talk.session] if talk.session else [], "kind": [talk.kind]}
-            yield quote_payload(corpus, quote, cite, topics), facets
+            yield quote_payload(corpus, quote, cite, topics), quote_facets(corpus, talk, topics)
 
 
 def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable, topics: list[str]) -> dict:
@@ -165,30 +161,15 @@ class QuoteResponse:
             return None
         return (self.total - self.matched_all) if self.match == "any" else None
 
-    def as_dict(self, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
-        """The JSON shape of /api/quotes; citations carry absolute links when base_url is given."""
+    def as_dict(self) -> dict:
+        """The response as plain data, results as stored (webapp/serialize.py makes the API's JSON of it)."""
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
-                "sort": self.sort, "match": self.match, "topic_mode": self.topic_mode,
-                "results": [quote_json(r, base_url, style) for r in self.results],
+                "sort": self.sort, "match": self.match, "topic_mode": self.topic_mode, "results": self.results,
                 "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
                 "filters": self.filters, "notices": self.notices, "also_searched": self.also_searched,
                 "suggestion": self.suggestion, "corrected_from": self.corrected_from, "unmatched": self.unmatched,
                 "matched_all": self.matched_all, "matched_some": self.matched_some,
                 "remaining_query": self.remaining_query}
-
-
-def quote_json(payload: dict, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
-    """A stored quote as the API shows it: the payload, its citation (formatted in `style`) and its export links."""
-    cite = Citable.from_dict(payload["cite"])
-    base = base_url.rstrip("/")
-    exports = {fmt: f"{base}/api/quotes/export?ids={payload['id']}&format={fmt}" + (f"&style={style}" if fmt == "docx" else "")
-               for fmt in ("ris", "bib", "csl", "csv", "md", "json", "docx") if fmt in FORMATS}
-    result = {k: v for k, v in payload.items() if k != "cite"}
-    item = csl_item(cite, base_url)
-    result["citation"] = {"text": citation_text(cite, base_url), "markdown": citation_markdown(cite, base_url),
-                          "reference": reference_text(cite, base_url), "note": note(cite),
-                          "formatted": formatted(item, style), "csl": item, "exports": exports}
-    return result
 
 
 class QuoteIndex:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import LANGUAGE_FIELDS, language_analyzer, name_analyzer, text_analyzer
+from .facet_specs import FACETS
 
 SCHEMA_VERSION = 11  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables
 
-# Facets: the request parameter, and the index field holding that facet's values.
-FACET_FIELDS = ("topic", "session", "speaker", "kind", "organisation", "country", "conference", "year", "language")
+# Facets (declared in facet_specs.py): the request parameter, and the index field holding that facet's values.
+FACET_FIELDS = tuple(f.name for f in FACETS)
 
 
 def build_schema() -> Schema:
@@ -26,15 +27,7 @@ def build_schema() -> Schema:
         spell=TEXT(analyzer=names, phrase=False),  # unstemmed words, for did-you-mean: no positions needed
         # a talk given in German or Danish: its text again, stemmed for its language (German inflections find it)
         **{field: TEXT(analyzer=language_analyzer(lang), phrase=True) for field, lang in LANGUAGE_FIELDS.values()},
-        topic=KEYWORD(commas=True, stored=True),
-        session=KEYWORD(commas=True, stored=True),
-        speaker=KEYWORD(commas=True, stored=True),
-        kind=ID(stored=True),
-        organisation=KEYWORD(commas=True, stored=True, lowercase=False),
-        country=KEYWORD(commas=True, stored=True),
-        conference=KEYWORD(commas=True, stored=True),
-        year=KEYWORD(commas=True, stored=True),
-        language=KEYWORD(commas=True, stored=True),  # the talk's language (ISO 639), from its schedule
+        **{f.name: ID(stored=True) if f.single else KEYWORD(commas=True, stored=True) for f in FACETS},  # as typed
         programme=NUMERIC(sortable=True, stored=True),
         payload=STORED(),
         record=STORED(),

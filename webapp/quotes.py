@@ -10,30 +10,31 @@ from werkzeug.datastructures import MultiDict
 
 from archive import citations
 from archive.citations import Citable
-from archive.formats import FORMATS, ExportOptions, UnknownFormat, get_format
+from archive.formats import FORMATS, ExportOptions, UnknownFormat, get_format, offered
 from archive.styles import DEFAULT_STYLE, STYLES, UnknownStyle, check_style, formatted
 from archive.csvsafe import write_csv
 from indexer import BadRequest, SearchRequest, Searcher
 from indexer.limits import MAX_RESPONSE_BYTES, check_depth
 from indexer.lookup import TALK_KINDS, get_record
-from indexer.quotes_index import MAX_EXPORT, QUOTE_FACETS, QuoteRequest, quote_json
+from indexer.facet_specs import titles
+from indexer.quotes_index import MAX_EXPORT, QUOTE_FACETS, QuoteRequest
 from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 from . import links
 from .index import get_handle
 from .params import filter_args, modes, positive_int, search_request
 from .search_views import past_the_end
+from .serialize import quote_json, quotes_json
 from .site import base_url
 
 bp = Blueprint("quotes", __name__)
 
 QUOTE_PARAMS = {"q", "page", "per_page", "sort", "match", "topic_mode", "exact", "style", *QUOTE_FACETS}
-FACET_TITLES = {"topic": "Topic", "speaker": "Speaker", "session": "Session", "kind": "Kind"}
-# a talk's cite.<fmt> URLs: the format table's writers, except json (CSL-JSON) and md (one citation)
-TALK_FORMATS = {"ris": FORMATS["ris"].write, "bib": FORMATS["bib"].write, "txt": FORMATS["txt"].write,
-                "json": FORMATS["csl"].write,
-                "md": lambda items, options: citations.citation_markdown(items[0], options.base_url) + "\n"}
-TALK_MEDIA = {"json": FORMATS["csl"].media_type, "md": FORMATS["md"].media_type}
+FACET_TITLES = titles(quotes=True)
+# a talk's cite.<name> URLs: the formats the table offers for talks, with its writers except md's (one citation)
+TALK_FORMATS = {f.name: f.write for f in offered("talk")}
+TALK_FORMATS["md"] = lambda items, options: citations.citation_markdown(items[0], options.base_url) + "\n"
+TALK_OLD_NAMES = {"json": "csl"}  # cite.json: the CSL-JSON's URL before the formats had one set of names
 SEARCH_CSV_COLUMNS = ["id", "kind", "title", "url", "session", "speakers", "topics"]
 
 
@@ -70,7 +71,7 @@ def quotes_page():
     response = handle.quotes().search(quote_request(request.args, strict=False))
     if (moved := past_the_end(response, "/quotes", style)) is not None:
         return moved
-    data = response.as_dict(base_url(), style)
+    data = quotes_json(response, base_url(), style)
     return render_template("quotes.html", r=response, data=data, links=links, labels=handle.quotes().facets,
                            facet_titles=FACET_TITLES, formats=FORMATS, styles=STYLES, style=style,
                            state=links.state(response), ticked=ticked_ids(request.args))
@@ -85,7 +86,7 @@ def ticked_ids(args: MultiDict) -> list[str]:
 @bp.get("/api/quotes")
 def quotes_api():
     response = get_handle().quotes().search(quote_request(request.args, strict=True))
-    return jsonify(response.as_dict(base_url(), style_arg(request.args)))
+    return jsonify(quotes_json(response, base_url(), style_arg(request.args)))
 
 
 @bp.get("/api/quotes/<ident>")
@@ -182,15 +183,16 @@ def _attachment(body: str | bytes, media: str, filename: str, omitted: int = 0) 
 
 # Talk citations -------------------------------------------------------------------------------------------------------
 
-@bp.get("/talks/<ident>/cite.<any(ris, bib, json, txt, md):fmt>")
+@bp.get("/talks/<ident>/cite.<fmt>")
 def talk_cite(ident: str, fmt: str):
     """One talk's citation in a reference manager format."""
+    fmt = TALK_OLD_NAMES.get(fmt, fmt)
     talk = get_record(get_handle(), ident, TALK_KINDS)
-    if talk is None or "citable" not in talk:
-        abort(404, description=f"There is no talk with the id '{ident}'.")
-    media = TALK_MEDIA.get(fmt) or FORMATS[fmt].media_type
+    if fmt not in TALK_FORMATS or talk is None or "citable" not in talk:
+        abort(404, description=f"There is no talk with the id '{ident}'." if fmt in TALK_FORMATS else
+              f"A talk's citation comes as cite.{', cite.'.join(TALK_FORMATS)}.")
     body = TALK_FORMATS[fmt]([Citable.from_dict(talk["citable"])], ExportOptions(base_url()))
-    return _attachment(body, media, f"{ident}.{FORMATS['csl'].extension if fmt == 'json' else fmt}")
+    return _attachment(body, FORMATS[fmt].media_type, f"{ident}.{FORMATS[fmt].extension}")
 
 
 @bp.app_template_global()
@@ -199,13 +201,19 @@ def talk_citation(talk: dict) -> dict | None:
     if "citable" not in talk:
         return None
     cite, base = Citable.from_dict(talk["citable"]), base_url()
-    exports = {label: f"/talks/{talk['id']}/cite.{fmt}"
-               for label, fmt in (("RIS", "ris"), ("BibTeX", "bib"), ("CSL-JSON", "json"))}
+    exports = [(f.label, f"/talks/{talk['id']}/cite.{f.name}", f.media_type) for f in offered("talk")
+               if not f.media_type.startswith("text/")]  # plain text and Markdown are on the page to copy
     item = citations.csl_item(cite, base)
     return {"text": citations.citation_text(cite, base), "markdown": citations.citation_markdown(cite, base),
             "note": citations.note(cite), "exports": exports, "jsonld": citations.schema_org(cite, base),
             "meta": citations.highwire_meta(cite, base), "formatted": [formatted(item, s) for s in STYLES],
             "description": citations.description(cite), "rights": citations.rights_statement(cite)}
+
+
+@bp.app_template_global()
+def quote_export_links(citation: dict) -> list[tuple[str, str]]:
+    """(label, URL) of each file a quote's citation comes as (citation.exports less the API's own JSON)."""
+    return [(FORMATS[name].label, url) for name, url in citation["exports"].items() if FORMATS[name].write]
 
 
 @bp.app_template_global()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request
 
 from indexer import Searcher
+from indexer.facet_specs import FACETS, titles
 
 from . import links
 from .index import get_handle
@@ -13,17 +14,15 @@ from .result_meta import results_meta
 
 bp = Blueprint("search", __name__)
 
-FACET_TITLES = {"topic": "Topic", "kind": "Kind", "session": "Session", "speaker": "Speaker",
-                "organisation": "Organisation", "country": "Affiliation country", "conference": "Conference",
-                "year": "Year", "language": "Language"}
+FACET_TITLES = titles()
 FACETS_SHOWN = 8
-# Affiliation "countries" in the corpus that are not countries: listed apart under the country facet
-NON_COUNTRIES = ("EU", "European Union", "Intergovernmental", "International")
+SEVERAL_ONLY = tuple(f.name for f in FACETS if f.several_only)  # one conference, year or language says nothing
 
 
 @bp.record_once
 def _template_globals(state) -> None:
-    state.app.jinja_env.globals["non_countries"] = NON_COUNTRIES
+    """Values a facet lists apart, under their own heading (affiliation "countries" that are not countries)."""
+    state.app.jinja_env.globals["facet_apart"] = {f.name: (f.apart_title, f.apart) for f in FACETS if f.apart}
 
 
 def past_the_end(response, path: str, style: str = ""):
@@ -44,5 +43,5 @@ def search():
         return moved
     catalogue = handle.meta.get("catalogue", {})
     return render_template("search.html", r=response, links=links, facet_titles=FACET_TITLES,
-                           facets_shown=FACETS_SHOWN, catalogue=catalogue, labels=handle.facets,
+                           facets_shown=FACETS_SHOWN, several_only=SEVERAL_ONLY, catalogue=catalogue, labels=handle.facets,
                            meta=results_meta(response.results, catalogue))

@@ -1,6 +1,10 @@
-"""The API's stable JSON objects, made from the page data stored in the index."""
+"""The API's stable JSON objects, made from the page data and quote payloads stored in the index."""
 
 from __future__ import annotations
+
+from archive.citations import Citable, citation_markdown, citation_text, csl_item, note, reference_text
+from archive.formats import offered
+from archive.styles import DEFAULT_STYLE, formatted
 
 
 def _topic_ids(record: dict) -> list[str]:
@@ -52,3 +56,22 @@ def session_json(record: dict) -> dict:
 def _mentions(record: dict) -> list[dict]:
     """[{"topic", "sentences": [quote ids]}, ...]: topics the record names without being about them."""
     return [{k: v for k, v in m.items() if k != "label"} for m in record.get("mentions", [])]
+
+
+def quotes_json(response, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
+    """The JSON of /api/quotes from a QuoteResponse; citations carry absolute links when base_url is given."""
+    return {**response.as_dict(), "results": [quote_json(r, base_url, style) for r in response.results]}
+
+
+def quote_json(payload: dict, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
+    """A stored quote as the API shows it: the payload, its citation (formatted in `style`) and its export links."""
+    cite = Citable.from_dict(payload["cite"])
+    base = base_url.rstrip("/")
+    exports = {f.name: f"{base}/api/quotes/export?ids={payload['id']}&format={f.name}"
+               + (f"&style={style}" if f.styled else "") for f in offered("quote")}
+    result = {k: v for k, v in payload.items() if k != "cite"}
+    item = csl_item(cite, base_url)
+    result["citation"] = {"text": citation_text(cite, base_url), "markdown": citation_markdown(cite, base_url),
+                          "reference": reference_text(cite, base_url), "note": note(cite),
+                          "formatted": formatted(item, style), "csl": item, "exports": exports}
+    return result
