@@ -9,8 +9,9 @@ a full build is published. The old build keeps serving until then, and a failure
 What an edit touches: a talk's document, and the documents that show its title or links (its
 speakers' and its session's, before and after the edit); a speaker's document and its talks'; a
 session's document, its talks' and their speakers'. The quote index changes for every touched talk.
-A change to the taxonomy or to a conference, a new schema, or many updates in a row (segments pile
-up) make a full build instead; so does the lack of a published build.
+A change to a conference (an import adds one) re-indexes that conference's records. A change to the
+taxonomy, a new schema, or very many updates in a row (segments pile up; the editor compacts them
+long before, see compaction.py) make a full build instead; so does the lack of a published build.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def update_index(corpus: Corpus, root: Path | str, changed: Iterable[str],
     root = Path(root)
     started = time.perf_counter()
     with build_lock(root):
-        current = _updatable(root, corpus)
-        if current is None:
+        updatable = _updatable(root, corpus)
+        if updatable is None:
             return build_locked(corpus, root, progress, started)
-        return update_locked(corpus, root, set(changed), current, started)
+        current, conferences = updatable
+        return update_locked(corpus, root, set(changed) | conference_records(corpus, current, conferences),
+                             current, started)
 
 
 def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, started: float) -> BuildReport:
@@ -66,8 +69,9 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
     return BuildReport(target, len(touched), time.perf_counter() - started)
 
 
-def _updatable(root: Path, corpus: Corpus) -> Path | None:
-    """The published build when an update can follow from it, else None (then a full build runs)."""
+def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str]] | None:
+    """The published build when an update can follow from it, with the conferences whose data changed
+    (added, edited or removed: their records are all re-indexed); None when a full build must run."""
     try:
         current = current_build(root)
         meta = json.loads((current / META).read_text(encoding="utf-8"))
@@ -78,11 +82,32 @@ def _updatable(root: Path, corpus: Corpus) -> Path | None:
         return None
     new = json.loads(json.dumps(catalogue(corpus)))
     old = meta.get("catalogue", {})
-    if old.get("topics") != new["topics"] or old.get("conferences") != new["conferences"]:
-        return None  # topics or conference data appear on every document: rebuild them all
+    if old.get("topics") != new["topics"]:
+        return None  # topics appear on every document: rebuild them all
     if segment_count(current) >= MAX_SEGMENTS or segment_count(current / QUOTES) >= MAX_SEGMENTS:
         return None
-    return current
+    before = {c["id"]: c for c in old.get("conferences", [])}
+    after = {c["id"]: c for c in new["conferences"]}
+    return current, {ident for ident in before.keys() | after.keys() if before.get(ident) != after.get(ident)}
+
+
+def conference_records(corpus: Corpus, build: Path, conferences: set[str]) -> set[str]:
+    """Every record of the given conferences, in the corpus now and in the build (an import adds a conference's
+    records, an edit of its date or name shows on all of them, a removal takes them away)."""
+    if not conferences:
+        return set()
+    found = {t.id for t in corpus.talks.values() if t.conference in conferences}
+    found |= {s.id for s in corpus.sessions.values() if s.conference in conferences}
+    found |= {s.id for s in corpus.speakers.values() if any(a.conference in conferences for a in s.appearances)}
+    ix = index.open_dir(str(build))
+    try:
+        with ix.searcher() as searcher:
+            for conference in conferences:
+                found |= {searcher.stored_fields(n)["id"]
+                          for n in searcher.docs_for_query(wq.Term("conference", conference))}
+    finally:
+        ix.close()
+    return found
 
 
 def _update_suggestions(target: Path, corpus: Corpus) -> None:

@@ -340,3 +340,19 @@ def test_the_editors_queue_compacts_in_the_background_while_saves_go_on(built, m
     assert "merged" in queue.compaction.message
     assert _segments(IndexStore(root).handle().path) <= 2
     assert _search(root, "queued3")["ids"] == [TINE]
+
+
+def test_a_conference_edit_updates_its_records_without_a_full_build(built, tmp_path):
+    corpus_dir, root = built
+    _replace(corpus_dir, "conferences/dngc-2025/conference.md", "name: Danish National Genome Center Conference 2025",
+             "name: DNGC Annual Conference 2025")
+    report = update_index(load_corpus(corpus_dir), root, [])
+    assert _segments(IndexStore(root).handle().path) == 2  # an update, not a full build
+    assert report.documents >= 68  # every record of the conference
+    fresh = tmp_path / "fresh"
+    build_index(load_corpus(corpus_dir), fresh)
+    for q in QUERIES:
+        updated, full = _search(root, q), _search(fresh, q)
+        assert updated["ids"] == full["ids"] and updated["facets"] == full["facets"], q
+    handle = IndexStore(root).handle()
+    assert handle.facets.label("conference", "dngc-2025") == "DNGC Annual Conference 2025"
