@@ -20,7 +20,6 @@ from archive import Corpus
 
 from .documents import IndexDoc, corpus_facet_notes, document_count, facet_labels, iter_documents, pinned_values
 from .impacts import IMPACTS, write_impacts
-from .packing import pack
 from .page_data import catalogue
 from .parallel import alongside
 from .quotes_index import build_quote_index
@@ -156,7 +155,7 @@ def index_fields(doc: IndexDoc, number: int) -> dict:
     topics_text = " ".join(doc.facets.get("topic", []))
     spell = "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
     return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names, spell=spell,
-                affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=pack(doc.record), facets=doc.facets,
+                affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=doc.record, facets=doc.facets,
                 **facets, **doc.localized)
 
 
@@ -167,7 +166,8 @@ def _write_sidecars(target: Path, corpus: Corpus, kept: list[tuple]) -> None:
     write_meta(target, corpus, len(kept))
 
 
-def write_meta(target: Path, corpus: Corpus, documents: int, lineage: str | None = None) -> None:
+def write_meta(target: Path, corpus: Corpus, documents: int, lineage: str | None = None,
+               catalogued: dict | None = None) -> None:
     """meta.json: the schema version the build needs, and the index-wide data the pages show.
 
     `lineage` names the full build a build descends from (updates keep their source's): a
@@ -175,7 +175,7 @@ def write_meta(target: Path, corpus: Corpus, documents: int, lineage: str | None
     """
     meta = {"schema_version": SCHEMA_VERSION, "documents": documents, "lineage": lineage or uuid.uuid4().hex,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "corpus": str(corpus.root), "catalogue": catalogue(corpus), "synonyms": corpus.synonyms,
+            "corpus": str(corpus.root), "catalogue": catalogued or catalogue(corpus), "synonyms": corpus.synonyms,
             "files": segment_files(target)}
     (target / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .packing import unpack
 from .store import IndexHandle
 
 TALK_KINDS = ("talk", "panel", "qa")
@@ -15,7 +14,7 @@ def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict 
     fields = handle.searcher().document(id=ident)
     if not fields or fields.get("kind") not in kinds:
         return None
-    return unpack(fields["record"])
+    return fields["record"]
 
 
 def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_page: int) -> tuple[int, list[dict]]:
@@ -24,4 +23,4 @@ def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_pag
     docnums = table.in_programme_order(np.flatnonzero(table.selection_mask("kind", list(kinds)))).tolist()
     chosen = docnums[(page - 1) * per_page: page * per_page]
     searcher = handle.searcher()
-    return len(docnums), [unpack(searcher.stored_fields(n)["record"]) for n in chosen]
+    return len(docnums), [searcher.stored_fields(n)["record"] for n in chosen]

@@ -25,7 +25,6 @@ from .facets import FacetBucket
 from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
 from .store import SearcherPool
-from .packing import pack, unpack
 from .page_data import url_for
 from .expansion import SynonymExpander
 from .retrieval import Evaluator, intersect, query_terms
@@ -103,7 +102,7 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
 
 def quote_fields(payload: dict, number: int) -> dict:
     return dict(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number,
-                payload=pack(payload))
+                payload=payload)
 
 
 def write_quote_meta(target: Path, corpus: Corpus, quotes: int) -> None:
@@ -204,7 +203,7 @@ class QuoteIndex:
     def get(self, ident: str) -> dict | None:
         """One quote's stored payload by id, or None."""
         fields = self.searcher().document(id=ident)
-        return unpack(fields["payload"]) if fields else None
+        return fields["payload"] if fields else None
 
     def search(self, request: QuoteRequest) -> QuoteResponse:
         """A page of quotes; when words match nothing and a spelling correction fixes them, the correction's."""
@@ -257,7 +256,7 @@ class QuoteIndex:
         words = [] if sel.parsed.is_browse else [w for f, w in query_terms(sel.parsed.query, searcher.reader())
                                                  if f == "text"]
         marker = SentenceMarker(searcher.schema["text"].analyzer, words)
-        return [{**unpack(fields["payload"]), "highlighted": marker(fields["text"])}
+        return [{**fields["payload"], "highlighted": marker(fields["text"])}
                 for fields in (searcher.stored_fields(int(d)) for d in chosen)]
 
 

@@ -50,18 +50,19 @@ def update_index(corpus: Corpus, root: Path | str, changed: Iterable[str],
         updatable = _updatable(root, corpus)
         if updatable is None:
             return build_locked(corpus, root, progress, started)
-        current, conferences = updatable
+        current, conferences, catalogued = updatable
         return update_locked(corpus, root, set(changed) | conference_records(corpus, current, conferences),
-                             current, started)
+                             current, started, catalogued)
 
 
-def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, started: float) -> BuildReport:
+def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, started: float,
+                  catalogued: dict | None = None) -> BuildReport:
     """update_index's work from the given build, for a caller that holds the build lock: publishes a new build."""
     with staged_build(root) as target:
         _link_tree(source, target)
         old = _old_facets(target, changed)
         touched = touched_records(corpus, changed, old)
-        documents = _update_main(corpus, target, touched)
+        documents = _update_main(corpus, target, touched, catalogued)
         _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
                                         or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
         _update_suggestions(target, corpus)
@@ -69,7 +70,7 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
     return BuildReport(target, len(touched), time.perf_counter() - started)
 
 
-def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str]] | None:
+def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str], dict] | None:
     """The published build when an update can follow from it, with the conferences whose data changed
     (added, edited or removed: their records are all re-indexed); None when a full build must run."""
     try:
@@ -80,7 +81,8 @@ def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str]] | None:
         return None
     if meta.get("schema_version") != SCHEMA_VERSION or quotes_meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
         return None
-    new = json.loads(json.dumps(catalogue(corpus)))
+    catalogued = catalogue(corpus)
+    new = json.loads(json.dumps(catalogued))
     old = meta.get("catalogue", {})
     if old.get("topics") != new["topics"]:
         return None  # topics appear on every document: rebuild them all
@@ -88,7 +90,7 @@ def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str]] | None:
         return None
     before = {c["id"]: c for c in old.get("conferences", [])}
     after = {c["id"]: c for c in new["conferences"]}
-    return current, {ident for ident in before.keys() | after.keys() if before.get(ident) != after.get(ident)}
+    return current, {ident for ident in before.keys() | after.keys() if before.get(ident) != after.get(ident)}, catalogued
 
 
 def conference_records(corpus: Corpus, build: Path, conferences: set[str]) -> set[str]:
@@ -180,13 +182,13 @@ def record_documents(corpus: Corpus, ids: set[str]) -> list[IndexDoc]:
     return docs
 
 
-def _update_main(corpus: Corpus, target: Path, touched: set[str]) -> int:
+def _update_main(corpus: Corpus, target: Path, touched: set[str], catalogued: dict | None = None) -> int:
     docs = record_documents(corpus, touched)
     lineage = json.loads((target / META).read_text(encoding="utf-8")).get("lineage")
     labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "notes": corpus_facet_notes(corpus)}
     live = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels, lambda ranks: [
         (index_fields(doc, 0), doc.facets, ranks.get(doc.id)) for doc in docs])
-    write_meta(target, corpus, live, lineage)
+    write_meta(target, corpus, live, lineage, catalogued)
     return live
 
 
