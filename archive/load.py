@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import glob
 import os
 import threading
@@ -130,7 +129,14 @@ def _read_record(path: Path, root: Path, read, problems: list, docs: dict, overr
     _, record, found, read_docs = cached
     problems.extend(found)
     docs.update(read_docs)
-    return copy.copy(record) if record is not None else None
+    return _copied(record) if record is not None else None
+
+
+def _copied(record):
+    """A shallow copy of a record (copy.copy's generic path costs three times as much)."""
+    twin = object.__new__(type(record))
+    twin.__dict__.update(record.__dict__)
+    return twin
 
 
 def _forget_missing(root: Path, seen: set[str]) -> None:
