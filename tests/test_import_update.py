@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from archive import load_corpus
 from confarchive.cli import main
+from schedule_support import timed_corpus
 
 SCHEDULES = Path(__file__).resolve().parent / "fixtures" / "schedules"
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -97,8 +98,7 @@ def test_a_field_only_the_librarian_changed_is_kept_silently(camp):
 
 
 def test_update_of_an_unknown_or_never_imported_conference_is_refused(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SHIPPED_CORPUS, corpus)
+    corpus, _ = timed_corpus(tmp_path / "corpus")
     result = _cli("import", CAMP, "--update", "--corpus", corpus)
     assert (result.exit_code, result.output) == (1, f"Error: {CAMP}: conference 'camp2019' is not in the archive; "
                                                     "import it without --update first\n")

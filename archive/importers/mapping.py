@@ -198,6 +198,8 @@ def kind_of(schedule_type: str) -> str | None:
 
 
 def _kind(event: Event, plan: ImportPlan) -> str:
+    if event.kind in ("talk", "panel", "qa"):
+        return event.kind
     kind = kind_of(event.type) if event.type else "talk"
     if kind is None:
         plan.unmapped.append(f"{event.label}: type '{event.type}' is not a talk, panel or Q&A; imported as a talk")
