@@ -152,6 +152,8 @@ RESCHEDULED = [  # the moved talk leaves a gap in its old track and makes room i
     "  - kept the librarian's edit: jinxx: the biography here differs from the schedule's, which changed too "
     "(it was (none))",
     "  - updated: schneider: biography (none) → 'schneider builds badges.'",
+    "  - updated: jennylist: the appearance in camp2019-s3 moves to camp2019-s2 with "
+    "camp2019-the-great-british-drone-panic",
 ]
 
 
@@ -172,6 +174,7 @@ def test_moves_order_biographies_and_conference_fields_follow_the_three_way_rule
     drone = corpus.talks["camp2019-the-great-british-drone-panic"]
     assert (drone.session, drone.date.isoformat(), corpus.session_of(drone).title) == (
         "camp2019-s2", "2019-08-22", "Hardware & Making")
+    assert [(a.conference, a.session) for a in corpus.speakers["jennylist"].appearances] == [("camp2019", "camp2019-s2")]
     conference = corpus.conferences["camp2019"]
     assert (conference.title, conference.name) == ("Chaos Communication Camp 2019: Fahrplan", "CCCamp 2019")
     assert corpus.speakers["schneider"].bio == "schneider builds badges."

@@ -72,6 +72,7 @@ class ImportPlan:
     state: dict = field(default_factory=dict)  # event key -> what this import wrote (see update.py)
     conference_state: dict = field(default_factory=dict)  # the conference's tracked fields as the schedule gives them
     person_state: dict = field(default_factory=dict)  # speaker id -> the person's biography in the schedule
+    moves: dict = field(default_factory=dict)  # an update's talk id -> (old session, new session)
     report: list[str] = field(default_factory=list)  # an update's three-way report
     is_update: bool = False
 
@@ -274,9 +275,9 @@ def _appearance(conference: str, listing, bio: Optional[str], options: ImportOpt
 
 
 def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, options: ImportOptions,
-                     bios: Optional[dict] = None) -> list[Change]:
+                     bios: Optional[dict] = None, moves: Optional[dict] = None) -> list[Change]:
     """New speakers' files, and existing ones with new appearances (and, on an update, a new biography from
-    `bios`: speaker id -> text)."""
+    `bios`, speaker id -> text, and appearances moved to other sessions, `moves`: speaker id -> {old: new})."""
     changes = []
     for speaker in people.people.values():
         if speaker.listings:
@@ -285,7 +286,8 @@ def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, op
             changes.append(_new_speaker(corpus, speaker, options))
             plan.new_speakers.append(speaker.id)
         elif speaker.listings:
-            change = _updated_speaker(corpus, speaker, options, (bios or {}).get(speaker.id))
+            change = _updated_speaker(corpus, speaker, options, (bios or {}).get(speaker.id),
+                                      (moves or {}).get(speaker.id, {}))
             if change.text != change.expected:
                 changes.append(change)
                 plan.updated_speakers.append(speaker.id)
@@ -306,22 +308,31 @@ def _new_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOption
 
 
 def _updated_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOptions,
-                     new_bio: Optional[str] = None) -> Change:
-    """Add the new appearances (and unseen name forms as aliases) to an existing speaker's file, and set the
-    biography at this conference to new_bio when an update brings one."""
+                     new_bio: Optional[str] = None, moves: Optional[dict] = None) -> Change:
+    """Add the new appearances (and unseen name forms as aliases) to an existing speaker's file, move
+    appearances at this conference to other sessions (moves: old -> new), and set the biography at this
+    conference to new_bio when an update brings one."""
     path = corpus.root / "speakers" / f"{speaker.id}.md"
     old = read_text(path)
     doc = parse(old)
     body = doc.body or (speaker.bios() or [""])[0]
     known = [doc.meta.get("name"), *(doc.meta.get("aliases") or [])]
-    listed = {(a.get("conference"), a.get("session")) for a in doc.meta.get("appearances") or [] if isinstance(a, dict)}
+    existing = [_moved(a, options.conference_id, moves or {}) for a in doc.meta.get("appearances") or []]
+    listed = {(a.get("conference"), a.get("session")) for a in existing if isinstance(a, dict)}
     added = [a for a in _bio_appearances(speaker, body, options) if (a["conference"], a["session"]) not in listed]
-    appearances = [*(doc.meta.get("appearances") or []), *added]
+    appearances = [*existing, *added]
     if new_bio is not None:
         appearances, body = with_bio(appearances, body, options.conference_id, new_bio)
     changes = {"aliases": [*(doc.meta.get("aliases") or []), *(n for n in speaker.names if n not in known)],
                "appearances": appearances}
     return Change(path, update_text(old, changes, body=body), expected=old)
+
+
+def _moved(appearance, conference: str, moves: dict):
+    """The appearance in its new session when an update moved its talk there."""
+    if isinstance(appearance, dict) and appearance.get("conference") == conference and appearance.get("session") in moves:
+        return {**appearance, "session": moves[appearance["session"]]}
+    return appearance
 
 
 def with_bio(appearances: list, body: str, conference: str, bio: str) -> tuple[list, str]:

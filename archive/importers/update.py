@@ -5,7 +5,7 @@ the new export (the schedule's) are compared field by field (three_way.py): a fi
 changed is updated; a field only the librarian changed is kept; a field both changed differently is
 kept as the librarian left it and reported. The fields include the talk's session (a move to another
 track, or room and day with --sessions room) and its order in the session. The conference's fields
-(update_conference.py) and the persons' biographies (update_bios.py) follow the same rule. New events
+(update_conference.py) and the persons' biographies (update_speakers.py) follow the same rule. New events
 become talks; events gone from the export are reported, and their talks kept.
 """
 
@@ -21,7 +21,7 @@ from .people import ImportedSpeaker, PeopleMatcher
 from .schedule import Event, Schedule
 from .state import STATE_FILE, TRACKED, comparable, event_key, read_state, state_text
 from .three_way import merge_fields, three_way
-from .update_bios import bio_updates
+from .update_speakers import bio_updates, session_moves
 from .update_conference import conference_update
 
 
@@ -52,7 +52,8 @@ def plan_update(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
             plan.report.append(f"new: {new_state[key]['id']} ({event.label})")
     _report_removed(plan, state["events"], seen, corpus)
     plan.changes += conference_update(corpus, ident, schedule, state["conference"], plan) + sessions.changes
-    plan.changes += _speaker_changes(corpus, people, plan, options, bio_updates(ident, people, state["persons"], plan))
+    plan.changes += _speaker_changes(corpus, people, plan, options, bio_updates(ident, people, state["persons"], plan),
+                                     session_moves(corpus, ident, plan))
     plan.changes += _replaced(folder / options.source_name, raw)
     plan.changes += _replaced(folder / STATE_FILE, state_text(new_state, plan.conference_state, plan.person_state))
     plan.todo += people.notes
@@ -133,6 +134,8 @@ def _update_talk(corpus: Corpus, plan: ImportPlan, event: Event, group: SessionG
     theirs = comparable(fields)
     updated = merge_fields(talk.id, TRACKED, last["fields"], comparable(doc.meta), theirs, plan.report)
     changes = {name: fields[name] for name in updated}
+    if "session" in changes:
+        plan.moves[talk.id] = (talk.session, changes["session"])
     new_body = body or last["body"]
     body_outcome = three_way(last["body"], doc.body.strip(), new_body.strip())
     if body_outcome == "conflict":
