@@ -181,3 +181,18 @@ def test_moves_order_biographies_and_conference_fields_follow_the_three_way_rule
     assert corpus.speakers["jinxx"].bio == "jinxx, as the librarian wrote it."
     again = _cli("import", _rescheduled(tmp_path), "--update", "--corpus", camp)
     assert "Wrote 0 files" in again.output, again.output
+
+
+def test_an_update_groups_sessions_as_the_first_import_did(tmp_path):
+    """Imported with --sessions room, updated without it: the talks stay in their day-and-room sessions."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SHIPPED_CORPUS / "taxonomy.yaml", corpus)
+    assert _cli("import", CAMP, "--organiser", "CCC", "--sessions", "room", "--corpus", corpus).exit_code == 0
+    before = {t.id: t.session for t in load_corpus(corpus).talks.values()}
+    result = _cli("import", _newer(tmp_path), "--update", "--corpus", corpus)
+    assert result.exit_code == 0, result.output
+    after = load_corpus(corpus)
+    assert {i: s for i, s in ((t.id, t.session) for t in after.talks.values()) if i in before} == before
+    assert "new session" not in result.output
+    assert after.session_of(after.talks["camp2019-a-brand-new-event"]).title == "Curie, 2019-08-21"

@@ -95,7 +95,8 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     plan.changes += _speaker_changes(corpus, people, plan, options)
     plan.changes.insert(0, _conference_change(folder, schedule, plan, options))
     plan.changes.insert(1, Change(folder / options.source_name, raw))
-    plan.changes.insert(2, Change(folder / STATE_FILE, state_text(plan.state, plan.conference_state, plan.person_state)))
+    plan.changes.insert(2, Change(folder / STATE_FILE, state_text(plan.state, plan.conference_state, plan.person_state,
+                                                                options.group_by)))
     plan.sessions = sum(1 for g in groups if g.id)
     plan.todo += people.notes
     plan.merged += list(dict.fromkeys(people.merged))

@@ -42,15 +42,17 @@ def _plain(value):
     return None if value in ("", None) else value
 
 
-def state_text(events: dict, conference: dict | None = None, persons: dict | None = None) -> str:
-    """The state file: events by key, the conference's tracked fields, persons' biographies by speaker id."""
-    data = {"format": 1, "events": events, "conference": conference or {}, "persons": persons or {}}
+def state_text(events: dict, conference: dict | None = None, persons: dict | None = None, group_by: str = "") -> str:
+    """The state file: events by key, the conference's tracked fields, persons' biographies by speaker id, and
+    how events were grouped into sessions (an update groups them the same way)."""
+    data = {"format": 1, "events": events, "conference": conference or {}, "persons": persons or {},
+            "group_by": group_by or None}
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def read_state(folder: Path) -> dict | None:
-    """The stored state of the conference's last import ({events, conference, persons}), or None when there is
-    none (or it is unreadable)."""
+    """The stored state of the conference's last import ({events, conference, persons, group_by}), or None when
+    there is none (or it is unreadable)."""
     try:
         data = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -58,4 +60,5 @@ def read_state(folder: Path) -> dict | None:
     if not isinstance(data, dict) or not isinstance(data.get("events"), dict):
         return None
     parts = {key: data.get(key) if isinstance(data.get(key), dict) else {} for key in ("conference", "persons")}
-    return {"events": data["events"], **parts}
+    group_by = data.get("group_by") if isinstance(data.get("group_by"), str) else ""
+    return {"events": data["events"], **parts, "group_by": group_by}

@@ -11,10 +11,12 @@ become talks; events gone from the export are reported, and their talks kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..corpus import Corpus
 from ..frontmatter import parse
 from ..writer import Change, read_text, update_text
-from .mapping import (ImportOptions, ImportPlan, ImportRefused, SessionGroup, _check_new_files, _room_title,
+from .mapping import (GROUPINGS, ImportOptions, ImportPlan, ImportRefused, SessionGroup, _check_new_files, _room_title,
                       _session_change, _speaker_changes, _talk_change, talk_content)
 from ..names import name_key
 from .people import ImportedSpeaker, PeopleMatcher
@@ -35,6 +37,8 @@ def plan_update(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     if state is None:
         raise ImportRefused(f"conference '{ident}' has no {STATE_FILE} (it was not imported, or before this "
                             "version): nothing to compare the new export with")
+    if state["group_by"] in GROUPINGS:  # the sessions are the first import's: track or day-and-room
+        options = replace(options, group_by=state["group_by"])
     plan = ImportPlan(ident, unmapped=list(schedule.skipped), is_update=True)
     people = _known_people(corpus, ident, options)
     sessions = _Sessions(corpus, ident, folder, schedule, options, plan)
@@ -55,7 +59,8 @@ def plan_update(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     plan.changes += _speaker_changes(corpus, people, plan, options, bio_updates(ident, people, state["persons"], plan),
                                      session_moves(corpus, ident, plan))
     plan.changes += _replaced(folder / options.source_name, raw)
-    plan.changes += _replaced(folder / STATE_FILE, state_text(new_state, plan.conference_state, plan.person_state))
+    plan.changes += _replaced(folder / STATE_FILE, state_text(new_state, plan.conference_state, plan.person_state,
+                                                                   options.group_by))
     plan.todo += people.notes
     plan.merged += list(dict.fromkeys(people.merged))
     plan.declined += people.declined
