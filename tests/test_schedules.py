@@ -382,3 +382,22 @@ def test_placeholders_are_not_exported_as_text(imported, exports):
 def _has_text(talk) -> bool:
     from archive.citations import PLACEHOLDER_SUMMARY
     return talk.text.strip() != PLACEHOLDER_SUMMARY
+
+
+@pytest.mark.parametrize("kept", [[], "x", {"guid": 7}, {"id": None, "persons": "x"}, {"persons": [1, None, {}]}])
+def test_wrong_shapes_where_the_export_keeps_originals_are_ignored(exports, tmp_path, kept):
+    """The `confarchive_originals` (JSON) and `<?confarchive?>` (XML) a hand-edited file may spoil: imported anyway."""
+    data = json.loads((exports / "31c3-2014.json").read_text(encoding="utf-8"))
+    meta = data["schedule"]["conference"]["meta"]["confarchive_originals"]
+    for guid in meta:
+        meta[guid] = kept
+    spoilt_json = tmp_path / "spoilt.json"
+    spoilt_json.write_text(json.dumps(data), encoding="utf-8")
+    xml = (exports / "31c3-2014.xml").read_text(encoding="utf-8")
+    spoilt_xml = tmp_path / "spoilt.xml"
+    spoilt_xml.write_text(xml.replace('<?confarchive {"guid"', "<?confarchive [[[{\"guid\"", 3), encoding="utf-8")
+    for number, path in enumerate((spoilt_json, spoilt_xml)):
+        (tmp_path / str(number)).mkdir()
+        corpus = _empty_corpus(tmp_path / str(number))
+        result = _cli("import", path, "--organiser", "O", "--id", f"spoilt-{number}", "--corpus", corpus)
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
