@@ -21,9 +21,10 @@ from .schedule_xml import export_schedule_xml
 from .schedule_model import UUID, ExportError, EventOut, PersonOut, build_schedule, day_bounds, guid
 
 __all__ = ["SCHEDULE_FORMATS", "ExportError", "archive_tables", "export_archive", "export_schedule",
-           "export_schedule_text", "to_csv"]
+           "export_schedule_text", "to_csv", "untimed_talks"]
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+ORIGINALS = "confarchive_originals"  # conference.meta key: exported event guid -> the talk's own values
 
 
 def export_schedule(corpus: Corpus, conference_id: str, base_url: str = "") -> dict:
@@ -37,6 +38,9 @@ def export_schedule(corpus: Corpus, conference_id: str, base_url: str = "") -> d
             "days": days}
     if out.zone_name:
         body["time_zone_name"] = out.zone_name
+    kept = {event.guid: event.originals() for event in out.events if event.originals()}
+    if kept:  # the schema's place for extensions: the conference's `meta`
+        body["meta"] = {ORIGINALS: kept}
     schedule = {"version": "1", "conference": body}
     if base_url.startswith(("http://", "https://")):
         schedule["base_url"] = base_url.rstrip("/") + "/"
@@ -60,9 +64,12 @@ def _event(event: EventOut, base_url: str) -> dict:
 
 
 def _person(person: PersonOut) -> dict:
-    """Pretalx's person keys only (name, code, biography, guid): writing frab's too fails the schema's oneOf."""
+    """The keys of pretalx's person (name, code, biography) and frab's integer id, never frab's `public_name`:
+    with both a `name` and a `public_name` the person would match both of the schema's `oneOf`."""
     item = {"name": person.name, "biography": person.biography or None}
-    if re.fullmatch(r"[A-Z0-9]+", person.person_id):
+    if person.person_id.isdigit():
+        item["id"] = int(person.person_id)
+    elif re.fullmatch(r"[A-Z0-9]+", person.person_id):
         item["code"] = person.person_id
     elif UUID.match(person.person_id):
         item["guid"] = person.person_id
@@ -74,6 +81,11 @@ def export_schedule_text(corpus: Corpus, conference_id: str, fmt: str = "json", 
     if fmt not in SCHEDULE_FORMATS:
         raise ExportError(f"unknown schedule format '{fmt}' (known: {', '.join(SCHEDULE_FORMATS)})")
     return SCHEDULE_FORMATS[fmt][2](corpus, conference_id, base_url)
+
+
+def untimed_talks(corpus: Corpus, conference_id: str) -> list[str]:
+    """The ids of the conference's talks a schedule export leaves out: they have no start time."""
+    return [talk.id for talk in build_schedule(corpus, conference_id).untimed]
 
 
 def _schedule_json_text(corpus: Corpus, conference_id: str, base_url: str) -> str:

@@ -155,7 +155,13 @@ def topic_text(record: Talk | Speaker) -> str:
     return "\n".join(bios)
 
 
+def record_topics(topics: dict, record: Talk | Speaker) -> list[str]:
+    """A record's topics from the taxonomy and its own overrides; a talk must name the taxonomy's domain
+    (taxonomy.in_domain), a speaker's biography need not (a data ethicist's may not say "health")."""
+    return assign_topics(topics, topic_text(record), record.topic_overrides, domain=isinstance(record, Talk))
+
+
 def tag_corpus(corpus: Corpus) -> None:
     """Give every talk and speaker its topics from the taxonomy and its own overrides."""
     for record in (*corpus.talks.values(), *corpus.speakers.values()):
-        record.topics = assign_topics(corpus.topics, topic_text(record), record.topic_overrides)
+        record.topics = record_topics(corpus.topics, record)

@@ -196,6 +196,7 @@ class Topic:
     rules: list[Rule] = field(default_factory=list)
     sentence_threshold: float = 1.0  # the score one sentence needs: one explicit word, by default
     core: bool = False  # always offered in facet lists (genomics, EHDS, AI, ethics)
+    domain: "Rule | None" = None  # the taxonomy's field: a record or talk must name it for the rules to apply
 
 
 def _unique(values) -> list:

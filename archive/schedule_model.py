@@ -1,8 +1,11 @@
 """One conference as a schedule (days, rooms, events, persons), shared by the JSON and the XML writers.
 
 Values are shaped for the c3voc schemas both formats follow: UUID guids, positive integer ids,
-times with their UTC offset. A talk without a time of its own is placed at the conference's start
-time (or 00:00) with duration 00:00, in a room named after the venue: the formats require both.
+times with their UTC offset. Both schemas require a start time for every event, so a talk without
+one is left out of the timetable (`untimed`; the CLI says which). What the schemas cannot hold as the
+talk has it (a guid that is not a UUID, an id that is not a unique integer, no duration, room or
+type) is written as a UUID, number, 00:00, the venue or the kind, and the original is kept beside it (`originals`) so that
+importing the export gives the talk back unchanged.
 """
 
 from __future__ import annotations
@@ -34,6 +37,14 @@ def guid(kind: str, ident: str) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}/{ident}"))
 
 
+def event_guid(talk: Talk, taken: set) -> str:
+    """The talk's schedule guid when it is a UUID; else a UUID derived from that guid (uuid5), or from the talk id."""
+    if UUID.match(talk.event_guid) and talk.event_guid not in taken:
+        return talk.event_guid
+    derived = guid("event-guid", talk.event_guid) if talk.event_guid else guid("talk", talk.id)
+    return derived if derived not in taken else guid("talk", talk.id)
+
+
 @dataclass
 class PersonOut:
     name: str
@@ -57,6 +68,23 @@ class EventOut:
     description: str | None
     persons: list[PersonOut]
 
+    def originals(self, persons: bool = False) -> dict:
+        """The talk's own values the export had to replace to fit the schemas; persons' codes and
+        biographies too when the format has no place for them (the XML)."""
+        talk, kept = self.talk, {}
+        if self.guid != talk.event_guid:
+            kept["guid"] = talk.event_guid
+        if str(self.number) != talk.event_id:
+            kept["id"] = talk.event_id
+        for name in ("duration", "room", "type"):
+            if getattr(self, name) != getattr(talk, name):
+                kept[name] = getattr(talk, name)
+        if "type" in kept:  # the type written was the kind's name; without it the kind must come along
+            kept["kind"] = talk.kind
+        if persons and any(p.biography or not _fits_xml(p.person_id) for p in self.persons):
+            kept["persons"] = [{"code": p.person_id, "biography": p.biography} for p in self.persons]
+        return kept
+
     @property
     def date_time(self) -> str:
         return f"{self.day.isoformat()}T{self.start}:00{self.offset}"
@@ -73,10 +101,16 @@ class ScheduleOut:
     zone_name: str
     days: dict = field(default_factory=dict)  # date -> {room: [EventOut]}
     rooms: list[str] = field(default_factory=list)
+    untimed: list[Talk] = field(default_factory=list)  # talks left out: the formats need a start time
 
     @property
     def events(self) -> list[EventOut]:
         return [e for rooms in self.days.values() for events in rooms.values() for e in events]
+
+
+def _fits_xml(person_id: str) -> bool:
+    """The XSD's person keys: an integer id or a UUID."""
+    return not person_id or person_id.isdigit() or bool(UUID.match(person_id))
 
 
 def _minutes(clock: str) -> int:
@@ -108,10 +142,16 @@ def build_schedule(corpus: Corpus, conference_id: str) -> ScheduleOut:
         raise ExportError(f"unknown conference '{conference_id}' (known: {known})")
     talks = [t for t in corpus.ordered_talks() if t.conference == conference_id]
     out = ScheduleOut(conference, conference.id.replace("-", "_"),
-                      conference.timezone if ZONE_NAME.match(conference.timezone or "") else "")
-    numbers = _event_numbers(talks)
-    for talk in sorted(talks, key=lambda t: (t.date or conference.date, t.start or conference.start_time or "00:00")):
-        event = _event(corpus, conference, talk, numbers[talk.id])
+                      conference.timezone if ZONE_NAME.match(conference.timezone or "") else "",
+                      untimed=[t for t in talks if not t.start])
+    timed = [t for t in talks if t.start]
+    if not timed:
+        raise ExportError(f"no talk of '{conference_id}' has a start time, and both schedule formats require one "
+                          "for every event: add `start` (and `duration`) to its talks, or use `confarchive export "
+                          "archive`, which needs none")
+    numbers, guids = _event_numbers(timed), set()
+    for talk in sorted(timed, key=lambda t: (t.date or conference.date, t.start)):
+        event = _event(corpus, conference, talk, numbers[talk.id], guids)
         out.days.setdefault(event.day, {}).setdefault(event.room, []).append(event)
         if event.room not in out.rooms:
             out.rooms.append(event.room)
@@ -133,11 +173,12 @@ def _event_numbers(talks: list[Talk]) -> dict[str, int]:
     return numbers
 
 
-def _event(corpus: Corpus, conference: Conference, talk: Talk, number: int) -> EventOut:
+def _event(corpus: Corpus, conference: Conference, talk: Talk, number: int, guids: set) -> EventOut:
     session = corpus.session_of(talk)
-    day = talk.date or conference.date
-    start = talk.start or conference.start_time or "00:00"
-    return EventOut(number=number, guid=talk.event_guid if UUID.match(talk.event_guid) else guid("talk", talk.id),
+    day, start = talk.date or conference.date, talk.start
+    chosen = event_guid(talk, guids)
+    guids.add(chosen)
+    return EventOut(number=number, guid=chosen,
                     talk=talk, day=day, start=start, duration=talk.duration or "00:00",
                     room=talk.room or conference.venue or "Main room",
                     offset=utc_offset(conference.timezone, day, start), track=session.title if session else None,

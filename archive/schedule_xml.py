@@ -1,17 +1,21 @@
 """One conference as frab `schedule.xml`, valid against the c3voc XSD (`confarchive import` reads it back).
 
-The XML carries no biographies and only integer person ids (pretalx codes are left out): use the
-JSON export to keep them.
+The XSD gives persons only an integer id or a UUID, and no biography. What it cannot hold (pretalx
+person codes, biographies, and the talk's own values that `EventOut.originals` lists) goes into one
+`<?confarchive {...}?>` processing instruction in the event: XSD validation and other readers ignore it,
+and `confarchive import` reads it back.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 
 from .corpus import Corpus
 from .schedule_model import UUID, EventOut, build_schedule, day_bounds, guid
 
+PI_TARGET = "confarchive"
 _SLUG = re.compile(r"^[a-z0-9_]{4,}-[a-z0-9\-_]{4,}$")  # the XSD's voc-slug-new; the slug is optional
 
 
@@ -76,3 +80,6 @@ def _event(parent: ET.Element, event: EventOut, base_url: str) -> None:
     for person in event.persons:
         ET.SubElement(persons, "person", **person_keys(person.person_id)).text = person.name
     ET.SubElement(element, "links")
+    kept = event.originals(persons=True)
+    if kept:  # '>' escaped so that no '?>' can end the instruction early
+        element.append(ET.PI(PI_TARGET, json.dumps(kept, ensure_ascii=False).replace(">", "\\u003e")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,14 +42,41 @@ def load_taxonomy(path: Path, rel: str, problems: list) -> tuple[dict[str, Topic
         problems.append(Problem(rel, 1, "taxonomy must have a `topics:` list"))
         return {}, doc
     topics: dict[str, Topic] = {}
+    domain = _read_domain(rel, doc, meta.get("domain"), problems)
     for index, item in enumerate(items):
         topic = _read_topic(rel, doc, item, index, problems)
         if topic and topic.id in topics:
             problems.append(Problem(rel, doc.line_of("topics", index), f"duplicate topic id '{topic.id}'"))
         elif topic:
-            topics[topic.id] = topic
+            topics[topic.id] = replace(topic, domain=domain)
             doc.lines[("topics", topic.id)] = doc.line_of("topics", index)
     return topics, doc
+
+
+def _read_domain(rel, doc, raw, problems) -> Rule | None:
+    """The optional `domain: {terms, phrases}`: words of the field the taxonomy is for (see in_domain)."""
+    if raw is None:
+        return None
+    reader = FieldReader(rel, doc, raw if isinstance(raw, dict) else {}, problems, ("domain",))
+    if not isinstance(raw, dict):
+        reader.problem("", "`domain` must be a mapping such as {terms: [health, patient*], phrases: [...]}")
+        return None
+    reader.check_keys({"terms", "phrases"})
+    return _read_rule(reader, {**raw, "weight": 1.0})
+
+
+def in_domain(topic: Topic, text: "str | Words") -> bool:
+    """Whether a text names the taxonomy's field (any domain term or phrase); always, when it declares none.
+
+    A talk outside the field (a hardware talk at a hacker congress) uses the rules' words in another
+    sense ("algorithm", "infrastructure", "EU"), so it gets no topic from them and no sentence of it is
+    on one. One domain word is enough: every talk of a health conference names it somewhere.
+    """
+    if topic.domain is None:
+        return True
+    counted = text if isinstance(text, Words) else Words(text)
+    return any(counted.term_matches(t) for t in topic.domain.terms) or any(
+        counted.phrase_count(p) for p in topic.domain.phrases)
 
 
 def _read_topic(rel, doc, item, index, problems) -> Topic | None:
@@ -172,31 +199,34 @@ def score(topic: Topic, text: "str | Words", sentence: bool = False) -> float:
     return sum(m.score for m in explain(topic, text, sentence))
 
 
-_RULED: dict[tuple[str, bool], list[str]] = {}  # (text, sentence?) -> topics, for the taxonomy in _RULED_FOR
+_RULED: dict[tuple[str, bool, bool], list[str]] = {}  # (text, sentence?, domain?) -> topics, for the taxonomy in _RULED_FOR
 _RULED_FOR: list = [None, ""]  # the last taxonomy object seen, and its rules as text
 
 
-def rule_topics(topics: dict[str, Topic], text: str, sentence: bool = False) -> list[str]:
+def rule_topics(topics: dict[str, Topic], text: str, sentence: bool = False, domain: bool = False) -> list[str]:
     """Topics whose rules reach their threshold in text; remembered per text while the taxonomy is unchanged.
 
-    A whole record needs the topic's `threshold` (more than a passing mention); one sentence needs its
-    `sentence_threshold` (by default one explicit word).
+    A whole record needs the topic's `threshold` (more than a passing mention), and with `domain` (talks)
+    to name the taxonomy's domain (in_domain); one sentence needs its `sentence_threshold` (by default one
+    explicit word), and its talk decides the domain (topic_strength.quotes_with_topics).
     """
     if topics is not _RULED_FOR[0]:
         rules = repr(list(topics.values()))
         if rules != _RULED_FOR[1]:
             _RULED.clear()
         _RULED_FOR[:] = [topics, rules]
-    key = (text, sentence)
+    key = (text, sentence, domain)
     if key not in _RULED:
         counted = Words(text)
         _RULED[key] = [t.id for t in topics.values()
-                       if score(t, counted, sentence) >= (t.sentence_threshold if sentence else t.threshold)]
+                       if score(t, counted, sentence) >= (t.sentence_threshold if sentence else t.threshold)
+                       and (not domain or in_domain(t, counted))]
     return list(_RULED[key])
 
 
-def assign_topics(topics: dict[str, Topic], text: str, overrides: TopicOverrides) -> list[str]:
-    """Topics whose rules reach their threshold, then the record's own additions and removals."""
-    chosen = rule_topics(topics, text)
+def assign_topics(topics: dict[str, Topic], text: str, overrides: TopicOverrides, domain: bool = False) -> list[str]:
+    """Topics whose rules reach their threshold (in the domain, for talks), then the record's own additions
+    and removals."""
+    chosen = rule_topics(topics, text, domain=domain)
     chosen += [t for t in overrides.add if t in topics and t not in chosen]
     return [t for t in chosen if t not in overrides.remove]

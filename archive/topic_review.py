@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Optional
 
 from .corpus import Corpus
-from .load import topic_text
+from .load import record_topics, topic_text
 from .problems import ERROR
 from .records import Speaker, Talk, Topic
-from .taxonomy import Match, assign_topics, explain, load_taxonomy, words
+from .taxonomy import Match, explain, in_domain, load_taxonomy, words
 from .topic_strength import quotes_with_topics, sentence_evidence, speaker_mentions, talk_mentions
 
 
@@ -109,7 +109,11 @@ def explain_record(corpus: Corpus, ident: str) -> Explanation:
         mentions = [m.topic for m in speaker_mentions(corpus, record)]
         return Explanation(record.id, "speaker", record.display_name, list(record.topics), reasons, notes,
                            mentions=mentions)
-    sentences = [SentenceReason(quote.id, quote.text, on, sentence_evidence(corpus.topics, quote.text))
+    if corpus.topics and not in_domain(next(iter(corpus.topics.values())), text):
+        notes.append("the talk names none of the taxonomy's `domain` words (taxonomy.yaml), so the rules give it "
+                     "no topic and none of its sentences is on one")
+    sentences = [SentenceReason(quote.id, quote.text, on, {t: found for t, found in
+                                sentence_evidence(corpus.topics, quote.text).items() if t in on})
                  for quote, on in quotes_with_topics(corpus.topics, record)]
     mentions = [m.topic for m in talk_mentions(corpus.topics, record)]
     return Explanation(record.id, record.kind, record.title, list(record.topics), reasons, notes, sentences, mentions)
@@ -179,7 +183,7 @@ def retag(corpus: Corpus, taxonomy_path: Path) -> Snapshot:
         raise ReviewError(f"cannot read {taxonomy_path}: " + "; ".join(str(p) for p in errors))
     records = [*corpus.talks.values(), *corpus.speakers.values()]
     return {r.id: (r.kind if isinstance(r, Talk) else "speaker",
-                   assign_topics(topics, topic_text(r), r.topic_overrides)) for r in records}
+                   record_topics(topics, r)) for r in records}
 
 
 def compare(before: Snapshot, after: Snapshot) -> list[TopicChange]:

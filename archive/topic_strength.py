@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .corpus import Corpus
 from .quotes import Quote, talk_quotes
 from .records import Speaker, Talk, Topic
-from .taxonomy import Match, explain, rule_topics, words
+from .taxonomy import Match, Words, explain, in_domain, rule_topics, words
 from .text import to_plain
 
 
@@ -68,8 +68,15 @@ def _quotes(talk: Talk) -> list[Quote]:
 
 
 def quotes_with_topics(topics: dict[str, Topic], talk: Talk) -> list[tuple[Quote, list[str]]]:
-    """Every sentence of a talk's summary with the topics it is on."""
-    return [(quote, sentence_topics(topics, quote.text)) for quote in _quotes(talk)]
+    """Every sentence of a talk's summary with the topics it is on; none when the talk is outside the
+    taxonomy's domain (taxonomy.in_domain)."""
+    fits = _in_domain(topics, "\n".join((talk.title, talk.question, talk.abstract, talk.text)))
+    return [(quote, [t for t in sentence_topics(topics, quote.text) if t in fits]) for quote in _quotes(talk)]
+
+
+def _in_domain(topics: dict[str, Topic], text: str) -> set[str]:
+    counted = Words(text)
+    return {t.id for t in topics.values() if in_domain(t, counted)}
 
 
 def talk_mentions(topics: dict[str, Topic], talk: Talk) -> list[Mention]:

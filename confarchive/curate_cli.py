@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from archive import ERROR, Corpus, CorpusError, Problem, inspect_corpus, load_corpus
-from archive.export import SCHEDULE_FORMATS, ExportError, archive_tables, export_archive, export_schedule_text, to_csv
+from archive.export import (SCHEDULE_FORMATS, ExportError, archive_tables, export_archive, export_schedule_text, to_csv,
+                            untimed_talks)
 from archive.importers import (GROUPINGS, MERGE_MODES, ImportOptions, ImportPlan, ImportRefused, ScheduleError,
                                apply_import, default_conference_id, plan_import, plan_update, read_schedule, recover,
                                source_name)
@@ -284,11 +285,16 @@ def export():
 @corpus_option
 def export_schedule_command(conference_id, output, fmt, base_url, corpus):
     """A conference as schedule JSON or schedule.xml (the formats pretalx and frab publish; `confarchive import` reads both)."""
+    archive = _strict_corpus(_corpus_dir(corpus))
     try:
-        text = export_schedule_text(_strict_corpus(_corpus_dir(corpus)), conference_id, fmt, base_url)
+        text = export_schedule_text(archive, conference_id, fmt, base_url)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     _emit(text, output)
+    left_out = untimed_talks(archive, conference_id)
+    if left_out:
+        click.echo(f"Left out {len(left_out)} talk(s) without a start time (both schedule formats require one for "
+                   f"every event; add `start` to include them): {', '.join(left_out)}", err=True)
 
 
 @export.command("archive")

@@ -21,7 +21,8 @@ from .layout import SUGGEST
 from .schema import FACET_FIELDS
 from .retrieval import Evaluator, intersect, query_terms
 from .selection import Selection, select, unmatched_notice
-from .snippets import SNIPPET_CHARS, SurfaceTerms, body_snippets
+from .analysis import LANGUAGE_FIELDS
+from .snippets import SNIPPET_CHARS, LanguageMatches, SurfaceTerms, body_snippets
 from .suggest import Suggester
 from .store import IndexHandle, damaged
 
@@ -126,6 +127,8 @@ class QueryTools:
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
         self.spelling = SpellingMemory()
         self.surface = SurfaceTerms(schema["body"].analyzer)
+        self.language_surfaces = {(code, name): SurfaceTerms(schema[name].analyzer)
+                                  for code, (name, _) in LANGUAGE_FIELDS.items() if name in schema}
 
     @cached_property
     def suggester(self) -> Suggester:
@@ -213,15 +216,24 @@ class Searcher:
         return [self._result(stored[int(d)], snippets.get(int(d), ""), sel) for d in chosen]
 
     def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
-        words = [word for field, word in query_terms(parsed.query, self.searcher.reader()) if field == "body"]
+        terms = query_terms(parsed.query, self.searcher.reader())
+        words = [word for field, word in terms if field == "body"]
+        languages = [LanguageMatches(surface, [word for field, word in terms if field == name],
+                                     {d for d, fields in stored.items() if code in _languages(fields)})
+                     for (code, name), surface in self.tools.language_surfaces.items()]
         return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()},
-                             readable=True)
+                             readable=True, languages=languages)
 
     def _result(self, fields: dict, snippet: str, sel: Selection) -> dict:
         result = dict(fields["payload"])
         result["snippet"] = snippet or html.escape(_lead(fields["body"]))
         result["mentioned"] = only_mentioned(result, sel)
         return result
+
+
+def _languages(fields: dict) -> list[str]:
+    """A stored record's languages ('de', 'da-DK' as 'da')."""
+    return [code.strip().split("-")[0].lower() for code in (fields.get("language") or "").split(",")]
 
 
 def only_mentioned(result: dict, sel: Selection) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import groupby
 
 from whoosh import highlight
@@ -68,13 +69,25 @@ class SurfaceTerms:
         return found
 
 
+@dataclass
+class LanguageMatches:
+    """Query words found through a language's own field (body_de, body_da): the terms its stemmer made of the
+    query, that stemmer's SurfaceTerms, and the documents in that language, whose text it may mark."""
+
+    surface: SurfaceTerms
+    words: list[str]
+    docs: set[int]
+
+
 def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
-                  readable: bool = False) -> dict[int, str]:
+                  readable: bool = False, languages: list[LanguageMatches] = ()) -> dict[int, str]:
     """HTML snippets (escaped, query words in <mark>) for the given documents' texts; '' where no word occurs.
 
     Marks the same words at the same places as Whoosh's pinpoint highlighter, which reads them from
     the postings' stored character offsets (tests/test_retrieval.py compares the two). With readable,
     fragments are widened to sentence or word boundaries and cuts are marked "…" (snippet_edges.py).
+    A German or Danish talk's words that the query matched only through its language's stemmer
+    ("Anwendungen" finding "Anwendung") are found with that stemmer (`languages`) and marked too.
     """
     fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
@@ -82,7 +95,12 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
     wanted = set(words)
     snippets = {}
     for docnum, text in docs.items():
-        tokens = _tokens(surface.offsets(text, wanted, fragmenter.charlimit), fragmenter.charlimit) if wanted else []
+        found = surface.offsets(text, wanted, fragmenter.charlimit) if wanted else {}
+        for index, language in enumerate(languages):
+            if docnum in language.docs and language.words:
+                matched = language.surface.offsets(text, set(language.words), fragmenter.charlimit)
+                found.update({f"{index}:{term}": places for term, places in matched.items()})
+        tokens = _tokens(found, fragmenter.charlimit)
         if not tokens:
             snippets[docnum] = ""
             continue

@@ -152,3 +152,51 @@ def test_planning_takes_linear_time():
     _plan_seconds(50)  # warm caches
     small, large = _plan_seconds(250), _plan_seconds(1000)
     assert large < 7 * small, (small, large)
+
+
+def test_a_killed_update_leaves_the_corpus_as_it_was(tmp_path):
+    """`--update` replaces files that exist (talks, speakers, the state): killed at random points, the corpus is
+    either as before the update or as after it, and the next run finishes it."""
+    data = generated_schedule(300, seed="upd")
+    first, newer = tmp_path / "first.json", tmp_path / "newer.json"
+    first.write_text(json.dumps(data), encoding="utf-8")
+    for day in data["schedule"]["conference"]["days"]:
+        for events in day["rooms"].values():
+            for event in events:
+                event["title"] += " (revised)"
+                event["persons"][0]["biography"] = "A biography the schedule added."
+    newer.write_text(json.dumps(data), encoding="utf-8")
+    base = tmp_path / "base" / "corpus"
+    base.mkdir(parents=True)
+    shutil.copy(SHIPPED_CORPUS / "taxonomy.yaml", base)
+    assert _run(first, base).wait() == 0
+    update = [*COMMAND, str(newer), "--update", "--corpus"]
+    reference = tmp_path / "reference" / "corpus"
+    shutil.copytree(base, reference)
+    began = time.perf_counter()
+    assert subprocess.run([*update, str(reference)], capture_output=True).returncode == 0
+    full, after = time.perf_counter() - began, _tree(reference)
+    corpus = tmp_path / "corpus" / "corpus"
+    shutil.copytree(base, corpus)
+    before = _tree(corpus)
+    assert after != before
+    rng, interrupted = random.Random(31), 0
+    for attempt in range(5):
+        process = subprocess.Popen([*update, str(corpus)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if attempt % 2:
+            time.sleep(full * rng.uniform(0.1, 1.0))
+        else:
+            _wait_for(corpus / STAGING, process, full)
+            time.sleep(rng.uniform(0, 0.1))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        interrupted += (corpus / STAGING).exists() or (corpus / JOURNAL).exists()
+        recover(corpus)
+        state = _tree(corpus)
+        assert state in (before, after), f"attempt {attempt}: a killed update left a half-written corpus"
+        if state == after:
+            shutil.rmtree(corpus)
+            shutil.copytree(base, corpus)
+    assert interrupted >= 1, "no kill landed while the update was writing; the test proved nothing"
+    assert subprocess.run([*update, str(corpus)], capture_output=True).returncode == 0
+    assert _tree(corpus) == after

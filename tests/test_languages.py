@@ -5,6 +5,7 @@ does not reduce these forms to one another (asserted first, so the tests prove t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ def _given_in(corpus_dir: Path, language: str, text: str) -> None:
 
 def _ids(root: Path, q: str) -> dict:
     response = Searcher(IndexStore(root).handle()).search(SearchRequest(q=q, per_page=100, exact=True))
-    return {"ids": [r["id"] for r in response.results], "unmatched": response.unmatched}
+    return {"ids": [r["id"] for r in response.results], "unmatched": response.unmatched,
+            "snippets": {r["id"]: r["snippet"] for r in response.results}}
 
 
 @pytest.fixture
@@ -41,6 +43,11 @@ def built(corpus_copy, tmp_path):
     return build
 
 
+def _marked(snippet: str) -> list[str]:
+    """The words a snippet marks."""
+    return re.findall(r"<mark[^>]*>([^<]*)</mark>", snippet)
+
+
 def _english(word: str) -> list[str]:
     return [t.text for t in text_analyzer()(word)]
 
@@ -50,7 +57,9 @@ def test_a_german_inflection_finds_the_german_talk(built):
     root = built("de", GERMAN)
     found = _ids(root, "Netzwerken")
     assert found["ids"][:1] == [TALK] and found["unmatched"] == []
+    assert _marked(found["snippets"][TALK]) == ["Netzwerke"]  # matched through the German stemmer only
     assert TALK in _ids(root, "Krankenhaus")["ids"]
+    assert _marked(_ids(root, "Krankenhaus")["snippets"][TALK]) == ["Krankenhäuser"]
     assert TALK in _ids(root, "Inflammatory bowel disease")["ids"][:3]  # its English summary is still found
 
 
@@ -59,6 +68,7 @@ def test_a_danish_inflection_finds_the_danish_talk(built):
     root = built("da", DANISH)
     found = _ids(root, "netværk")
     assert found["ids"][:1] == [TALK] and found["unmatched"] == []
+    assert _marked(found["snippets"][TALK]) == ["Netværkerne"]
 
 
 def test_the_same_text_in_an_english_talk_is_not_stemmed_as_german(built):
@@ -90,3 +100,13 @@ def test_a_real_german_schedule_is_searched_in_german(tmp_path):
     build_index(loaded, root)
     found = _ids(root, "Anwendungen")
     assert knoten.id in found["ids"] and found["unmatched"] == []
+    assert "Anwendung" in _marked(found["snippets"][knoten.id])  # was the talk's lead, nothing marked
+
+
+def test_an_english_talk_is_not_marked_by_the_german_stemmer(built):
+    """The German stemmer marks words only in German talks: 'Netzwerken' is not marked in an English talk."""
+    root = built("en", GERMAN)
+    response = Searcher(IndexStore(root).handle()).search(SearchRequest(q="Netzwerken Krankenhäuser", per_page=100,
+                                                                        exact=True))
+    snippet = {r["id"]: r["snippet"] for r in response.results}[TALK]
+    assert _marked(snippet) == ["Krankenhäuser"]

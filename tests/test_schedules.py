@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from archive import load_corpus
 from archive.quotes import talk_quotes
 from confarchive.cli import main
+from schedule_support import timed_corpus
 
 SCHEDULES = Path(__file__).resolve().parent / "fixtures" / "schedules"
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -265,8 +266,9 @@ def _xml_errors(path: Path) -> list[str]:
 def exports(imported, tmp_path_factory):
     corpus_dir, _ = imported
     out = tmp_path_factory.mktemp("exports")
+    timed, _ = timed_corpus(tmp_path_factory.mktemp("timed") / "corpus")
     for conference in (*IMPORTS, "dngc-2025"):
-        source = SHIPPED_CORPUS if conference == "dngc-2025" else corpus_dir
+        source = timed if conference == "dngc-2025" else corpus_dir
         for fmt, ext in (("json", "json"), ("frab-xml", "xml")):
             result = _cli("export", "schedule", conference, "--format", fmt, "-o", out / f"{conference}.{ext}",
                           "--base-url", "https://archive.example.org", "--corpus", source)
@@ -309,8 +311,15 @@ def _records(corpus, conference: str) -> list[tuple]:
     return sorted(row(t) for t in corpus.talks.values() if t.conference == conference)
 
 
-@pytest.mark.parametrize("conference, fmt", [("camp2019", "json"), ("rc3-2020", "json"), ("camp2019", "xml")])
+def _bios(corpus, conference: str) -> dict:
+    return {(s.name, a.person_id): s.bio_for(a) for s in corpus.speakers.values() for a in s.appearances
+            if a.conference == conference}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("conference", list(IMPORTS))
 def test_export_then_import_gives_back_the_same_records(imported, exports, tmp_path, conference, fmt):
+    """Every real schedule, both formats: the same talks field for field, persons with their ids and biographies."""
     _, original = imported
     corpus = _empty_corpus(tmp_path)
     result = _cli("import", exports / f"{conference}.{fmt}", "--organiser", "O", "--id", conference,
@@ -318,10 +327,48 @@ def test_export_then_import_gives_back_the_same_records(imported, exports, tmp_p
     assert result.exit_code == 0, result.output
     again = load_corpus(corpus)
     assert _records(again, conference) == _records(original, conference)
-    if fmt == "json":
-        bios = {s.name: s.bio for s in again.speakers.values()}
-        assert bios == {s.name: s.bio for s in original.speakers.values()
-                        if any(a.conference == conference for a in s.appearances)}
+    assert _bios(again, conference) == _bios(original, conference)
+
+
+def test_the_schemas_require_uuid_guids_so_other_guids_are_derived_and_kept_beside(imported, exports):
+    """31C3's guids are not UUIDs: both schemas require one, so the export derives it (uuid5) and keeps the original."""
+    schema = json.loads((SCHEDULES / "schedule.schema.json").read_text(encoding="utf-8"))
+    assert schema["definitions"]["Event"]["properties"]["guid"] == {"type": "string", "format": "uuid"}
+    xsd = ET.parse(SCHEDULES / "schedule.xml.xsd").getroot()
+    xs = "{http://www.w3.org/2001/XMLSchema}"
+    event_type = next(t for t in xsd.iter(f"{xs}complexType") if t.get("name") == "event")
+    assert {a.get("name"): a.get("type") for a in event_type.findall(f"{xs}attribute")}["guid"] == "uuid"
+    _, corpus = imported
+    original = {t.event_guid for t in corpus.talks.values() if t.conference == "31c3-2014"}
+    assert "HOqeNIb6G7M4hYFKFRkCmQ" in original
+    data = json.loads((exports / "31c3-2014.json").read_text(encoding="utf-8"))
+    conference = data["schedule"]["conference"]
+    written = {e["guid"] for day in conference["days"] for es in day["rooms"].values() for e in es}
+    assert all(uuid.UUID(g) for g in written) and not written & {g for g in original if len(g) != 36}
+    kept = conference["meta"]["confarchive_originals"]
+    assert {v["guid"] for v in kept.values()} == {g for g in original if len(g) != 36}
+    for exported, values in kept.items():
+        assert exported == str(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, "https://confarchive/"),
+                                          "event-guid/" + values["guid"]))
+    xml = (exports / "31c3-2014.xml").read_text(encoding="utf-8")
+    assert '<?confarchive {"guid": "HOqeNIb6G7M4hYFKFRkCmQ"}?>' in xml
+
+
+def test_persons_keep_codes_and_biographies_in_both_formats(exports):
+    data = json.loads((exports / "rc3-2020.json").read_text(encoding="utf-8"))
+    persons = [p for day in data["schedule"]["conference"]["days"] for es in day["rooms"].values() for e in es
+               for p in e["persons"]]
+    source = json.loads((SCHEDULES / IMPORTS["rc3-2020"]).read_text(encoding="utf-8"))
+    wanted = {p["code"]: (p.get("biography") or "").replace("\r\n", "\n") or None for day in source["schedule"]["conference"]["days"]
+              for es in day["rooms"].values() for e in es for p in e["persons"]}
+    assert {p["code"]: p["biography"] for p in persons} == wanted
+    camp = json.loads((exports / "camp2019.json").read_text(encoding="utf-8"))
+    frab_ids = {p["id"] for day in camp["schedule"]["conference"]["days"] for es in day["rooms"].values()
+                for e in es for p in e["persons"]}
+    assert 9029 in frab_ids  # frab's integer person ids stay integers
+    root = ET.parse(exports / "rc3-2020.xml", parser=ET.XMLParser(target=ET.TreeBuilder(insert_pis=True))).getroot()
+    kept = [json.loads(c.text.split(" ", 1)[1]) for c in root.iter() if c.tag is ET.PI]
+    assert {p["code"]: p["biography"] or None for k in kept for p in k.get("persons", [])} == wanted
 
 
 def test_placeholders_are_not_exported_as_text(imported, exports):
@@ -335,3 +382,22 @@ def test_placeholders_are_not_exported_as_text(imported, exports):
 def _has_text(talk) -> bool:
     from archive.citations import PLACEHOLDER_SUMMARY
     return talk.text.strip() != PLACEHOLDER_SUMMARY
+
+
+@pytest.mark.parametrize("kept", [[], "x", {"guid": 7}, {"id": None, "persons": "x"}, {"persons": [1, None, {}]}])
+def test_wrong_shapes_where_the_export_keeps_originals_are_ignored(exports, tmp_path, kept):
+    """The `confarchive_originals` (JSON) and `<?confarchive?>` (XML) a hand-edited file may spoil: imported anyway."""
+    data = json.loads((exports / "31c3-2014.json").read_text(encoding="utf-8"))
+    meta = data["schedule"]["conference"]["meta"]["confarchive_originals"]
+    for guid in meta:
+        meta[guid] = kept
+    spoilt_json = tmp_path / "spoilt.json"
+    spoilt_json.write_text(json.dumps(data), encoding="utf-8")
+    xml = (exports / "31c3-2014.xml").read_text(encoding="utf-8")
+    spoilt_xml = tmp_path / "spoilt.xml"
+    spoilt_xml.write_text(xml.replace('<?confarchive {"guid"', "<?confarchive [[[{\"guid\"", 3), encoding="utf-8")
+    for number, path in enumerate((spoilt_json, spoilt_xml)):
+        (tmp_path / str(number)).mkdir()
+        corpus = _empty_corpus(tmp_path / str(number))
+        result = _cli("import", path, "--organiser", "O", "--id", f"spoilt-{number}", "--corpus", corpus)
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output

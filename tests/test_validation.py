@@ -271,3 +271,16 @@ def test_validate_impossible_date_without_traceback(runner, small_corpus):
 def test_malformed_taxonomy_rules_are_problems(small_corpus, rules, expected):
     edit(small_corpus, TAXONOMY, GENOMICS_RULES, rules)
     assert errors_of(small_corpus) == [f"corpus/{TAXONOMY}:{expected}"]
+
+
+@pytest.mark.parametrize("domain, expected", [
+    ("domain: [health]\n", ["error: `domain` must be a mapping such as {terms: [health, patient*], phrases: [...]}"]),
+    ("domain: {terms: [public health]}\n",
+     ["error: term 'public health' has a space and can never match (put it under `phrases:`)"]),
+    ("domain: {words: [health]}\n",
+     ["error: a rule needs `terms:` or `phrases:`", "error: unknown field 'words' (allowed: phrases, terms)"]),
+])
+def test_malformed_taxonomy_domain_is_a_problem(small_corpus, domain, expected):
+    text = (small_corpus / TAXONOMY).read_text(encoding="utf-8")
+    (small_corpus / TAXONOMY).write_text(text.split("\ndomain:")[0] + "\n" + domain, encoding="utf-8")
+    assert [e.split(": ", 1)[1] for e in errors_of(small_corpus)] == expected

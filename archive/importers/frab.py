@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 
-from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date, text
+from .schedule import (Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date,
+                       restore_originals, text)
 
 FORMAT = "schedule XML"
 _DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -32,7 +34,9 @@ def _parse_root(raw: str) -> ET.Element:
     if _DTD.search(raw):
         raise ScheduleError("the XML declares a DOCTYPE or entities; schedule exports have none, so it was refused")
     try:
-        root = ET.fromstring(raw)
+        parser = ET.XMLParser(target=ET.TreeBuilder(insert_pis=True))  # keep <?confarchive ...?>
+        parser.feed(raw)
+        root = parser.close()
     except ET.ParseError as exc:
         line, column = exc.position
         raise ScheduleError(f"not well-formed XML: {_reason(exc)} (line {line}, column {column + 1})") from None
@@ -66,7 +70,7 @@ def _read_event(event: ET.Element, position: int, room: str, day_date, day_chang
     if not title:
         return f"<event id={ident}>: no <title>; skipped"
     start = _child(event, "start")[:5]
-    return Event(ident=ident, title=title, position=position, guid=event.get("guid", ""),
+    read = Event(ident=ident, title=title, position=position, guid=event.get("guid", ""),
                  date=parse_date(_child(event, "date"), f"<event id={ident}><date>")
                  or calendar_date(day_date, start, day_change),
                  start=start, duration=_child(event, "duration")[:5],
@@ -75,6 +79,19 @@ def _read_event(event: ET.Element, position: int, room: str, day_date, day_chang
                  subtitle=_child(event, "subtitle"), abstract=_child(event, "abstract"),
                  description=_child(event, "description"), url=_child(event, "url"),
                  persons=_read_persons(event))
+    restore_originals(read, _originals(event))
+    return read
+
+
+def _originals(event: ET.Element):
+    """What confarchive's export kept in a <?confarchive {...}?> instruction (archive/schedule_xml.py), or None."""
+    for child in event:
+        if child.tag is ET.PI and (child.text or "").startswith("confarchive "):
+            try:
+                return json.loads(child.text.split(" ", 1)[1])
+            except (ValueError, RecursionError):
+                return None
+    return None
 
 
 def _read_persons(event: ET.Element) -> list[Person]:

@@ -22,7 +22,7 @@ from ..fields import CLOCK, DURATION, LANGUAGE
 from .html_text import html_to_markdown
 from .people import MERGE_MODES, ImportedSpeaker, PeopleMatcher
 from .schedule import Event, Schedule
-from .state import SCHEDULE_KEYS, STATE_FILE, comparable, event_key, state_text
+from .state import CONFERENCE_TRACKED, SCHEDULE_KEYS, STATE_FILE, comparable, event_key, plain_bio, state_text
 
 GROUPINGS = ("track", "room")
 KINDS = {**dict.fromkeys(("talk", "lecture", "keynote", "lightning talk", "lightningtalk", "presentation", "vortrag"), "talk"),
@@ -70,6 +70,9 @@ class ImportPlan:
     declined: list[str] = field(default_factory=list)
     talk_ids: set = field(default_factory=set)
     state: dict = field(default_factory=dict)  # event key -> what this import wrote (see update.py)
+    conference_state: dict = field(default_factory=dict)  # the conference's tracked fields as the schedule gives them
+    person_state: dict = field(default_factory=dict)  # speaker id -> the person's biography in the schedule
+    moves: dict = field(default_factory=dict)  # an update's talk id -> (old session, new session)
     report: list[str] = field(default_factory=list)  # an update's three-way report
     is_update: bool = False
 
@@ -92,7 +95,8 @@ def plan_import(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     plan.changes += _speaker_changes(corpus, people, plan, options)
     plan.changes.insert(0, _conference_change(folder, schedule, plan, options))
     plan.changes.insert(1, Change(folder / options.source_name, raw))
-    plan.changes.insert(2, Change(folder / STATE_FILE, state_text(plan.state)))
+    plan.changes.insert(2, Change(folder / STATE_FILE, state_text(plan.state, plan.conference_state, plan.person_state,
+                                                                options.group_by)))
     plan.sessions = sum(1 for g in groups if g.id)
     plan.todo += people.notes
     plan.merged += list(dict.fromkeys(people.merged))
@@ -144,15 +148,22 @@ def _source(options: ImportOptions, section: str, url: str = "") -> dict:
     return {"document": options.source_name, "url": url or None, "section": section}
 
 
+def conference_fields(schedule: Schedule) -> dict:
+    """The conference's fields an import writes from the schedule and a re-import keeps up to date."""
+    return {"title": schedule.title, "name": schedule.title, "date": schedule.start or schedule.ordered_events()[0].date,
+            "timezone": schedule.time_zone or _offset(schedule) or None}
+
+
 def _conference_change(folder, schedule: Schedule, plan: ImportPlan, options: ImportOptions) -> Change:
-    date = schedule.start or schedule.ordered_events()[0].date
+    fields = conference_fields(schedule)
+    plan.conference_state = comparable(fields, CONFERENCE_TRACKED)
+    date = fields["date"]
     if schedule.end and schedule.end != date:
         plan.todo.append(f"conference.md: the archive keeps one date per conference; the schedule runs "
                          f"{date.isoformat()} to {schedule.end.isoformat()}, so `date` is the first day")
     plan.todo.append("conference.md: schedules carry no introduction; replace the placeholder body")
-    meta = {"id": options.conference_id, "title": schedule.title, "name": schedule.title,
-            "organiser": options.organiser.strip(), "date": date, "timezone": schedule.time_zone or _offset(schedule) or None,
-            "online": False, "provenance": {"source_url": schedule.url or None},
+    meta = {"id": options.conference_id, "title": fields["title"], "name": fields["name"],
+            "organiser": options.organiser.strip(), "date": date, "timezone": fields["timezone"], "online": False, "provenance": {"source_url": schedule.url or None},
             "source": _source(options, "conference", schedule.url)}
     body = (f"{schedule.title}: the programme was imported from a {schedule.format} export "
             f"({len(schedule.events)} events). This introduction is a placeholder.")
@@ -198,6 +209,8 @@ def kind_of(schedule_type: str) -> str | None:
 
 
 def _kind(event: Event, plan: ImportPlan) -> str:
+    if event.kind in ("talk", "panel", "qa"):
+        return event.kind
     kind = kind_of(event.type) if event.type else "talk"
     if kind is None:
         plan.unmapped.append(f"{event.label}: type '{event.type}' is not a talk, panel or Q&A; imported as a talk")
@@ -207,6 +220,7 @@ def _kind(event: Event, plan: ImportPlan) -> str:
 def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order: int, people: PeopleMatcher,
                  options: ImportOptions) -> Change:
     tracked, body = talk_content(event, group.id, plan, people)
+    tracked["order"] = order
     meta = {"id": _talk_id(corpus, plan, event, options.conference_id), "conference": options.conference_id,
             "session": group.id, "kind": tracked["kind"], "order": order, "title": event.title, "title_editorial": False,
             "speakers": tracked["speakers"], "byline": tracked["byline"], "question": None,
@@ -219,7 +233,7 @@ def _talk_change(folder, corpus, plan, event: Event, group: SessionGroup, order:
 
 
 def talk_content(event: Event, session: Optional[str], plan: ImportPlan, people: PeopleMatcher) -> tuple[dict, str]:
-    """The fields an import keeps up to date (TRACKED) and the summary, for one event."""
+    """The fields an import keeps up to date (TRACKED, but for `order`) and the summary, for one event."""
     kind = _kind(event, plan)
     idents = [people.resolve(p) for p in event.persons]
     speakers = list(dict.fromkeys(idents))
@@ -230,7 +244,7 @@ def talk_content(event: Event, session: Optional[str], plan: ImportPlan, people:
     body = html_to_markdown(event.description or event.abstract)
     if not body:
         plan.unmapped.append(f"{event.label}: no abstract or description; the summary is a placeholder")
-    return {"title": event.title, "kind": kind, "date": event.date, "speakers": speakers,
+    return {"title": event.title, "kind": kind, "date": event.date, "speakers": speakers, "session": session,
             "byline": [p.name for p in event.persons],
             "abstract": (html_to_markdown(event.abstract) or None) if event.description else None,
             **schedule_fields(event, plan)}, body
@@ -261,14 +275,20 @@ def _appearance(conference: str, listing, bio: Optional[str], options: ImportOpt
             "source": _source(options, "persons of event " + ", ".join(dict.fromkeys(listing.events)))}
 
 
-def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, options: ImportOptions) -> list[Change]:
+def _speaker_changes(corpus: Corpus, people: PeopleMatcher, plan: ImportPlan, options: ImportOptions,
+                     bios: Optional[dict] = None, moves: Optional[dict] = None) -> list[Change]:
+    """New speakers' files, and existing ones with new appearances (and, on an update, a new biography from
+    `bios`, speaker id -> text, and appearances moved to other sessions, `moves`: speaker id -> {old: new})."""
     changes = []
     for speaker in people.people.values():
+        if speaker.listings:
+            plan.person_state[speaker.id] = plain_bio((speaker.bios() or [""])[0])
         if speaker.existing is None:
             changes.append(_new_speaker(corpus, speaker, options))
             plan.new_speakers.append(speaker.id)
         elif speaker.listings:
-            change = _updated_speaker(corpus, speaker, options)
+            change = _updated_speaker(corpus, speaker, options, (bios or {}).get(speaker.id),
+                                      (moves or {}).get(speaker.id, {}))
             if change.text != change.expected:
                 changes.append(change)
                 plan.updated_speakers.append(speaker.id)
@@ -288,18 +308,44 @@ def _new_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOption
     return Change(corpus.root / "speakers" / f"{speaker.id}.md", render(meta, body))
 
 
-def _updated_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOptions) -> Change:
-    """Add the new appearances (and unseen name forms as aliases) to an existing speaker's file."""
+def _updated_speaker(corpus: Corpus, speaker: ImportedSpeaker, options: ImportOptions,
+                     new_bio: Optional[str] = None, moves: Optional[dict] = None) -> Change:
+    """Add the new appearances (and unseen name forms as aliases) to an existing speaker's file, move
+    appearances at this conference to other sessions (moves: old -> new), and set the biography at this
+    conference to new_bio when an update brings one."""
     path = corpus.root / "speakers" / f"{speaker.id}.md"
     old = read_text(path)
     doc = parse(old)
     body = doc.body or (speaker.bios() or [""])[0]
     known = [doc.meta.get("name"), *(doc.meta.get("aliases") or [])]
-    listed = {(a.get("conference"), a.get("session")) for a in doc.meta.get("appearances") or [] if isinstance(a, dict)}
+    existing = [_moved(a, options.conference_id, moves or {}) for a in doc.meta.get("appearances") or []]
+    listed = {(a.get("conference"), a.get("session")) for a in existing if isinstance(a, dict)}
     added = [a for a in _bio_appearances(speaker, body, options) if (a["conference"], a["session"]) not in listed]
+    appearances = [*existing, *added]
+    if new_bio is not None:
+        appearances, body = with_bio(appearances, body, options.conference_id, new_bio)
     changes = {"aliases": [*(doc.meta.get("aliases") or []), *(n for n in speaker.names if n not in known)],
-               "appearances": [*(doc.meta.get("appearances") or []), *added]}
+               "appearances": appearances}
     return Change(path, update_text(old, changes, body=body), expected=old)
+
+
+def _moved(appearance, conference: str, moves: dict):
+    """The appearance in its new session when an update moved its talk there."""
+    if isinstance(appearance, dict) and appearance.get("conference") == conference and appearance.get("session") in moves:
+        return {**appearance, "session": moves[appearance["session"]]}
+    return appearance
+
+
+def with_bio(appearances: list, body: str, conference: str, bio: str) -> tuple[list, str]:
+    """A speaker's appearances and body with the biography at one conference replaced: the body when every
+    appearance is at that conference and none has a bio of its own, else those appearances' `bio`."""
+    here = [a for a in appearances if isinstance(a, dict) and a.get("conference") == conference]
+    only_here = len(here) == len(appearances) and not any(a.get("bio") for a in here)
+    if only_here:
+        return appearances, bio
+    mine = {id(a) for a in here}
+    changed = [{**a, "bio": bio if bio != body else None} if id(a) in mine else a for a in appearances]
+    return changed, body
 
 
 def _check_new_files(plan: ImportPlan) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
-from .schedule import Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date, text
+from .schedule import (Event, Person, Schedule, ScheduleError, calendar_date, offset_of, parse_date,
+                       restore_originals, text)
 
 FORMAT = "schedule JSON"
 MAX_NUMBER_DIGITS = 40
+ORIGINALS = "confarchive_originals"  # what confarchive's export kept in conference.meta (archive/export.py)
 
 
 def read_schedule_json(raw: str) -> Schedule:
@@ -26,6 +28,11 @@ def read_schedule_json(raw: str) -> Schedule:
                         day_change=text(conference.get("day_change")))
     for index, day in enumerate(_list(conference.get("days"), "schedule.conference.days")):
         _read_day(schedule, _mapping(day, f"days[{index}]"), f"days[{index}]")
+    meta = conference.get("meta")
+    kept = meta.get(ORIGINALS) if isinstance(meta, dict) else None
+    if isinstance(kept, dict):
+        for event in schedule.events:
+            restore_originals(event, kept.get(event.guid))
     return schedule
 
 

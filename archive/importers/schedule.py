@@ -40,6 +40,7 @@ class Event:
     description: str = ""
     url: str = ""
     persons: list[Person] = field(default_factory=list)
+    kind: str = ""  # the archive's kind (talk, panel, qa), when an archive export gives it
 
     @property
     def label(self) -> str:
@@ -106,3 +107,23 @@ def offset_of(value) -> str:
 def text(value) -> str:
     """A text field of the export as a stripped string ('' for null or missing)."""
     return "" if value is None or isinstance(value, bool) else str(value).strip()
+
+
+_RESTORED = (("guid", "guid"), ("id", "ident"), ("duration", "duration"), ("room", "room"), ("type", "type"),
+             ("kind", "kind"))
+
+
+def restore_originals(event: Event, kept) -> None:
+    """Put back what an archive export had to replace to fit the schemas (archive/schedule_model.py):
+    the talk's own guid, id, duration, room, type and kind, and its persons' codes and biographies."""
+    if not isinstance(kept, dict):
+        return
+    for key, attribute in _RESTORED:
+        if isinstance(kept.get(key), str) and (kept[key] or key != "id"):
+            setattr(event, attribute, kept[key].strip())
+    persons = kept.get("persons")
+    if isinstance(persons, list) and len(persons) == len(event.persons):
+        for person, extra in zip(event.persons, persons):
+            if isinstance(extra, dict):
+                person.key = text(extra.get("code")) or person.key
+                person.biography = text(extra.get("biography")) or person.biography

@@ -1,23 +1,30 @@
 """Re-import a newer export of a conference already in the archive: a three-way update.
 
 For each event the last import's values (the stored state), the talk file now (the librarian's) and
-the new export (the schedule's) are compared field by field: a field only the schedule changed is
-updated; a field only the librarian changed is kept; a field both changed differently is kept as the
-librarian left it and reported. New events become talks; events gone from the export are reported,
-and their talks kept.
+the new export (the schedule's) are compared field by field (three_way.py): a field only the schedule
+changed is updated; a field only the librarian changed is kept; a field both changed differently is
+kept as the librarian left it and reported. The fields include the talk's session (a move to another
+track, or room and day with --sessions room) and its order in the session. The conference's fields
+(update_conference.py) and the persons' biographies (update_speakers.py) follow the same rule. New events
+become talks; events gone from the export are reported, and their talks kept.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..corpus import Corpus
 from ..frontmatter import parse
 from ..writer import Change, read_text, update_text
-from .mapping import (ImportOptions, ImportPlan, ImportRefused, SessionGroup, _check_new_files, _room_title,
+from .mapping import (GROUPINGS, ImportOptions, ImportPlan, ImportRefused, SessionGroup, _check_new_files, _room_title,
                       _session_change, _speaker_changes, _talk_change, talk_content)
 from ..names import name_key
 from .people import ImportedSpeaker, PeopleMatcher
 from .schedule import Event, Schedule
 from .state import STATE_FILE, TRACKED, comparable, event_key, read_state, state_text
+from .three_way import merge_fields, three_way
+from .update_speakers import bio_updates, session_moves
+from .update_conference import conference_update
 
 
 def plan_update(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOptions) -> ImportPlan:
@@ -30,24 +37,30 @@ def plan_update(schedule: Schedule, corpus: Corpus, raw: str, options: ImportOpt
     if state is None:
         raise ImportRefused(f"conference '{ident}' has no {STATE_FILE} (it was not imported, or before this "
                             "version): nothing to compare the new export with")
+    if state["group_by"] in GROUPINGS:  # the sessions are the first import's: track or day-and-room
+        options = replace(options, group_by=state["group_by"])
     plan = ImportPlan(ident, unmapped=list(schedule.skipped), is_update=True)
     people = _known_people(corpus, ident, options)
     sessions = _Sessions(corpus, ident, folder, schedule, options, plan)
-    new_state, seen = {}, set()
+    orders, new_state, seen = _orders(schedule, sessions, _kept_places(corpus, ident, schedule, state["events"])), {}, set()
     for event in schedule.ordered_events():
         key, group = event_key(event), sessions.group_for(event)
         seen.add(key)
-        if key in state and state[key]["id"] in corpus.talks:
-            new_state[key] = _update_talk(corpus, plan, event, group, state[key], people)
+        last = state["events"].get(key)
+        if last and last["id"] in corpus.talks:
+            new_state[key] = _update_talk(corpus, plan, event, group, orders[key], last, people)
         else:
             group.events.append(event)
-            plan.changes.append(_talk_change(folder, corpus, plan, event, group, _next_order(corpus, plan, group),
-                                             people, options))
+            plan.changes.append(_talk_change(folder, corpus, plan, event, group, orders[key], people, options))
             new_state[key] = plan.state[key]
             plan.report.append(f"new: {new_state[key]['id']} ({event.label})")
-    _report_removed(plan, state, seen, corpus)
-    plan.changes += sessions.changes + _speaker_changes(corpus, people, plan, options)
-    plan.changes += _replaced(folder / options.source_name, raw) + _replaced(folder / STATE_FILE, state_text(new_state))
+    _report_removed(plan, state["events"], seen, corpus)
+    plan.changes += conference_update(corpus, ident, schedule, state["conference"], plan) + sessions.changes
+    plan.changes += _speaker_changes(corpus, people, plan, options, bio_updates(ident, people, state["persons"], plan),
+                                     session_moves(corpus, ident, plan))
+    plan.changes += _replaced(folder / options.source_name, raw)
+    plan.changes += _replaced(folder / STATE_FILE, state_text(new_state, plan.conference_state, plan.person_state,
+                                                                   options.group_by))
     plan.todo += people.notes
     plan.merged += list(dict.fromkeys(people.merged))
     plan.declined += people.declined
@@ -93,12 +106,28 @@ class _Sessions:
         return self.by_title[title]
 
 
-def _next_order(corpus: Corpus, plan: ImportPlan, group: SessionGroup) -> int:
-    existing = [t.order for t in corpus.talks.values() if t.session == group.id and t.conference == plan.conference_id]
-    return max(existing, default=0) + len(group.events)
+def _kept_places(corpus: Corpus, ident: str, schedule: Schedule, last: dict) -> set:
+    """(session, order) of the conference's talks no event of the export updates (their events were removed,
+    or a librarian added them): they stay, and keep their place."""
+    matched = {last[key]["id"] for key in (event_key(event) for event in schedule.events) if key in last}
+    return {(t.session, t.order) for t in corpus.talks.values() if t.conference == ident and t.id not in matched}
 
 
-def _update_talk(corpus: Corpus, plan: ImportPlan, event: Event, group: SessionGroup, last: dict,
+def _orders(schedule: Schedule, sessions: "_Sessions", taken: set) -> dict[str, int]:
+    """Each event's place in its session as the new export orders them, numbered as a fresh import would
+    but for the places of kept talks (so that a removed event moves nobody)."""
+    counts: dict = {}
+    orders = {}
+    for event in schedule.ordered_events():
+        group = sessions.group_for(event)
+        number = counts.get(group.id, 0) + 1
+        while (group.id, number) in taken:
+            number += 1
+        orders[event_key(event)] = counts[group.id] = number
+    return orders
+
+
+def _update_talk(corpus: Corpus, plan: ImportPlan, event: Event, group: SessionGroup, order: int, last: dict,
                  people: PeopleMatcher) -> dict:
     """Three-way merge of one talk; returns the state to store for it (what the schedule says now)."""
     talk = corpus.talks[last["id"]]
@@ -106,18 +135,14 @@ def _update_talk(corpus: Corpus, plan: ImportPlan, event: Event, group: SessionG
     old = read_text(path)
     doc = parse(old)
     fields, body = talk_content(event, group.id, plan, people)
-    theirs, ours, base = comparable(fields), comparable(doc.meta), last["fields"]
-    changes = {}
-    for name in TRACKED:
-        outcome = _three_way(base.get(name), ours[name], theirs[name])
-        if outcome == "update":
-            changes[name] = fields[name] if name != "date" else event.date
-            plan.report.append(f"updated: {talk.id}: {name} {_show(ours[name])} → {_show(theirs[name])}")
-        elif outcome == "conflict":
-            plan.report.append(f"kept the librarian's edit: {talk.id}: {name} is {_show(ours[name])} here; the schedule "
-                               f"changed it from {_show(base.get(name))} to {_show(theirs[name])}")
+    fields["order"] = order
+    theirs = comparable(fields)
+    updated = merge_fields(talk.id, TRACKED, last["fields"], comparable(doc.meta), theirs, plan.report)
+    changes = {name: fields[name] for name in updated}
+    if "session" in changes:
+        plan.moves[talk.id] = (talk.session, changes["session"])
     new_body = body or last["body"]
-    body_outcome = _three_way(last["body"], doc.body.strip(), new_body.strip())
+    body_outcome = three_way(last["body"], doc.body.strip(), new_body.strip())
     if body_outcome == "conflict":
         plan.report.append(f"kept the librarian's edit: {talk.id}: the summary was edited here and the schedule's "
                            "description changed too")
@@ -127,17 +152,6 @@ def _update_talk(corpus: Corpus, plan: ImportPlan, event: Event, group: SessionG
         plan.changes.append(Change(path, update_text(old, changes, body=new_body if body_outcome == "update" else None),
                                    expected=old))
     return {"id": talk.id, "fields": theirs, "body": new_body}
-
-
-def _three_way(base, ours, theirs) -> str:
-    """'keep' (nothing to do), 'update' (only the schedule changed it) or 'conflict' (both, differently)."""
-    if theirs == base or theirs == ours:
-        return "keep"
-    return "update" if ours == base else "conflict"
-
-
-def _show(value) -> str:
-    return "(none)" if value in (None, "", []) else repr(value)
 
 
 def _report_removed(plan: ImportPlan, state: dict, seen: set, corpus: Corpus) -> None:

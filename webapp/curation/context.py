@@ -13,9 +13,8 @@ import re
 from types import SimpleNamespace
 
 from archive import CorpusError, inspect_corpus
-from archive.load import topic_text
+from archive.load import record_topics
 from archive.records import Talk, TopicOverrides
-from archive.taxonomy import assign_topics
 
 from .common import corpus_root
 from .forms import EditForm
@@ -80,7 +79,7 @@ def preview_topics(corpus, record, form: EditForm) -> list[str]:
                                       question=str(form.values.get("question") or ""), text=form.body)
     else:
         changed = dataclasses.replace(record, bio=form.body, appearances=_appearances(form, record))
-    return assign_topics(corpus.topics, topic_text(changed), overrides)
+    return record_topics(corpus.topics, dataclasses.replace(changed, topic_overrides=overrides))
 
 
 def _appearances(form: EditForm, record) -> list:
