@@ -10,6 +10,7 @@ import click
 
 from archive import ERROR, CorpusError, load_corpus
 from indexer import BuildLocked, IndexUnavailable, build_index, index_exists, pending
+from indexer.update import update_index
 from indexer.facet_specs import FACETS
 from indexer.layout import META, current_build
 from indexer.schema import SCHEMA_VERSION
@@ -56,6 +57,22 @@ def run_build(corpus_dir: Path, index_dir: Path, quiet: bool = False) -> None:
         pending.clear(index_dir)
         click.echo(f"This build includes {len(caught_up)} saved edit(s) that had not been indexed: "
                    + ", ".join(e["file"] for e in caught_up), err=True)
+
+
+def update_after_writing(corpus_dir: Path, index_dir: Path, ids: list[str]) -> None:
+    """Bring an existing index up to date with records just written (an import): an update of those
+    records and their conference's, not a full build; without an index, say how to make one."""
+    if not index_exists(index_dir):
+        click.echo(f"No search index in {index_dir} yet: `confarchive build` makes one.", err=True)
+        return
+    try:
+        report = update_index(load_corpus(corpus_dir), index_dir, ids)
+    except CorpusError as exc:
+        click.echo(f"The search index was not updated: {exc} Fix them, then run `confarchive build`.", err=True)
+        return
+    except BuildLocked as exc:
+        raise click.ClickException(f"{exc} The files were written; run `confarchive build` after it.")
+    click.echo(f"Search index updated: {report.documents} documents indexed in {report.seconds:.1f}s.", err=True)
 
 
 def warn_if_behind(index_dir: Path) -> None:

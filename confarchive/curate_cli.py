@@ -204,7 +204,9 @@ def _read_input(path: Path) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would be written (for --update, the three-way report); "
                                               "write nothing.")
 @corpus_option
-def import_schedule(schedule_file, organiser, conference_id, group_by, merge, update, dry_run, corpus):
+@click.option("--index", "index_dir", type=click.Path(file_okay=False),
+              help="Search index to update with the imported records, if it exists (default: instance/index).")
+def import_schedule(schedule_file, organiser, conference_id, group_by, merge, update, dry_run, corpus, index_dir):
     """Import a pretalx or frab schedule export (schedule.json or schedule.xml) as a new conference."""
     if not update and not organiser:
         raise click.UsageError("Missing option '--organiser'.")
@@ -224,6 +226,20 @@ def import_schedule(schedule_file, organiser, conference_id, group_by, merge, up
     except OSError as exc:
         raise click.ClickException(_write_failed(exc)) from None
     _report_import(plan, schedule, corpus_dir, group_by, dry_run)
+    if not dry_run and plan.changes:
+        _update_index(corpus, index_dir, corpus_dir, [Path(c.path).stem for c in plan.changes])
+
+
+def _update_index(corpus: str | None, index_dir: str | None, corpus_dir: Path, ids: list[str]) -> None:
+    """Update the search index of this corpus: the one given, or the default one of the default corpus
+    (another corpus's import must not reach the shipped corpus's index)."""
+    from .common import _paths, update_after_writing
+
+    if corpus and not index_dir:
+        click.echo("The search index was not updated: pass --index with this corpus's index folder, "
+                   "or run `confarchive build`.", err=True)
+        return
+    update_after_writing(corpus_dir, _paths(corpus, index_dir)[1], ids)
 
 
 def _ask_merge(proposal) -> bool:

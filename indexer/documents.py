@@ -97,15 +97,25 @@ def corpus_documents(corpus: Corpus) -> list[IndexDoc]:
 
 def iter_documents(corpus: Corpus) -> Iterator[IndexDoc]:
     """Every document in programme order: per session its own page then its talks; then the speakers."""
+    makers = {"session": session_doc, "talk": talk_doc, "speaker": speaker_doc}
+    return (makers[kind](corpus, record) for kind, record in _in_programme_order(corpus))
+
+
+def document_ids(corpus: Corpus) -> list[str]:
+    """The ids of iter_documents' documents, in its order, without making them (an update places its documents)."""
+    return [record.id for _, record in _in_programme_order(corpus)]
+
+
+def _in_programme_order(corpus: Corpus) -> Iterator[tuple[str, object]]:
     sessions_done = set()
     for talk in corpus.ordered_talks():
         session = corpus.session_of(talk)
         if session and session.id not in sessions_done:
             sessions_done.add(session.id)
-            yield session_doc(corpus, session)
-        yield talk_doc(corpus, talk)
-    yield from (session_doc(corpus, s) for s in corpus.ordered_sessions() if s.id not in sessions_done)
-    yield from (speaker_doc(corpus, s) for s in sorted(corpus.speakers.values(), key=lambda s: s.name))
+            yield "session", session
+        yield "talk", talk
+    yield from (("session", s) for s in corpus.ordered_sessions() if s.id not in sessions_done)
+    yield from (("speaker", s) for s in sorted(corpus.speakers.values(), key=lambda s: s.name))
 
 
 def document_count(corpus: Corpus) -> int:

@@ -74,7 +74,7 @@ def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable, topics: list
             "talk": {"id": talk.id, "title": talk.title, "url": talk_cite.url, "kind": talk.kind},
             "session": {"id": session.id, "number": session.number, "title": session.title} if session else None,
             "topics": topics, "talk_topics": list(talk.topics),
-            "topic_evidence": sentence_evidence(corpus.topics, quote.text), "url": url, "sentence": quote.number,
+            "topic_evidence": {t: words for t, words in sentence_evidence(corpus.topics, quote.text).items() if t in topics}, "url": url, "sentence": quote.number,
             "cite": for_quote(talk_cite, quote.id, quote.text, url, quote.before, quote.after).as_dict()}
 
 

@@ -28,7 +28,7 @@ from archive import Corpus
 
 from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, check_build,
                     index_fields, staged_build, write_meta)
-from .documents import IndexDoc, corpus_facet_notes, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
+from .documents import IndexDoc, corpus_facet_notes, document_ids, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
 from .facet_files import added_orders, write_update
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
 from .layout import META, SUGGEST, IndexUnavailable, current_build
@@ -183,58 +183,83 @@ def record_documents(corpus: Corpus, ids: set[str]) -> list[IndexDoc]:
 
 
 def _update_main(corpus: Corpus, target: Path, touched: set[str], catalogued: dict | None = None) -> int:
-    docs = record_documents(corpus, touched)
+    order = document_ids(corpus)
+    position = {ident: number for number, ident in enumerate(order)}
+    docs = sorted(record_documents(corpus, touched), key=lambda doc: position[doc.id])
     lineage = json.loads((target / META).read_text(encoding="utf-8")).get("lineage")
     labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "notes": corpus_facet_notes(corpus)}
-    live = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels, lambda ranks: [
-        (index_fields(doc, 0), doc.facets, ranks.get(doc.id)) for doc in docs])
+    live = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels,
+                          [(index_fields(doc, 0), doc.facets, doc.id) for doc in docs], order)
     write_meta(target, corpus, live, lineage, catalogued)
     return live
 
 
 def _update_quotes(corpus: Corpus, build: Path, talks: set[str]) -> None:
-    quotes = quote_documents(corpus, talks)
+    quotes = quote_documents(corpus, talks)  # in programme order, sentence by sentence
     labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}
-    live = _update_folder(build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels, lambda ranks: [
-        (quote_fields(payload, 0), doc_facets, _sentence_rank(ranks.get(payload["talk"]["id"]), payload))
-        for payload, doc_facets in quotes])
+    live = _update_folder(build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels,
+                          [(quote_fields(payload, 0), doc_facets, payload["talk"]["id"]) for payload, doc_facets in quotes],
+                          [talk.id for talk in corpus.ordered_talks()])
     write_quote_meta(build / QUOTES, corpus, live)
 
 
 def _update_folder(folder: Path, field: str, keys: set[str], impact_fields: tuple[tuple[str, ...], tuple[str, ...]],
-                   labels: dict, added_for) -> int:
-    """Replace the documents whose `field` is one of keys with added_for(their programme ranks); return the live count.
+                   labels: dict, added: list[tuple[dict, dict, str]], order: list[str]) -> int:
+    """Replace the documents whose `field` is one of keys with `added` ((fields, facet values, key) in programme
+    order); return the live count. `order` is every key in programme order, which places the added documents.
 
     Writes a facet update file (facet_files.py) instead of rewriting facets.json; meta.json is
     removed for the caller to write anew (it is a hard link into the old build).
     """
     ix = index.open_dir(str(folder))
     try:
-        doomed, ranks, last = _doomed(ix, folder, keys, field)
-        added = added_for(ranks)
+        orders = _all_orders(ix, folder)
+        with ix.searcher() as searcher:
+            doomed = {n for key in keys for n in searcher.docs_for_query(wq.Term(field, key))}
+            anchors = _anchors(searcher, field, orders, order, keys)
         live = _apply(ix, folder, [wq.Term(field, key) for key in keys], added, impact_fields)
     finally:
         ix.close()
-    orders = [rank if rank is not None else last + number for number, (_, _, rank) in enumerate(added, start=1)]
     write_update(folder, {"docs": [doc_facets for _, doc_facets, _ in added], "ids": [f["id"] for f, _, _ in added],
-                          "order": orders, "deleted": sorted(doomed), **labels})
+                          "order": _placed(added, anchors, max(orders, default=-1)), "deleted": sorted(doomed),
+                          **labels})
     (folder / META).unlink()
     return live
 
 
-def _doomed(ix, folder: Path, keys: set[str], field: str) -> tuple[set[int], dict[str, float], float]:
-    """The live documents whose field holds one of keys, each key's earliest programme rank among them,
-    and the last rank of all (added documents without a rank go after it)."""
-    orders = _all_orders(ix, folder)
-    doomed: set[int] = set()
-    ranks = {}
-    with ix.searcher() as searcher:
-        for key in keys:
-            found = list(searcher.docs_for_query(wq.Term(field, key)))
-            doomed.update(found)
+def _anchors(searcher, field: str, orders: list[float], order: list[str], keys: set[str]) -> dict[str, tuple]:
+    """For each key, the programme ranks its new documents go between: the last rank of the nearest key before
+    it (in `order`) that this update leaves in place, and the first rank of the nearest one after it."""
+    position = {key: number for number, key in enumerate(order)}
+
+    def neighbour(number: int, step: int, pick) -> float | None:
+        while 0 <= number < len(order):
+            found = [] if order[number] in keys else list(searcher.docs_for_query(wq.Term(field, order[number])))
             if found:
-                ranks[key] = min(orders[n] for n in found)
-    return doomed, ranks, max(orders, default=-1)
+                return pick(orders[n] for n in found)
+            number += step
+        return None
+
+    anchors = {}
+    for key in keys:
+        if key in position:
+            low = neighbour(position[key] - 1, -1, max)
+            high = neighbour(position[key] + 1, 1, min)
+            anchors[key] = (-1.0 if low is None else low, high)
+    return anchors
+
+
+def _placed(added: list[tuple[dict, dict, str]], anchors: dict[str, tuple], last: float) -> list[float]:
+    """Programme ranks of the added documents: spread evenly between their neighbours' ranks, in the order given."""
+    groups: dict[tuple, list[int]] = {}
+    for number, (_, _, key) in enumerate(added):
+        low, high = anchors.get(key, (last, None))
+        groups.setdefault((low, high if high is not None else max(low, last) + 1.0), []).append(number)
+    ranks = [0.0] * len(added)
+    for (low, high), members in groups.items():
+        for place, number in enumerate(members, start=1):
+            ranks[number] = low + (high - low) * place / (len(members) + 1)
+    return ranks
 
 
 def _all_orders(ix, folder: Path) -> list[float]:
@@ -243,10 +268,6 @@ def _all_orders(ix, folder: Path) -> list[float]:
         leaves = reader.leaf_readers()
         base = leaves[0][0].doc_count_all() if leaves else 0
     return [*range(base), *added_orders(folder)]
-
-
-def _sentence_rank(talk_rank: float | None, payload: dict) -> float | None:
-    return None if talk_rank is None else talk_rank + payload["sentence"] * 1e-4
 
 
 def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, float | None]],

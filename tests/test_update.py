@@ -356,3 +356,41 @@ def test_a_conference_edit_updates_its_records_without_a_full_build(built, tmp_p
         assert updated["ids"] == full["ids"] and updated["facets"] == full["facets"], q
     handle = IndexStore(root).handle()
     assert handle.facets.label("conference", "dngc-2025") == "DNGC Annual Conference 2025"
+
+
+def test_an_import_updates_the_index_instead_of_rebuilding_it(built):
+    from click.testing import CliRunner
+
+    from confarchive.cli import main
+
+    corpus_dir, root = built
+    schedule = Path(__file__).resolve().parent / "fixtures" / "pretalx-nhdd-2024.json"
+    result = CliRunner().invoke(main, ["import", str(schedule), "--organiser", "Nordic Health Data Network",
+                                       "--corpus", str(corpus_dir), "--index", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "Search index updated" in result.output
+    assert _segments(IndexStore(root).handle().path) == 2  # an update added one segment: no full build
+    corpus = load_corpus(corpus_dir)
+    imported = [t for t in corpus.talks.values() if t.conference != "dngc-2025"]
+    assert imported
+    fresh = root.parent / "fresh"
+    build_index(corpus, fresh)
+    assert _search(root, "")["ids"] == _search(fresh, "")["ids"]  # the new conference in its place in the programme
+    for q in QUERIES + [imported[0].title]:
+        updated, full = _search(root, q), _search(fresh, q)
+        # the same records and counts; the order of equal-ish scores may differ: an update scores its segment with
+        # the word frequencies of the full build plus its own (a conference a third of this small archive's size)
+        assert set(updated["ids"]) == set(full["ids"]) and updated["facets"] == full["facets"], q
+    assert _search(root, imported[0].title)["ids"][0] == imported[0].id
+
+
+def test_an_import_into_another_corpus_leaves_the_default_index_alone(corpus_copy):
+    from click.testing import CliRunner
+
+    from confarchive.cli import main
+
+    schedule = Path(__file__).resolve().parent / "fixtures" / "pretalx-nhdd-2024.json"
+    result = CliRunner().invoke(main, ["import", str(schedule), "--organiser", "Nordic Health Data Network",
+                                       "--corpus", str(corpus_copy)])
+    assert result.exit_code == 0, result.output
+    assert "pass --index" in result.output
