@@ -143,10 +143,10 @@ class Evaluator:
         common = None
         for keys, place in keyed:
             shifted = keys - place if place else keys
-            common = shifted if common is None else np.intersect1d(common, shifted, assume_unique=True)
+            common = shifted if common is None else sorted_intersection(common, shifted)
             if not len(common):
                 return keep
-        keep[np.unique(common >> POSITION_BITS)] = True
+        keep[common >> POSITION_BITS] = True
         return keep
 
     def _expanded(self, q: wq.MultiTerm) -> Matches:
@@ -169,6 +169,18 @@ class Evaluator:
 
     _HANDLERS = {wq.Term: _term, wq.Or: _or, wq.And: _and, wq.AndNot: _and_not, wq.AndMaybe: _and_maybe,
                  wq.Require: _require, wq.Not: _not, wq.Phrase: _phrase, wq.MultiTerm: _expanded}
+
+
+def sorted_intersection(small: np.ndarray, large: np.ndarray) -> np.ndarray:
+    """The values of `small` also in `large`, both sorted and without repeats: a binary search per value of the
+    smaller array, so the cost follows the rarest word of a phrase, not the commonest."""
+    if len(small) > len(large):
+        small, large = large, small
+    if not len(small) or not len(large):
+        return small[:0]
+    places = np.searchsorted(large, small)
+    places[places == len(large)] = len(large) - 1
+    return small[large[places] == small]
 
 
 def intersect(base: np.ndarray, others) -> np.ndarray:

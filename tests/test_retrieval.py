@@ -223,3 +223,14 @@ def test_a_phrase_evaluated_again_is_not_changed_by_what_callers_did_with_the_fi
     first.scores[:] = 0
     again = evaluator.evaluate(q)
     assert again.count > 0 and np.array_equal(again.mask, expected)
+
+
+def test_sorted_intersection_equals_numpys():
+    from indexer.retrieval import sorted_intersection
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        a = np.unique(rng.integers(0, 500, rng.integers(0, 60)))
+        b = np.unique(rng.integers(0, 500, rng.integers(0, 400)))
+        assert sorted_intersection(a, b).tolist() == np.intersect1d(a, b).tolist()
+        assert sorted_intersection(b, a).tolist() == np.intersect1d(a, b).tolist()
