@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlencode
 
 from .queries import Query
+from indexer.quotes_index import open_quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASS_BUDGET_S = 90.0  # no class may take longer than this per mode; fewer samples are reported instead
@@ -100,7 +101,7 @@ def quotes_search(store, text: str):
     """Quote search as the app runs it: the build's quote index, opened once per process."""
     from indexer.quotes_index import QuoteRequest
 
-    return store.handle().quotes().search(QuoteRequest(q=text))
+    return open_quotes(store.handle()).search(QuoteRequest(q=text))
 
 
 def profile(run: Callable[[Query], object], queries: list[Query], top: int = 22) -> str:

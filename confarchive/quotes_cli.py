@@ -19,6 +19,7 @@ from webapp.site import DEFAULT_BASE_URL
 
 from .common import _paths, corpus_option, ensure_index, facet_filters, facet_options, index_option, match_options
 from .output import accounting_lines, plain_snippet
+from indexer.quotes_index import open_quotes
 
 
 class FormatChoice(click.Choice):
@@ -60,7 +61,7 @@ def quotes(query, corpus, index_dir, fmt, style, output, page, per_page, every, 
                            match=match, topic_mode=topic_mode, exact=exact)
     try:
         handle = IndexStore(index_path).handle()  # kept: the quote index spells with it
-        index = handle.quotes()
+        index = open_quotes(handle)
         response = index.search(request)
         found = index.search_all(request) if every else response.results
     except (BadRequest, IndexUnavailable) as exc:

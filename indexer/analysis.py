@@ -8,6 +8,7 @@ from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokeniz
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
+from .postings import set_stemmer
 from .spelling import normalise_spelling
 
 # Accents fold before stemming, so "Résumés" and "resumes" agree (see STYLE.md).
@@ -66,7 +67,7 @@ def thread_safe_stemming(analyzer):
     for item in getattr(analyzer, "items", [analyzer]):
         if isinstance(item, StemFilter):
             stemfn = stemmer_for_language(item.lang) if item.lang else item.stemfn
-            item._stem = lru_cache(maxsize=STEM_CACHE)(stemfn)
+            set_stemmer(item, lru_cache(maxsize=STEM_CACHE)(stemfn))
     return analyzer
 
 

@@ -7,8 +7,10 @@ Linux or macOS), or when the build runs inside a process that must not fork, the
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import traceback
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -29,7 +31,7 @@ def alongside(job: Callable, *args) -> Iterator[None]:
         return
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_run, args=(send, job, args), daemon=True)
+    process = context.Process(target=_run, args=(send, job, args, os.getpid()), daemon=True)
     process.start()
     send.close()
     try:
@@ -45,7 +47,8 @@ def alongside(job: Callable, *args) -> Iterator[None]:
                         f"{error or f'exit code {process.exitcode}'}")
 
 
-def _run(send, job: Callable, args: tuple) -> None:
+def _run(send, job: Callable, args: tuple, parent: int) -> None:
+    _die_with(parent)
     try:
         job(*args)
         send.send("")
@@ -53,3 +56,14 @@ def _run(send, job: Callable, args: tuple) -> None:
         send.send(f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}")
     finally:
         send.close()
+
+
+def _die_with(parent: int) -> None:
+    """End this process when its parent ends: a killed build must not leave a child holding its build lock."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)

@@ -1,4 +1,7 @@
-"""Block-level reading of Whoosh postings: the one module that uses the internals of Whoosh 2.7.4's matcher.
+"""The one module that uses Whoosh 2.7.4's private parts: block-level reading of postings, and three small hooks.
+
+The hooks: a stemmer's cache (`set_stemmer`), the terms a prefix or fuzzy query expands to
+(`expansions`), and the highlighter's merging of adjacent matched words (`merged_matches`).
 
 Whoosh's public matcher API moves one posting per Python call, and `skip_to` scans a block linearly.
 Its block reader already holds a block's ids and weights as arrays; reading those whole (for the
@@ -104,3 +107,18 @@ def _gaps(value: bytes) -> list[int]:
 
 def _as_gaps(positions: list[int]) -> list[int]:
     return [b - a for a, b in zip([0, *positions], positions)]
+
+
+def set_stemmer(stem_filter, stem) -> None:
+    """Make a StemFilter call `stem` (a thread-safe cached stemmer) instead of its own LFU cache."""
+    stem_filter._stem = stem
+
+
+def expansions(q, reader):
+    """The index terms (bytes) a prefix*, wildcard or fuzzy~ query stands for, in term order."""
+    return q._btexts(reader)
+
+
+def merged_matches(highlighter, tokens):
+    """Adjacent matched tokens merged into one, as Whoosh's own highlighter does before fragmenting."""
+    return highlighter._merge_matched_tokens(tokens)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,9 +27,10 @@ from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
 from .store import SearcherPool
 from .page_data import url_for
+from .postings import merged_matches
 from .expansion import SynonymExpander
 from .retrieval import Evaluator, intersect, query_terms
-from .search import (DEFAULT_PER_PAGE, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
+from .search import (DEFAULT_PER_PAGE, Searcher, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
                      ranked_documents)
 from .selection import Selection, select, unmatched_notice
 
@@ -171,6 +173,23 @@ class QuoteResponse:
                 "remaining_query": self.remaining_query}
 
 
+def open_quotes(handle) -> "QuoteIndex":
+    """The build's quote index (<build>/quotes/), opened once per build; IndexUnavailable if it has none."""
+    return handle.attached("quotes", _open)
+
+
+def _open(handle) -> "QuoteIndex":
+    return QuoteIndex(handle.path / QUOTES, _speller(weakref.ref(handle)))
+
+
+def _speller(handle_ref):
+    """Spelling corrections for quote queries, from the main index's vocabulary (no strong reference to the handle)."""
+    def suggest(text: str):
+        handle = handle_ref()
+        return Searcher(handle).suggest(text) if handle is not None else None
+    return suggest
+
+
 class QuoteIndex:
     """One build's open quote index, its facet table, and a searcher per thread."""
 
@@ -272,7 +291,7 @@ class SentenceMarker:
         if not self.words:
             return html.escape(text, quote=False)
         tokens = self.analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        tokens = self.highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, self.words))
+        tokens = merged_matches(self.highlighter, highlight.set_matched_filter(tokens, self.words))
         fragments = highlight.top_fragments(self.highlighter.fragmenter.fragment_tokens(text, tokens), 3,
                                             self.highlighter.scorer, self.highlighter.order)
         return self.highlighter.formatter.format(fragments) or html.escape(text, quote=False)

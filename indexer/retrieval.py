@@ -13,6 +13,7 @@ import numpy as np
 from whoosh import query as wq
 
 from .impacts import POSITION_BITS, ImpactIndex
+from .postings import expansions
 
 MAX_EXPANSIONS = 1000  # prefix* and fuzzy~ terms looked up per query word
 
@@ -153,7 +154,7 @@ class Evaluator:
         """prefix* and fuzzy~: the sum over the index terms the pattern matches."""
         field = q.fieldname
         found = self.nothing()
-        for number, btext in enumerate(q._btexts(self.searcher.reader())):
+        for number, btext in enumerate(expansions(q, self.searcher.reader())):
             if number >= MAX_EXPANSIONS:
                 break
             part = self.term(field, _text(btext))
@@ -212,7 +213,7 @@ def query_terms(q: wq.Query, reader=None) -> list[tuple[str, str]]:
     if isinstance(q, wq.MultiTerm):
         if reader is None:
             return []
-        texts = [_text(t) for _, t in zip(range(MAX_EXPANSIONS), q._btexts(reader))]
+        texts = [_text(t) for _, t in zip(range(MAX_EXPANSIONS), expansions(q, reader))]
         return [(q.fieldname, text) for text in texts]
     if isinstance(q, wq.Term):
         return [(q.fieldname, _text(q.text))]

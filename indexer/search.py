@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import threading
-import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -121,7 +119,7 @@ class QueryTools:
     """Per-build helpers that are costly to make: the parser, the synonym expander and the suggester."""
 
     def __init__(self, handle: IndexHandle):
-        self.path = handle.path  # not the handle itself: _TOOLS must not keep old builds alive
+        self.path = handle.path  # not the handle itself: the handle holds these tools
         schema = handle.index.schema  # Whoosh reads it from disk on every access
         self.parser = make_parser(schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
@@ -147,16 +145,9 @@ def _suggestion_entries(build: Path) -> list[dict]:
         raise damaged(build.parent.parent, f"suggest.json cannot be read: {exc}") from None
 
 
-_TOOLS: "weakref.WeakKeyDictionary[IndexHandle, QueryTools]" = weakref.WeakKeyDictionary()
-_TOOLS_LOCK = threading.Lock()
-
-
 def query_tools(handle: IndexHandle) -> QueryTools:
-    with _TOOLS_LOCK:
-        tools = _TOOLS.get(handle)
-        if tools is None:
-            tools = _TOOLS[handle] = QueryTools(handle)
-        return tools
+    """The build's query tools, made once per open build."""
+    return handle.attached("tools", QueryTools)
 
 
 class Searcher:

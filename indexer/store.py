@@ -6,6 +6,7 @@ import json
 import threading
 import weakref
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from whoosh import index
 
@@ -14,6 +15,8 @@ from .impacts import IMPACTS, ImpactIndex
 from .layout import (META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
                      pointer_stamp)
 from .schema import SCHEMA_VERSION
+
+T = TypeVar("T")
 
 
 class IndexHandle:
@@ -35,32 +38,23 @@ class IndexHandle:
             raise damaged(root, problem)
         self.index, self.facets, self.impacts = _open_checked(path, root)
         self._searchers = SearcherPool(self.index, self)
-        self._quotes = None
-        self._quotes_lock = threading.Lock()
+        self._attached: dict[str, object] = {}
+        self._attached_lock = threading.Lock()
 
     def searcher(self):
         """This thread's searcher, opened on first use; keep the handle while using it (see SearcherPool)."""
         return self._searchers.get()
 
-    def quotes(self):
-        """This build's quote index (<build>/quotes/), opened on first use; IndexUnavailable if it has none."""
-        if self._quotes is None:
-            from .quotes_index import QUOTES, QuoteIndex  # imported here: quotes_index builds on search, which needs this module
-
-            with self._quotes_lock:
-                if self._quotes is None:
-                    self._quotes = QuoteIndex(self.path / QUOTES, _speller(weakref.ref(self)))
-        return self._quotes
-
-
-def _speller(handle_ref):
-    """Spelling corrections for quote queries, from the main index's vocabulary (no strong reference to the handle)."""
-    def suggest(text: str):
-        from .search import Searcher
-
-        handle = handle_ref()
-        return Searcher(handle).suggest(text) if handle is not None else None
-    return suggest
+    def attached(self, key: str, make: Callable[["IndexHandle"], T]) -> T:
+        """What `make(handle)` returns, made once per open build and dropped with it: the query tools
+        (search.py) and the quote index (quotes_index.py) live here, so nothing outlives its build."""
+        found = self._attached.get(key)
+        if found is None:
+            with self._attached_lock:
+                found = self._attached.get(key)
+                if found is None:
+                    found = self._attached[key] = make(self)
+        return found
 
 
 class SearcherPool:

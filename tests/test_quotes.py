@@ -23,6 +23,7 @@ from indexer import IndexStore, IndexUnavailable, build_index
 from indexer.layout import current_build
 from indexer.quotes_index import QUOTES, QuoteRequest
 from webapp import create_app
+from indexer.quotes_index import open_quotes
 
 SHIPPED = Path(__file__).resolve().parent.parent / "corpus"
 QA_ID = "dngc-2025-s1-qa"
@@ -391,8 +392,8 @@ def test_export_form_round_trip(qclient):
 
 def test_quote_index_opens_once_per_handle(quote_index):
     handle = IndexStore(quote_index).handle()
-    assert handle.quotes() is handle.quotes()
-    assert handle.quotes().search(QuoteRequest(q="trust")).total > 0
+    assert open_quotes(handle) is open_quotes(handle)
+    assert open_quotes(handle).search(QuoteRequest(q="trust")).total > 0
 
 
 def test_a_build_without_quotes_is_503(quote_index, tmp_path):
@@ -400,7 +401,7 @@ def test_a_build_without_quotes_is_503(quote_index, tmp_path):
     shutil.copytree(quote_index, copy)
     shutil.rmtree(current_build(copy) / QUOTES)
     with pytest.raises(IndexUnavailable, match="has no quote index"):
-        IndexStore(copy).handle().quotes()
+        open_quotes(IndexStore(copy).handle())
     client = create_app({"TESTING": True, "INDEX_DIR": str(copy)}).test_client()
     assert api(client, "/api/quotes", 503)["error"].endswith("Rebuild it with `confarchive build`.")
 
@@ -431,7 +432,7 @@ def test_cli_exports_parse(quote_index, fmt):
     counts = {"csv": lambda t: len(list(csv.DictReader(io.StringIO(t)))), "ris": lambda t: len(rispy.loads(t)),
               "bib": lambda t: len(bibtexparser.parse_string(t).entries), "csl": lambda t: len(json.loads(t)),
               "markdown": lambda t: t.count("\n> — ")}
-    total = IndexStore(quote_index).handle().quotes().search(QuoteRequest(q="consent")).total
+    total = open_quotes(IndexStore(quote_index).handle()).search(QuoteRequest(q="consent")).total
     assert counts[fmt](result.output) == total > 0
 
 

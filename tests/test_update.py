@@ -14,6 +14,7 @@ from archive import load_corpus
 from indexer import IndexStore, SearchRequest, Searcher, build_index
 from indexer.quotes_index import QuoteRequest
 from indexer.update import touched_records, update_index
+from indexer.quotes_index import open_quotes
 
 TINE = "dngc-2025-s2-tine-jess"
 TINE_FILE = f"conferences/dngc-2025/talks/{TINE}.md"
@@ -142,13 +143,13 @@ def test_quotes_follow_the_edit(built):
     corpus_dir, root = built
     _append(corpus_dir, TINE_FILE, "Quixotrix registries matter.")
     update_index(load_corpus(corpus_dir), root, [TINE])
-    quotes = IndexStore(root).handle().quotes()
+    quotes = open_quotes(IndexStore(root).handle())
     found = quotes.search(QuoteRequest(q="quixotrix"))
     assert [r["talk"]["id"] for r in found.results] == [TINE]
     before = quotes.search(QuoteRequest(q="", filters={"speaker": ["tine-jess"]}, per_page=100)).total
     _replace(corpus_dir, TINE_FILE, " Quixotrix registries matter.", "")
     update_index(load_corpus(corpus_dir), root, [TINE])
-    quotes = IndexStore(root).handle().quotes()
+    quotes = open_quotes(IndexStore(root).handle())
     assert quotes.search(QuoteRequest(q="quixotrix")).total == 0
     assert quotes.search(QuoteRequest(q="", filters={"speaker": ["tine-jess"]}, per_page=100)).total == before - 1
 
@@ -213,7 +214,7 @@ def test_a_removed_talk_disappears_with_its_quotes(built):
     update_index(load_corpus(corpus_dir), root, [TINE])
     assert TINE not in _search(root, "Crohn")["ids"]
     assert _search(root, "")["total"] == 67
-    found = IndexStore(root).handle().quotes().search(QuoteRequest(q="Crohn"))
+    found = open_quotes(IndexStore(root).handle()).search(QuoteRequest(q="Crohn"))
     assert TINE not in {r["talk"]["id"] for r in found.results}
 
 

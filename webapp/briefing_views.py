@@ -15,6 +15,7 @@ from indexer import BadRequest
 from .index import get_handle
 from .quotes import ids_arg, quote_request, quotes_by_ids, style_arg
 from .site import base_url
+from indexer.quotes_index import open_quotes
 
 bp = Blueprint("briefing", __name__)
 
@@ -40,4 +41,4 @@ def _payloads() -> list[dict]:
         return quotes_by_ids(ids_arg(request.args))
     args = request.args.copy()
     args.pop("title", None)
-    return get_handle().quotes().search_all(quote_request(args, strict=True, paged=False))
+    return open_quotes(get_handle()).search_all(quote_request(args, strict=True, paged=False))

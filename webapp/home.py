@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 
 from . import links
 from .index import get_handle
+from indexer.quotes_index import open_quotes
 
 bp = Blueprint("home", __name__)
 
@@ -38,7 +39,7 @@ def home_data(handle) -> dict:
         _HOME[handle] = {"total": int(table.live.sum()),
                          "core": [b for b in table.count("topic", table.live, []) if b.pinned],
                          "conferences": conference_rows(table, catalogue.get("conferences", [])),
-                         "quote_total": int(handle.quotes().facets.live.sum())}
+                         "quote_total": int(open_quotes(handle).facets.live.sum())}
     return _HOME[handle]
 
 

@@ -16,6 +16,7 @@ from indexer.quotes_index import QuoteRequest
 from . import links
 from .chart import overview_chart, session_topic_counts
 from .index import get_handle
+from indexer.quotes_index import open_quotes
 
 bp = Blueprint("pages", __name__)
 MAX_CHART_SESSIONS = 40  # rows of the /topics heat map: the page stays small on a large archive
@@ -50,7 +51,7 @@ def _other_talks(talk: dict) -> list[tuple[dict, list[dict]]]:
 def talk_topics(ident: str):
     """Why a talk has its topics, sentence by sentence: each sentence's topics with the words that put it there."""
     record = _record(ident, TALK_KINDS, "talk")
-    sentences = talk_quote_payloads(get_handle().quotes(), ident)
+    sentences = talk_quote_payloads(open_quotes(get_handle()), ident)
     about = [t["id"] for t in record.get("topics", [])]
     mentioned = list(dict.fromkeys(t for q in sentences for t in q["topics"] if t not in about))
     return render_template("talk_topics.html", talk=record, sentences=sentences, mentioned=mentioned,
@@ -80,7 +81,7 @@ def evidence_marked(text: str, evidence: dict) -> Markup:
 @bp.get("/speakers/<ident>")
 def speaker(ident: str):
     record = _record(ident, ("speaker",), "speaker")
-    quotes = get_handle().quotes().search(QuoteRequest(filters={"speaker": [ident]}, per_page=1))
+    quotes = open_quotes(get_handle()).search(QuoteRequest(filters={"speaker": [ident]}, per_page=1))
     return render_template("speaker.html", speaker=record, quote_total=quotes.total,
                            quotes_url=links.search_url([("speaker", ident)], "/quotes"))
 

@@ -26,6 +26,7 @@ from .params import filter_args, modes, positive_int, search_request
 from .search_views import past_the_end
 from .serialize import quote_json, quotes_json
 from .site import base_url
+from indexer.quotes_index import open_quotes
 
 bp = Blueprint("quotes", __name__)
 
@@ -68,11 +69,11 @@ def quotes_page():
     if request.args.get("export"):  # the no-JS selection form's "Export selected"
         return redirect(url_for("quotes.quotes_by_id", ids=",".join(ids_arg(request.args)), style=style,
                                 format=_format(request.args.get("format", "json"))), code=303)
-    response = handle.quotes().search(quote_request(request.args, strict=False))
+    response = open_quotes(handle).search(quote_request(request.args, strict=False))
     if (moved := past_the_end(response, "/quotes", style)) is not None:
         return moved
     data = quotes_json(response, base_url(), style)
-    return render_template("quotes.html", r=response, data=data, links=links, labels=handle.quotes().facets,
+    return render_template("quotes.html", r=response, data=data, links=links, labels=open_quotes(handle).facets,
                            facet_titles=FACET_TITLES, formats=FORMATS, styles=STYLES, style=style,
                            state=links.state(response), ticked=ticked_ids(request.args))
 
@@ -85,13 +86,13 @@ def ticked_ids(args: MultiDict) -> list[str]:
 
 @bp.get("/api/quotes")
 def quotes_api():
-    response = get_handle().quotes().search(quote_request(request.args, strict=True))
+    response = open_quotes(get_handle()).search(quote_request(request.args, strict=True))
     return jsonify(quotes_json(response, base_url(), style_arg(request.args)))
 
 
 @bp.get("/api/quotes/<ident>")
 def quote_api(ident: str):
-    found = get_handle().quotes().get(ident)
+    found = open_quotes(get_handle()).get(ident)
     if found is None:
         abort(404, description=f"no quote with id '{ident}'")
     return jsonify(quote_json(found, base_url(), style_arg(request.args)))
@@ -100,7 +101,7 @@ def quote_api(ident: str):
 @bp.get("/api/quotes.<fmt>")
 def quotes_export(fmt: str):
     """Every quote matching a search (up to MAX_EXPORT) in one file."""
-    found = get_handle().quotes().search_all(quote_request(request.args, strict=True, paged=False))
+    found = open_quotes(get_handle()).search_all(quote_request(request.args, strict=True, paged=False))
     return _quote_download(found, _format(fmt), "quotes", style_arg(request.args))
 
 
@@ -127,7 +128,7 @@ def ids_arg(args: MultiDict) -> list[str]:
 
 def quotes_by_ids(ids: list[str]) -> list[dict]:
     """The stored quotes in the order given; 404 naming the first unknown id."""
-    quotes = get_handle().quotes()
+    quotes = open_quotes(get_handle())
     found = [quotes.get(i) for i in ids]
     missing = [i for i, q in zip(ids, found) if q is None]
     if missing:
