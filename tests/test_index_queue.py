@@ -149,3 +149,26 @@ def test_the_index_page_says_whether_a_full_rebuild_ran(template, tmp_path):
     client.application.extensions["confarchive.index_queue"].submit(full=True)
     settle(client)
     assert index_status(text(client.get("/curate/indexing"))).startswith("Searchable since")
+
+
+def test_saves_through_the_editor_are_searchable_at_once_and_the_segments_merged_in_the_background(
+        template, tmp_path, monkeypatch):
+    import indexer.compaction
+
+    monkeypatch.setattr(indexer.compaction, "COMPACT_AT", 3)
+    env = clone_env(template, tmp_path)
+    app = make_app(env, REINDEX_DELAY_SECONDS=0.0)
+    client = app.test_client()
+    login(client)
+    assert "Not needed since this server started" in text(client.get("/curate/indexing"))
+    for word in ("pangolin", "axolotl", "quetzal", "okapi"):
+        assert _save(client, TALK, f"The {word} was mentioned.").status_code == 303
+        settle(client)
+        assert [r["id"] for r in client.get(f"/api/search?q={word}").get_json()["results"]] == [TALK]
+    queue = app.extensions["confarchive.index_queue"]
+    assert queue.wait_idle(120)
+    assert queue.compaction is not None and queue.compaction.ok
+    page = text(client.get("/curate/indexing"))
+    assert "merged by a full build in the background" in page
+    for word in ("pangolin", "okapi"):  # nothing lost in the merge
+        assert [r["id"] for r in client.get(f"/api/search?q={word}").get_json()["results"]] == [TALK]

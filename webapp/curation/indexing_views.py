@@ -19,8 +19,9 @@ def indexing_status():
 @bp.get("/indexing")
 def indexing_page():
     """The full rebuild's state (kept up to date by curate.js; without it, by the "Check again" link)."""
-    status = index_queue().status(FULL)
-    return render_template("curation/indexing.html", indexing=status, indexing_key=FULL)
+    queue = index_queue()
+    return render_template("curation/indexing.html", indexing=queue.status(FULL), indexing_key=FULL,
+                           compacting=queue.compacting(), compaction=queue.compaction)
 
 
 @bp.app_template_global("describe_indexing")
