@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from .postings import field_lengths, field_position_keys, field_postings
 
@@ -30,9 +29,10 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
                   positioned: tuple[str, ...] = ()) -> int:
     """Write the scored postings and, per field, its sorted term table; return the number of postings.
 
-    Lengths and averages are the whole index's. A full build scores every segment; an update
-    (update=True) scores only the newest segment, the one it added, taking a term's document
-    frequency as the first segment's plus the new segment's (earlier updates add too few to matter).
+    Lengths, averages and document frequencies are the whole index's, as Whoosh's own scorer takes
+    them. A full build scores every segment; an update (update=True) scores only the newest segment,
+    the one it added: the others keep the scores of when they were written, which drift as updates
+    change the collection (tests/test_update.py states the tolerance; compaction resets it).
     Each field in `positioned` also gets its words' positions (see `write_positions`).
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,10 +98,8 @@ def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[n
         for btext, leaf_frequency, term_ids, term_weights in field_postings(leaf, field):
             if single:
                 frequency = leaf_frequency
-            elif base is None:
-                frequency = reader.doc_frequency(field, btext)
             else:
-                frequency = _base_frequency(base, field, btext) + len(term_ids)
+                frequency = reader.doc_frequency(field, btext)
             terms.append(btext)
             frequencies.append(frequency)
             ids += term_ids
@@ -119,13 +117,6 @@ def _scored_pieces(reader, field: str, leaves, base) -> dict[bytes, list[tuple[n
             pieces.setdefault(term, []).append((docs[start:end], scores[start:end]))
             start = end
     return pieces
-
-
-def _base_frequency(leaf, field: str, btext: bytes) -> int:
-    try:
-        return leaf.doc_frequency(field, btext)
-    except (KeyError, TermNotFound):
-        return 0
 
 
 class ImpactIndex:

@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import indexer.update
@@ -80,13 +81,23 @@ def test_an_edited_talk_is_found_and_its_old_words_are_not(built):
     assert _search(root, "")["total"] == 68
 
 
+REMOVED = "dngc-2025-s2-bodil-orkild"
+
+
 def _updated_and_fresh(built, tmp_path) -> tuple[Path, Path]:
-    """Edit a talk and a speaker, update the build, and build the edited corpus afresh beside it."""
+    """Several updates in a row (edits, a renamed speaker, a removed talk: several segments and deleted
+    documents), and the edited corpus built afresh beside them."""
     corpus_dir, root = built
     _append(corpus_dir, TINE_FILE, "Registries in Denmark hold data on rare diseases and genomics.")
+    update_index(load_corpus(corpus_dir), root, [TINE])
     _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: James A. Buchanan")
+    update_index(load_corpus(corpus_dir), root, ["james-buchanan"])
+    (corpus_dir / f"conferences/dngc-2025/talks/{REMOVED}.md").unlink()
+    update_index(load_corpus(corpus_dir), root, [REMOVED])
+    _append(corpus_dir, TINE_FILE, "Consent and trust in data sharing.")
     corpus = load_corpus(corpus_dir)
-    update_index(corpus, root, [TINE, "james-buchanan"])
+    update_index(corpus, root, [TINE])
+    assert _segments(IndexStore(root).handle().path) == 5
     fresh = tmp_path / "fresh"
     build_index(corpus, fresh)
     return root, fresh
@@ -102,7 +113,11 @@ def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_pa
     assert _search(root, "")["ids"] == _search(fresh, "")["ids"]  # programme order is kept
 
 
-SCORE_TOLERANCE = 0.10  # an update scores its new segment with the build's collection statistics, not anew
+# An update scores its new segment with the collection as it now is (as Whoosh does), but the other
+# segments keep the scores of when they were written. Here four updates re-index a fifth of this
+# small archive's documents; the drift grows with that share (20 saves at 10,000 talks touch under 1%),
+# and a compaction (indexer/compaction.py) resets it.
+SCORE_TOLERANCE = 0.20
 
 
 def _scores(root: Path, q: str) -> dict[str, float]:
@@ -126,6 +141,21 @@ def test_an_update_scores_like_a_full_build_within_the_stated_tolerance(built, t
             assert abs(updated[ident] - score) <= SCORE_TOLERANCE * score, (q, ident, updated[ident], score)
         apart = [(a, b) for a in full for b in full if full[a] > full[b] * (1 + 2 * SCORE_TOLERANCE)]
         assert all(updated[a] > updated[b] for a, b in apart), q
+
+
+def test_an_updated_index_scores_like_whoosh_itself_within_the_stated_tolerance(built, tmp_path):
+    """Whoosh's own BM25F over the updated index's segments (deleted documents left out) is the reference."""
+    from indexer.query import parse_user_query
+
+    root, _ = _updated_and_fresh(built, tmp_path)
+    searcher = Searcher(IndexStore(root).handle())
+    for q in ["genomics", "data sharing", "rare diseases children", "Buchanan", "consent OR trust", "registries"]:
+        parsed = parse_user_query(searcher.tools.parser, q).query
+        ours = searcher.evaluator.run(parsed)
+        whoosh = {hit.docnum: hit.score for hit in searcher.searcher.search(parsed, limit=None)}
+        assert set(np.flatnonzero(ours.mask).tolist()) == set(whoosh), q
+        for docnum, score in whoosh.items():
+            assert abs(ours.scores[docnum] - score) <= SCORE_TOLERANCE * score, (q, docnum, ours.scores[docnum], score)
 
 
 def test_a_renamed_speaker_shows_on_the_talks_that_name_them(built):
