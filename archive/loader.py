@@ -27,7 +27,7 @@ def read_document(path: Path, root: Path, problems: list, docs: dict,
     """Parse one file (or `text`, the file's proposed new content); on failure record a Problem and return None."""
     rel = path.relative_to(root.parent).as_posix() if root.parent in path.parents else str(path)
     try:
-        doc = _parse_cached(path) if text is None else parse(text)
+        doc = parse(path.read_text(encoding="utf-8") if text is None else text)
         docs[rel] = doc
         return rel, doc
     except UnicodeDecodeError as exc:
@@ -37,26 +37,6 @@ def read_document(path: Path, root: Path, problems: list, docs: dict,
     except OSError as exc:
         problems.append(Problem(rel, 1, f"cannot read the file: {exc.strerror}", hint="it should be a text file"))
     return None
-
-
-_PARSED: dict[str, tuple[str, Document]] = {}
-
-
-def _parse_cached(path: Path) -> Document:
-    """Parse a file, reusing the last parse while its text is the same.
-
-    A reload after one edit then parses one file: YAML parsing is most of the cost of loading a corpus,
-    reading the files a small part. The text itself is compared, not the modification time, which
-    file systems record too coarsely to tell two quick saves apart. Parsed documents are never
-    modified, so sharing them between loads is safe.
-    """
-    text = path.read_text(encoding="utf-8")
-    cached = _PARSED.get(str(path))
-    if cached and cached[0] == text:
-        return cached[1]
-    doc = parse(text)
-    _PARSED[str(path)] = (text, doc)
-    return doc
 
 
 def _reader(rel: str, doc: Document, keys: set, problems: list) -> FieldReader:

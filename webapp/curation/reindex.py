@@ -1,10 +1,10 @@
 """Update the search index after saves: one update for several saves in a row, off the request.
 
 A save hands its record ids to the app's IndexQueue (webapp/curation/index_queue.py) and returns;
-once no save has come for REINDEX_DELAY_SECONDS, one background update re-indexes every waiting
-record (indexer/update.py re-indexes only the documents they appear in), falling back to a full
-build when it must (a taxonomy or conference change, too many updates in a row).
-The corpus is reloaded with a per-file parse cache, so only the saved file is parsed again. Builds from this process queue on a lock; a build held by another process
+one background update at a time re-indexes every waiting record (indexer/update.py re-indexes only
+the documents they appear in), falling back to a full build when it must (a taxonomy change).
+The corpus is reloaded reusing every record whose file is unchanged (archive/load.py), so only the
+saved file is parsed again. Builds from this process queue on a lock; a build held by another process
 (`confarchive build`) is waited for and then redone, so the new build always reads the saved
 file. The running app notices the newly published build through IndexStore's pointer check:
 requests keep being answered from the previous build until the new one is published.
