@@ -109,6 +109,7 @@ def measure_build(corpus_dir: Path, index_dir: Path, fts5: Path | None = None, t
         if time.monotonic() > deadline:
             proc.kill()
             break
+    proc.stdout.close()  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     state["building"] = False
