@@ -1,7 +1,7 @@
 """Issue 16's measurements in one run: full build (time, CPU, peak memory, size against FTS5), phrases of
 2-5 common words (Whoosh in-process against FTS5), and edit-to-searchable through a running server.
 
-    python -m benchmarks.index_speed --sizes 10000 --generators default,alt --out docs/index-speed.md
+    python -m benchmarks.index_speed --sizes 10000 --generators default,alt --out docs/index-speed-results.md
 
 Per generator and size: generate the corpus (cached), build a fresh index in a child process
 (benchmarks/build_probe.py), write the FTS5 baseline of the same documents, time the phrase classes
@@ -231,7 +231,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000", help="comma-separated talk counts")
     parser.add_argument("--generators", default="default,alt", help="comma-separated: " + ", ".join(GENERATORS))
-    parser.add_argument("--out", default="docs/index-speed.md")
+    parser.add_argument("--out", default="docs/index-speed-results.md")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="corpora, indexes and raw results (git-ignored)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--per-length", type=int, default=15, help="distinct phrases per length (2, 3, 4, 5 words)")
