@@ -16,6 +16,7 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,8 +53,12 @@ def measure_one(generator: str, size: int, cache: Path, args: argparse.Namespace
         result["phrases"] = measure_phrases(corpus_dir, index_dir, fts5, args.per_length, args.repeat)
     if args.saves > 0:
         log(f"{generator} {size}: {args.saves} saves per scenario through the web editor")
-        result["edits"] = edits.run_edits(corpus_dir, index_dir, args.saves, args.save_timeout,
-                                          log=lambda message: log(f"{generator} {size}:{message}"))
+        try:
+            result["edits"] = edits.run_edits(corpus_dir, index_dir, args.saves, args.save_timeout,
+                                              log=lambda message: log(f"{generator} {size}:{message}"))
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:  # keep the build and phrase figures
+            log(f"{generator} {size}: the edit benchmark failed: {exc}")
+            result["edits_error"] = str(exc)
     return result
 
 
@@ -129,7 +134,9 @@ def phrase_section(data: dict | None) -> list[str]:
     return lines
 
 
-def edit_section(data: dict | None) -> list[str]:
+def edit_section(data: dict | None, error: str | None = None) -> list[str]:
+    if error:
+        return [f"Edits: the benchmark failed: {error}", ""]
     if not data:
         return ["Edits: not measured in this run (`--saves 0`).", ""]
     lines = [f"{data['saves_per_scenario']} saves per scenario, each on a fresh server over a fresh copy of the "
@@ -205,7 +212,7 @@ def render(results: dict) -> str:
                   f"{c['speakers']:,} speakers.", "", "### Full build", ""]
         lines += build_section(result.get("build"))
         lines += ["### Phrases of 2-5 common words (in-process)", ""] + phrase_section(result.get("phrases"))
-        lines += ["### Edit → searchable through the web editor", ""] + edit_section(result.get("edits"))
+        lines += ["### Edit → searchable through the web editor", ""] + edit_section(result.get("edits"), result.get("edits_error"))
         lines += ["### Targets", ""] + targets(result)
     lines += ["## How it is measured", "",
               "- **Build**: a child process runs `archive.load_corpus` and `indexer.build_index` on a fresh index "
