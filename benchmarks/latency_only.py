@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import measure
 from .queries import make_queries
-from .run import DEFAULT_CACHE, _git_state, fts_runner, log
+from .run import DEFAULT_CACHE, _git_state, cache_suffix, fts_runner, log
 
 
 def stored_documents(index_dir: Path) -> list:
@@ -40,8 +40,11 @@ def stored_documents(index_dir: Path) -> list:
 
 
 def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat: int, threads: int,
-                    quotes: bool = True) -> dict:
-    index_dir, corpus_dir = cache / f"index-{size}", next(cache.glob(f"corpus-{size}-seed*"))
+                    quotes: bool = True, generator: str = "default") -> dict:
+    suffix = cache_suffix(generator)
+    index_dir = cache / f"index-{size}{suffix}"
+    pattern = f"corpus-{size}-seed*" if generator == "default" else f"corpus-{generator}-{size}-seed*"
+    corpus_dir = next(cache.glob(pattern))
     docs = stored_documents(index_dir)
     queries = make_queries(docs, per_class, with_quotes=quotes and measure.quotes_available())
     result = {"size": size, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "build": build,
@@ -50,7 +53,7 @@ def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat:
               "latency": {}}
     log(f"{size}: in-process Whoosh")
     result["latency"]["whoosh"] = measure.time_classes(queries, measure.whoosh_runner(index_dir), repeat)
-    fts_path = cache / f"fts5-{size}.sqlite"
+    fts_path = cache / f"fts5-{size}{suffix}.sqlite"
     if fts_path.is_file():  # the baseline built by the run that built the index, over the same documents
         log(f"{size}: FTS5")
         run_fts, searcher = fts_runner(fts_path)
@@ -84,15 +87,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="waitress threads of the measured server")
     parser.add_argument("--without-quotes", action="store_true", help="for an index built without its quote index")
+    parser.add_argument("--generator", choices=("default", "alt"), default="default",
+                        help="which synthetic corpus the index was built from (the cache's file names)")
     args = parser.parse_args(argv)
     cache = Path(args.cache).resolve()
     build = json.loads(Path(args.build_from).read_text(encoding="utf-8"))
     build = build.get("build", build)  # a run's raw results file, or just its build figures
     result = measure_latency(args.size, cache, build, args.per_class, args.repeat, args.threads,
-                             quotes=not args.without_quotes)
+                             quotes=not args.without_quotes, generator=args.generator)
     result["server_threads"] = args.threads
-    (cache / f"results-{args.size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    log(f"wrote {cache / f'results-{args.size}.json'}")
+    raw = cache / f"results-{args.size}{cache_suffix(args.generator)}.json"
+    raw.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    log(f"wrote {raw}")
 
 
 if __name__ == "__main__":

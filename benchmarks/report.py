@@ -70,9 +70,14 @@ def _header(results: dict, svg_name: str) -> str:
                          + (f" (code {r['code']})" if r.get("code") else "") for s, r in
                          sorted(results["sizes"].items(), key=lambda item: int(item[0])))
     lines += ["", f"Measured: {measured}."]
-    lines += ["", "Corpora are synthetic (`benchmarks/synthetic.py`, seeded): Zipfian words ranked like the "
-              "shipped corpus plus generated words, summary lengths drawn from the shipped talks, taxonomy "
-              "themes, speakers shared across conferences. Latency is wall time per search; the HTTP figures "
+    corpora = ("Corpora are synthetic (`benchmarks/synthetic.py`, seeded): Zipfian words ranked like the "
+               "shipped corpus plus generated words, summary lengths drawn from the shipped talks, taxonomy "
+               "themes, speakers shared across conferences.")
+    if results.get("generator") == "alt":
+        corpora = ("Corpora are synthetic from the second generator (`benchmarks/synthetic_alt.py`, seeded): its "
+                   "own vocabulary ranks and Zipf exponent, multi-word entities, 1-8 speakers per talk, heavy-tailed "
+                   "text lengths, many small conferences and a few big ones, some talks in German or Danish.")
+    lines += ["", corpora + " Latency is wall time per search; the HTTP figures "
               "use `/api/search` on a real `confarchive serve` (waitress) over keep-alive loopback connections. "
               "Every class gets one warm-up pass before timing.", "", f"![p95 latency per query class]({svg_name})", ""]
     return "\n".join(lines)

@@ -23,10 +23,16 @@ from pathlib import Path
 
 from . import fts5_baseline, measure, report
 from .queries import FACETED, Query, make_queries
-from .synthetic import cached_corpus
+from . import synthetic, synthetic_alt
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE = ROOT / "docs" / "benchmarks" / "data"  # git-ignored
+GENERATORS = {"default": synthetic, "alt": synthetic_alt}  # --generator: which synthetic corpus
+
+
+def cache_suffix(generator: str) -> str:
+    """'' for the default generator (the names earlier runs used), '-alt' for the other one."""
+    return "" if generator == "default" else f"-{generator}"
 
 
 @dataclass
@@ -34,6 +40,7 @@ class Options:
     per_class: int = 20
     repeat: int = 3
     seed: int = 1
+    generator: str = "default"
     http: bool = True
     edit_size: int | None = 10000
     throughput_size: int | None = 10000
@@ -50,27 +57,27 @@ def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def build_phase(size: int, cache: Path, seed: int) -> tuple[dict, Path, Path, list]:
+def build_phase(size: int, cache: Path, seed: int, generator: str = "default") -> tuple[dict, Path, Path, list]:
     """Generate (cached), load, build Whoosh into a fresh folder and the FTS5 baseline; time each."""
     from archive import load_corpus
     from indexer import build_index
     from indexer.documents import corpus_documents
 
     started = time.perf_counter()
-    corpus_dir = cached_corpus(size, cache, seed)
+    corpus_dir = GENERATORS[generator].cached_corpus(size, cache, seed)
     generated = time.perf_counter()
     log(f"{size}: corpus ready in {generated - started:.1f}s; loading")
     cpu_started = time.process_time()
     corpus = load_corpus(corpus_dir)
     loaded, cpu_loaded = time.perf_counter(), time.process_time()
-    index_dir = cache / f"index-{size}"
+    index_dir = cache / f"index-{size}{cache_suffix(generator)}"
     shutil.rmtree(index_dir, ignore_errors=True)
     log(f"{size}: loaded in {loaded - generated:.1f}s; building Whoosh")
     built = build_index(corpus, index_dir)
     cpu_built = time.process_time()
     log(f"{size}: Whoosh built {built.documents} documents in {built.seconds:.1f}s; building FTS5")
     docs = corpus_documents(corpus)
-    fts_path = cache / f"fts5-{size}.sqlite"
+    fts_path = cache / f"fts5-{size}{cache_suffix(generator)}.sqlite"
     fts_seconds = fts5_baseline.build(docs, fts_path)
     stats = {"documents": built.documents, "talks": len(corpus.talks), "speakers": len(corpus.speakers),
              "sessions": len(corpus.sessions), "conferences": len(corpus.conferences),
@@ -87,7 +94,7 @@ def fts_runner(path: Path) -> tuple:
 
 def measure_size(size: int, cache: Path, options: Options) -> dict:
     """Everything measured at one corpus size, as plain data."""
-    build, corpus_dir, index_dir, docs = build_phase(size, cache, options.seed)
+    build, corpus_dir, index_dir, docs = build_phase(size, cache, options.seed, options.generator)
     queries = make_queries(docs, options.per_class, with_quotes=measure.quotes_available())
     result = {"size": size, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "build": build,
               "load_average": {"before": os.getloadavg()[0]},
@@ -97,7 +104,7 @@ def measure_size(size: int, cache: Path, options: Options) -> dict:
     whoosh = measure.whoosh_runner(index_dir)
     result["latency"]["whoosh"] = measure.time_classes(queries, whoosh, options.repeat)
     log(f"{size}: FTS5")
-    run_fts, searcher = fts_runner(cache / f"fts5-{size}.sqlite")
+    run_fts, searcher = fts_runner(cache / f"fts5-{size}{cache_suffix(options.generator)}.sqlite")
     try:
         result["latency"]["fts5"] = measure.time_classes([q for q in queries if q.cls != "quotes"], run_fts,
                                                          options.repeat)
@@ -207,6 +214,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--per-class", type=int, default=20, help="distinct queries per class")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over each class's queries")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--generator", choices=sorted(GENERATORS), default="default",
+                        help="synthetic corpus: default (benchmarks/synthetic.py) or alt (benchmarks/synthetic_alt.py)")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--throughput-seconds", type=float, default=15.0)
     parser.add_argument("--edit-size", type=int, default=10000, help="size for the edit-to-searchable run")
@@ -223,16 +232,18 @@ def main(argv: list[str] | None = None) -> dict:
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({100000} if args.with_100k else set()))
     cache = Path(args.cache).resolve()
     cache.mkdir(parents=True, exist_ok=True)
-    options = Options(per_class=args.per_class, repeat=args.repeat, seed=args.seed, http=not args.no_http,
+    options = Options(per_class=args.per_class, repeat=args.repeat, seed=args.seed, generator=args.generator,
+                      http=not args.no_http,
                       throughput_seconds=args.throughput_seconds, edit_size=args.edit_size,
                       throughput_size=args.throughput_size, profile_size=args.profile_size)
     given = argv if argv is not None else sys.argv[1:]
     kept = [a for i, a in enumerate(given) if a != "--reuse" and a != "--conditions"
             and (i == 0 or given[i - 1] != "--conditions")]
     command = "python -m benchmarks.run " + shlex.join(kept)
-    results = {"command": command, "machine": machine_info(), "sizes": {}, "conditions": args.conditions}
+    results = {"command": command, "machine": machine_info(), "sizes": {}, "conditions": args.conditions,
+               "generator": args.generator}
     for size in sizes:
-        raw = cache / f"results-{size}.json"
+        raw = cache / f"results-{size}{cache_suffix(args.generator)}.json"
         if args.reuse and raw.is_file():
             log(f"{size}: reusing {raw}")
             results["sizes"][str(size)] = json.loads(raw.read_text())
