@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping
 
@@ -24,7 +26,24 @@ def inspect_corpus(root: Path | str, overrides: Mapping[Path, str] | None = None
     `overrides` maps files (absolute paths) to a proposed new text, read in their place: the editor
     checks a save this way before writing it, without copying the corpus.
     """
-    root = Path(root)
+    with _collector_paused():
+        return _inspect(Path(root), overrides)
+
+
+@contextmanager
+def _collector_paused():
+    """No garbage collection while a corpus loads: it makes tens of thousands of objects, and the collector's
+    full passes over them were a third of a reload's time at 10,000 talks. Loading makes no reference cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _inspect(root: Path, overrides: Mapping[Path, str] | None) -> tuple[Corpus, list[Problem]]:
     problems: list[Problem] = []
     if not root.is_dir():
         raise CorpusError([Problem(str(root), 1, "corpus folder does not exist",
@@ -36,11 +55,12 @@ def inspect_corpus(root: Path | str, overrides: Mapping[Path, str] | None = None
         problems.append(Problem(f"{rel_root}/{IMPORT_JOURNAL}", 1, "an import into this corpus was stopped while "
                                 "its files were being moved in, so the corpus is half imported",
                                 hint="run `confarchive import` again: it first puts the corpus back as it was"))
-    corpus.topics, taxonomy_doc = load_taxonomy(root / "taxonomy.yaml", f"{rel_root}/taxonomy.yaml", problems)
+    corpus.topics, taxonomy_doc = _unless_unchanged(root / "taxonomy.yaml", load_taxonomy, f"{rel_root}/taxonomy.yaml",
+                                                    problems)
     if taxonomy_doc:
         docs[f"{rel_root}/taxonomy.yaml"] = taxonomy_doc
-    corpus.synonyms = load_synonyms(root / "synonyms.yaml", f"{rel_root}/synonyms.yaml", problems)
-    _read_all(root, corpus, problems, docs, {Path(p).resolve(): t for p, t in (overrides or {}).items()})
+    corpus.synonyms = _unless_unchanged(root / "synonyms.yaml", load_synonyms, f"{rel_root}/synonyms.yaml", problems)
+    _read_all(root, corpus, problems, docs, _override_keys(root, overrides or {}))
     corpus.reindex()
     tag_corpus(corpus)
 
@@ -70,8 +90,8 @@ def _read_all(root: Path, corpus: Corpus, problems: list, docs: dict, overrides:
              ("speakers/*.md", loader.read_speaker, corpus.speakers)]
     seen: set[str] = set()
     for pattern, read, table in kinds:
-        for path in _files(root, pattern, overrides):
-            record = _read_record(path, root, read, problems, docs, overrides, seen)
+        for key in _files(root, pattern, overrides):
+            record = _read_record(key, root, read, problems, docs, overrides, seen)
             if record is None or not record.id:
                 continue
             if record.id in table:
@@ -83,16 +103,50 @@ def _read_all(root: Path, corpus: Corpus, problems: list, docs: dict, overrides:
     _forget_missing(root, seen)
 
 
-def _files(root: Path, pattern: str, overrides: dict[Path, str]) -> list[Path]:
+_SETTINGS: dict[str, tuple] = {}  # taxonomy.yaml and synonyms.yaml: path -> (signature, result, problems)
+
+
+def _unless_unchanged(path: Path, load, rel: str, problems: list):
+    """load(path, rel, problems), reused while the file is unchanged (see _read_record's signature)."""
+    signature = _signature(str(path))
+    cached = _SETTINGS.get(str(path))
+    if cached is None or signature is None or cached[0] != signature:
+        found: list = []
+        cached = (signature, load(path, rel, found), found)
+        _SETTINGS[str(path)] = cached
+    problems.extend(cached[2])
+    return cached[1]
+
+
+def _signature(key: str) -> tuple | None:
+    try:
+        stat = os.stat(key)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _override_keys(root: Path, overrides: Mapping[Path, str]) -> dict[str, str]:
+    """The overridden files as the listing names them (root/relative path), with their proposed texts."""
+    resolved = root.resolve()
+    keys = {}
+    for path, text in overrides.items():
+        path = Path(path).resolve()
+        if resolved in path.parents:
+            keys[os.path.join(str(root), *path.relative_to(resolved).parts)] = text
+    return keys
+
+
+def _files(root: Path, pattern: str, overrides: dict[str, str]) -> list[str]:
     """The files matching pattern, in the order of their path's parts (as sorting Paths gives, at a third the cost),
     with any overridden file the pattern matches that does not exist yet (a record about to be created)."""
     found = set(glob.glob(os.path.join(glob.escape(str(root)), pattern)))
-    resolved = root.resolve()
-    for path in overrides:
-        rel = path.relative_to(resolved) if resolved in path.parents else None
-        if rel is not None and len(rel.parts) == len(Path(pattern).parts) and rel.match(pattern):
-            found.add(str(root / rel))
-    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
+    depth = len(Path(pattern).parts)
+    for key in overrides:
+        rel = Path(key).relative_to(root)
+        if len(rel.parts) == depth and rel.match(pattern):
+            found.add(key)
+    return sorted(found, key=lambda p: p.split(os.sep))
 
 
 # path -> (the file's stat signature, its record, the problems reading it found, its parsed document)
@@ -100,7 +154,7 @@ _RECORDS: dict[str, tuple[tuple, object, list, dict]] = {}
 _RECORDS_LOCK = threading.Lock()
 
 
-def _read_record(path: Path, root: Path, read, problems: list, docs: dict, overrides: dict, seen: set):
+def _read_record(key: str, root: Path, read, problems: list, docs: dict, overrides: dict, seen: set):
     """One file's record, reused from the last load while the file is unchanged.
 
     A reload after a save then reads one file: at 10,000 talks building every record again costs
@@ -109,19 +163,15 @@ def _read_record(path: Path, root: Path, read, problems: list, docs: dict, overr
     the change time, which the program cannot set. Records are copied out, since loading assigns
     their topics.
     """
-    key = str(path)
     seen.add(key)
-    text = overrides.get(path.resolve()) if overrides else None
-    try:
-        stat = path.stat()
-        signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, str(root))
-    except OSError:
-        signature = None
+    text = overrides.get(key)
+    found_signature = _signature(key)
+    signature = found_signature and (*found_signature, str(root))
     cached = _RECORDS.get(key) if text is None and signature else None
     if cached is None or cached[0] != signature:
         found: list = []
         read_docs: dict = {}
-        record = read(path, root, found, read_docs, text)
+        record = read(Path(key), root, found, read_docs, text)
         cached = (signature, record, found, read_docs)
         if text is None and signature:
             with _RECORDS_LOCK:
