@@ -13,12 +13,14 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from archive import Corpus
+from archive import ERROR, CorpusError, load_corpus
 
 from .build import BuildLocked, BuildReport, build_into, build_lock, new_build_dir, prune
 from .layout import META, IndexUnavailable, current_build, publish
@@ -43,13 +45,16 @@ class CompactionAbandoned(Exception):
     """A full build was published while the compaction ran: its build is older, so it was dropped."""
 
 
-def compact(load: Callable[[], Corpus], root: Path | str, changed_since: Callable[[], set[str]]) -> BuildReport:
+def compact(corpus_dir: Path | str, root: Path | str, changed_since: Callable[[], set[str]],
+            build: Callable[[Path, Path], int] | None = None) -> BuildReport:
     """Full build beside the published one, then publish it with the records saved meanwhile re-applied.
 
-    `load` reads the corpus; `changed_since()` names the records saved after this call began (the
-    caller records them). Raises BuildLocked when another compaction is running, and
-    CompactionAbandoned when a full build (a taxonomy change, `confarchive build`) was published meanwhile.
+    `changed_since()` names the records saved after this call began (the caller records them).
+    The full build runs in a process of its own at low priority (`build_elsewhere`), so a server
+    doing this keeps answering at full speed. Raises BuildLocked when another compaction is running,
+    and CompactionAbandoned when a full build (a taxonomy change, `confarchive build`) was published meanwhile.
     """
+    corpus_dir = Path(corpus_dir)
     root = Path(root)
     started = time.perf_counter()
     lineage = _lineage(root)
@@ -58,7 +63,7 @@ def compact(load: Callable[[], Corpus], root: Path | str, changed_since: Callabl
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
-            documents = build_into(load(), staging)
+            documents = (build or build_elsewhere)(corpus_dir, staging)
             with build_lock(root):
                 if _lineage(root) != lineage:
                     raise CompactionAbandoned("A full build was published while the compaction ran; it was dropped.")
@@ -67,7 +72,7 @@ def compact(load: Callable[[], Corpus], root: Path | str, changed_since: Callabl
                 os.rename(staging, target)
                 since = changed_since()
                 if since:
-                    report = update_locked(load(), root, since, target, started)
+                    report = update_locked(load_corpus(corpus_dir), root, since, target, started)
                     return BuildReport(report.path, documents, report.seconds)
                 publish(root, target)
                 prune(root, keep=target)
@@ -83,6 +88,30 @@ def _lineage(root: Path) -> str | None:
         return None
 
 
+class CompactionFailed(RuntimeError):
+    """The full build of a compaction failed; the message says why (the published build keeps serving)."""
+
+
+def build_elsewhere(corpus_dir: Path, target: Path) -> int:
+    """A full build of the corpus into target by `python -m indexer.compaction` at low priority; its documents."""
+    command = [sys.executable, "-m", "indexer.compaction", str(corpus_dir), str(target)]
+    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: os.nice(10))
+    if done.returncode != 0:
+        raise CompactionFailed((done.stderr.strip().splitlines() or ["the build process failed"])[-1])
+    return int(done.stdout.strip() or 0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m indexer.compaction CORPUS TARGET`: the full build of a compaction, in a process of its own."""
+    corpus_dir, target = (argv if argv is not None else sys.argv[1:])
+    try:
+        corpus = load_corpus(corpus_dir)
+    except CorpusError as exc:
+        errors = [str(p) for p in exc.problems if p.severity == ERROR]
+        sys.exit(f"the corpus has {len(errors)} error(s), so the segments were not merged: " + "; ".join(errors[:3]))
+    print(build_into(corpus, Path(target)))
+
+
 @contextmanager
 def _compaction_lock(root: Path) -> Iterator[None]:
     root.mkdir(parents=True, exist_ok=True)
@@ -95,3 +124,7 @@ def _compaction_lock(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+if __name__ == "__main__":
+    main()

@@ -307,19 +307,6 @@ def test_an_update_writes_a_facet_file_and_shares_the_full_builds_facets_json(bu
         assert delta["deleted"] and delta["docs"]  # the talk's old documents out, its new ones in
 
 
-def _edit_during(corpus_dir: Path, word: str):
-    """A corpus loader that, the first time, also saves an edit, as a librarian would while a build runs."""
-    calls = []
-
-    def load():
-        corpus = load_corpus(corpus_dir)
-        if not calls:
-            _append(corpus_dir, TINE_FILE, word)
-        calls.append(1)
-        return corpus
-    return load
-
-
 def test_a_compaction_merges_the_segments_and_keeps_the_edits_saved_while_it_ran(built):
     from indexer.compaction import compact
 
@@ -328,7 +315,10 @@ def test_a_compaction_merges_the_segments_and_keeps_the_edits_saved_while_it_ran
         _append(corpus_dir, TINE_FILE, f"edit{number}")
         update_index(load_corpus(corpus_dir), root, [TINE])
     assert _segments(IndexStore(root).handle().path) == 5
-    compact(_edit_during(corpus_dir, "duringcompaction"), root, lambda: {TINE})
+    def saved_meanwhile():  # asked once the full build is done: a librarian saved while it ran
+        _append(corpus_dir, TINE_FILE, "duringcompaction")
+        return {TINE}
+    compact(corpus_dir, root, saved_meanwhile)  # the full build in a process of its own, as the server runs it
     assert _segments(IndexStore(root).handle().path) == 2  # the full build, and the edit saved meanwhile
     assert _search(root, "duringcompaction")["ids"] == [TINE] and _search(root, "edit2")["ids"] == [TINE]
     fresh = root.parent / "fresh"
@@ -342,14 +332,14 @@ def test_a_compaction_overtaken_by_a_full_build_is_dropped(built):
 
     corpus_dir, root = built
 
-    def load():
-        corpus = load_corpus(corpus_dir)
-        if not hasattr(load, "done"):
-            load.done = True
-            build_index(corpus, root)  # `confarchive build` ran meanwhile
-        return corpus
+    def build(corpus_path, target):
+        from indexer.build import build_into
+
+        documents = build_into(load_corpus(corpus_path), target)
+        build_index(load_corpus(corpus_path), root)  # `confarchive build` ran meanwhile
+        return documents
     with pytest.raises(CompactionAbandoned):
-        compact(load, root, lambda: set())
+        compact(corpus_dir, root, lambda: set(), build)
     assert not (root / "compacting").exists()
     assert _search(root, "Crohn")["total"] > 0
 
@@ -425,3 +415,14 @@ def test_an_import_into_another_corpus_leaves_the_default_index_alone(corpus_cop
                                        "--corpus", str(corpus_copy)])
     assert result.exit_code == 0, result.output
     assert "pass --index" in result.output
+
+
+def test_a_compaction_that_fails_says_why_and_leaves_the_build_serving(built):
+    from indexer.compaction import CompactionFailed, compact
+
+    corpus_dir, root = built
+    previous = IndexStore(root).handle().path
+    (corpus_dir / "taxonomy.yaml").write_text("topics: [", encoding="utf-8")  # the build process cannot load it
+    with pytest.raises(CompactionFailed, match="taxonomy"):
+        compact(corpus_dir, root, lambda: set())
+    assert IndexStore(root).handle().path == previous and not (root / "compacting").exists()

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from archive import CorpusError, ERROR, inspect_corpus, load_corpus
 from indexer import BuildLocked, build_index
-from indexer.compaction import CompactionAbandoned, compact, needs_compaction
+from indexer.compaction import CompactionAbandoned, CompactionFailed, compact, needs_compaction
 from indexer.update import update_index
 
 _lock = threading.Lock()
@@ -67,9 +67,9 @@ def compact_if_needed(corpus_dir: Path | str, index_dir: Path | str, changed_sin
     if not needs_compaction(index_dir):
         return None
     try:
-        report = compact(lambda: load_corpus(corpus_dir), index_dir, changed_since)
-    except CompactionAbandoned as exc:
-        return Rebuilt(True, str(exc))
+        report = compact(corpus_dir, index_dir, changed_since)
+    except (CompactionAbandoned, CompactionFailed) as exc:
+        return Rebuilt(isinstance(exc, CompactionAbandoned), str(exc))
     except BuildLocked:
         return None
     except CorpusError:
