@@ -17,6 +17,8 @@ class Corpus:
     speakers: dict[str, Speaker] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
     synonyms: list[list[str]] = field(default_factory=list)
+    # the signature of every file it was loaded from (archive/load.py: a reload reuses it while they hold)
+    loaded_from: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         self.reindex()

@@ -20,14 +20,17 @@ from .importers.staging import JOURNAL as IMPORT_JOURNAL
 from .taxonomy import assign_topics, load_taxonomy
 
 
-def inspect_corpus(root: Path | str, overrides: Mapping[Path, str] | None = None) -> tuple[Corpus, list[Problem]]:
+def inspect_corpus(root: Path | str, overrides: Mapping[Path, str] | None = None,
+                   reuse: bool = False) -> tuple[Corpus, list[Problem]]:
     """Load what can be loaded and return it with every problem found (errors and warnings).
 
     `overrides` maps files (absolute paths) to a proposed new text, read in their place: the editor
-    checks a save this way before writing it, without copying the corpus.
+    checks a save this way before writing it, without copying the corpus. With `reuse`, the corpus
+    loaded last time is returned as it is when no file has changed since (or when the only change is
+    a save `remember_written` was told of): the caller must not modify it.
     """
     with _collector_paused():
-        return _inspect(Path(root), overrides)
+        return _inspect(Path(root), overrides, reuse)
 
 
 @contextmanager
@@ -43,11 +46,16 @@ def _collector_paused():
             gc.enable()
 
 
-def _inspect(root: Path, overrides: Mapping[Path, str] | None) -> tuple[Corpus, list[Problem]]:
+def _inspect(root: Path, overrides: Mapping[Path, str] | None, reuse: bool) -> tuple[Corpus, list[Problem]]:
     problems: list[Problem] = []
     if not root.is_dir():
         raise CorpusError([Problem(str(root), 1, "corpus folder does not exist",
                                    hint="pass --corpus with the folder that holds conferences/ and speakers/")])
+    overridden = _override_keys(root, overrides or {})
+    listing, inputs = _inputs(root, overridden)
+    last = _LAST.get(str(root))
+    if reuse and not overridden and last is not None and last[0] == inputs:
+        return last[1], list(last[2])
     docs: dict[str, Document] = {}
     corpus = Corpus(root=root)
     rel_root = root.name
@@ -60,7 +68,7 @@ def _inspect(root: Path, overrides: Mapping[Path, str] | None) -> tuple[Corpus, 
     if taxonomy_doc:
         docs[f"{rel_root}/taxonomy.yaml"] = taxonomy_doc
     corpus.synonyms = _unless_unchanged(root / "synonyms.yaml", load_synonyms, f"{rel_root}/synonyms.yaml", problems)
-    _read_all(root, corpus, problems, docs, _override_keys(root, overrides or {}))
+    _read_all(root, corpus, problems, docs, overridden, listing, inputs)
     corpus.reindex()
     tag_corpus(corpus)
 
@@ -72,26 +80,59 @@ def _inspect(root: Path, overrides: Mapping[Path, str] | None) -> tuple[Corpus, 
     problems += checks.check_references(corpus, locate)
     problems += checks.check_programme(corpus, locate)
     problems += checks.quality_warnings(corpus, locate, taxonomy_path=f"{rel_root}/taxonomy.yaml")
-    return corpus, sorted(set(problems))
+    problems = sorted(set(problems))
+    corpus.loaded_from = inputs
+    if not overridden:
+        _LAST[str(root)] = (inputs, corpus, problems)
+    return corpus, problems
 
 
-def load_corpus(root: Path | str) -> Corpus:
+# corpus folder -> (the signatures of every file it was loaded from, the corpus, its problems)
+_LAST: dict[str, tuple[dict, Corpus, list[Problem]]] = {}
+
+
+def remember_written(root: Path | str, corpus: Corpus, problems: list[Problem], written: list[Path]) -> None:
+    """Tell the loader that `corpus` (loaded with overrides) is now what the folder holds: the overridden files
+    were written with those texts. The next `reuse` load returns it, if nothing else changed meanwhile."""
+    root = Path(root)
+    inputs = dict(getattr(corpus, "loaded_from", None) or {})
+    if not inputs:
+        return
+    for key in _override_keys(root, {path: "" for path in written}):
+        inputs[key] = _signature(key)
+    _LAST[str(root)] = (inputs, corpus, list(problems))
+
+
+KINDS = [("conferences/*/conference.md", loader.read_conference, "conferences"),
+         ("conferences/*/sessions/*.md", loader.read_session, "sessions"),
+         ("conferences/*/talks/*.md", loader.read_talk, "talks"),
+         ("speakers/*.md", loader.read_speaker, "speakers")]
+
+
+def _inputs(root: Path, overridden: dict[str, str]) -> tuple[list, dict]:
+    """The record files per kind, and the signature of every file a load reads (None for an overridden one)."""
+    listing = [(read, attr, _files(root, pattern, overridden)) for pattern, read, attr in KINDS]
+    inputs = {key: None if key in overridden else _signature(key) for _, _, keys in listing for key in keys}
+    for name in ("taxonomy.yaml", "synonyms.yaml", IMPORT_JOURNAL):
+        inputs[str(root / name)] = _signature(str(root / name))
+    return listing, inputs
+
+
+def load_corpus(root: Path | str, reuse: bool = False) -> Corpus:
     """Load a corpus that must be free of errors; raise CorpusError listing them all otherwise."""
-    corpus, problems = inspect_corpus(root)
+    corpus, problems = inspect_corpus(root, reuse=reuse)
     if any(p.severity == ERROR for p in problems):
         raise CorpusError(problems)
     return corpus
 
 
-def _read_all(root: Path, corpus: Corpus, problems: list, docs: dict, overrides: dict[Path, str]) -> None:
-    kinds = [("conferences/*/conference.md", loader.read_conference, corpus.conferences),
-             ("conferences/*/sessions/*.md", loader.read_session, corpus.sessions),
-             ("conferences/*/talks/*.md", loader.read_talk, corpus.talks),
-             ("speakers/*.md", loader.read_speaker, corpus.speakers)]
+def _read_all(root: Path, corpus: Corpus, problems: list, docs: dict, overrides: dict[str, str], listing: list,
+              inputs: dict) -> None:
     seen: set[str] = set()
-    for pattern, read, table in kinds:
-        for key in _files(root, pattern, overrides):
-            record = _read_record(key, root, read, problems, docs, overrides, seen)
+    for read, attr, keys in listing:
+        table = getattr(corpus, attr)
+        for key in keys:
+            record = _read_record(key, root, read, problems, docs, overrides, seen, inputs[key])
             if record is None or not record.id:
                 continue
             if record.id in table:
@@ -154,7 +195,8 @@ _RECORDS: dict[str, tuple[tuple, object, list, dict]] = {}
 _RECORDS_LOCK = threading.Lock()
 
 
-def _read_record(key: str, root: Path, read, problems: list, docs: dict, overrides: dict, seen: set):
+def _read_record(key: str, root: Path, read, problems: list, docs: dict, overrides: dict, seen: set,
+                 found_signature: tuple | None):
     """One file's record, reused from the last load while the file is unchanged.
 
     A reload after a save then reads one file: at 10,000 talks building every record again costs
@@ -165,7 +207,6 @@ def _read_record(key: str, root: Path, read, problems: list, docs: dict, overrid
     """
     seen.add(key)
     text = overrides.get(key)
-    found_signature = _signature(key)
     signature = found_signature and (*found_signature, str(root))
     cached = _RECORDS.get(key) if text is None and signature else None
     if cached is None or cached[0] != signature:

@@ -426,3 +426,21 @@ def test_a_compaction_that_fails_says_why_and_leaves_the_build_serving(built):
     with pytest.raises(CompactionFailed, match="taxonomy"):
         compact(corpus_dir, root, lambda: set())
     assert IndexStore(root).handle().path == previous and not (root / "compacting").exists()
+
+
+def test_a_reload_reuses_the_corpus_while_no_file_changed_and_the_saved_one_after_a_save(corpus_copy):
+    from archive import inspect_corpus
+    from archive.load import remember_written
+
+    first = load_corpus(corpus_copy, reuse=True)
+    assert load_corpus(corpus_copy, reuse=True) is first  # nothing changed: nothing read again
+    assert load_corpus(corpus_copy) is not first  # without reuse, a fresh corpus a caller may change
+    path = corpus_copy / TINE_FILE
+    new_text = path.read_text(encoding="utf-8").rstrip("\n") + " Zanzibarium\n"
+    checked, problems = inspect_corpus(corpus_copy, overrides={path: new_text})
+    path.write_text(new_text, encoding="utf-8")
+    remember_written(corpus_copy, checked, problems, [path])
+    assert load_corpus(corpus_copy, reuse=True) is checked  # the editor's check was of exactly this corpus
+    _append(corpus_copy, TINE_FILE, "Quixotrix")  # another change, not told of
+    again = load_corpus(corpus_copy, reuse=True)
+    assert again is not checked and "Quixotrix" in again.talks[TINE].text

@@ -59,7 +59,7 @@ def _flat(value) -> str:
 def load_record(ref: RecordRef):
     """The talk or speaker as the corpus loads it now (with its topics), or None."""
     try:
-        corpus, _ = inspect_corpus(corpus_root())
+        corpus, _ = inspect_corpus(corpus_root(), reuse=True)  # read only here
     except CorpusError:
         return None, None
     table = {"talks": corpus.talks, "speakers": corpus.speakers}.get(ref.kind, {})

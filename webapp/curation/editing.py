@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from archive import ERROR, Problem, inspect_corpus
+from archive.load import remember_written
 from archive.history import History, Version, content_hash
 from archive.writer import Change, WriteError, apply_changes, read_text
 
@@ -70,13 +71,15 @@ def save_text(ref: RecordRef, new_text: str, base_hash: str, user: str, history:
 
 def _checked_write(ref: RecordRef, current: str, new_text: str, user: str, history: History, before_write,
                    restoring: str | None = None) -> Outcome:
-    problems = validate(ref, new_text)
+    corpus, everything = _checked(ref, new_text)
+    problems = _of_file(ref, everything)
     if any(p.severity == ERROR for p in problems):
         return Outcome(INVALID, current, problems)
     version = history.keep(ref.rel, current, user, restoring=restoring)
     try:
         before_write()
         apply_changes([Change(ref.path, new_text, expected=current)])
+        remember_written(ref.root, corpus, everything, [ref.path])  # the next reload (the index update) is free
     except WriteError:
         history.discard(version)
         return Outcome(CONFLICT, read_text(ref.path))
@@ -96,5 +99,13 @@ def _forget(history: History, version: Version) -> None:
 
 def validate(ref: RecordRef, new_text: str) -> list[Problem]:
     """Every problem the validator finds in this file once it holds new_text (read in its place; nothing is written)."""
-    _, problems = inspect_corpus(ref.root, overrides={ref.root / ref.rel: new_text})
+    return _of_file(ref, _checked(ref, new_text)[1])
+
+
+def _checked(ref: RecordRef, new_text: str):
+    """The corpus as it would be with new_text in the file, and all its problems."""
+    return inspect_corpus(ref.root, overrides={ref.root / ref.rel: new_text})
+
+
+def _of_file(ref: RecordRef, problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.path == ref.problem_path]

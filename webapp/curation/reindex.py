@@ -40,7 +40,7 @@ def rebuild(corpus_dir: Path | str, index_dir: Path | str, wait: float = 60.0,
     with _lock:
         while True:
             try:
-                corpus = load_corpus(corpus_dir)
+                corpus = load_corpus(corpus_dir, reuse=True)  # the indexer only reads it
                 if changed is None:
                     report = build_index(corpus, index_dir)
                     return Rebuilt(True, f"The search index was rebuilt ({report.documents} documents).")
