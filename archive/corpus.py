@@ -27,7 +27,8 @@ class Corpus:
         """Rebuild the lookup tables after records were added or changed."""
         self._by_session: dict[str, list[Talk]] = {}
         self._by_speaker: dict[str, list[Talk]] = {}
-        for talk in sorted(self.talks.values(), key=self.programme_key):
+        self._ordered = sorted(self.talks.values(), key=self.programme_key)
+        for talk in self._ordered:
             self._by_session.setdefault(talk.session or "", []).append(talk)
             for speaker_id in talk.speakers:
                 self._by_speaker.setdefault(speaker_id, []).append(talk)
@@ -44,7 +45,10 @@ class Corpus:
                 session.number if session else 0, talk.order, talk.id)
 
     def ordered_talks(self) -> list[Talk]:
-        return sorted(self.talks.values(), key=self.programme_key)
+        """Talks in programme order (sorted when the lookups were last rebuilt, unless talks came or went since)."""
+        if len(self._ordered) != len(self.talks) or any(self.talks.get(t.id) is not t for t in self._ordered[:1]):
+            self._ordered = sorted(self.talks.values(), key=self.programme_key)
+        return list(self._ordered)
 
     def ordered_sessions(self) -> list[Session]:
         def key(s: Session):

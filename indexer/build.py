@@ -177,7 +177,7 @@ def write_meta(target: Path, corpus: Corpus, documents: int, lineage: str | None
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "corpus": str(corpus.root), "catalogue": catalogued or catalogue(corpus), "synonyms": corpus.synonyms,
             "files": segment_files(target)}
-    (target / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    (target / META).write_text(json.dumps(meta), encoding="utf-8")
 
 
 def check_build(target: Path, expected: int) -> None:

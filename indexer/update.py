@@ -115,8 +115,9 @@ def conference_records(corpus: Corpus, build: Path, conferences: set[str]) -> se
 def _update_suggestions(target: Path, corpus: Corpus) -> None:
     """Named things afresh; the common words of the last full build (one edit hardly moves them)."""
     old = json.loads((target / SUGGEST).read_text(encoding="utf-8"))
-    entries = corpus_entries(corpus) + [e for e in old if e.get("kind") == "term"]
-    _replace_json(target / SUGGEST, entries)
+    named = corpus_entries(corpus)
+    if named != [e for e in old if e.get("kind") != "term"]:  # most edits rename nothing: keep the file
+        _replace_json(target / SUGGEST, named + [e for e in old if e.get("kind") == "term"])
 
 
 def segment_count(folder: Path) -> int:
