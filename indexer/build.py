@@ -48,15 +48,24 @@ class BuildReport:
 @contextmanager
 def build_lock(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on root/build.lock; fail at once, with a clear message, if it is taken."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK, "a+") as handle:
+    with exclusive(root / LOCK, lambda holder: BuildLocked(
+            f"Another build is running on {root} (pid {holder}); wait for it to finish, then try again.")):
+        yield
+
+
+@contextmanager
+def exclusive(path: Path, refused: Callable[[str], Exception]) -> Iterator[None]:
+    """Hold an exclusive lock on a file (it names the holding process); raise refused(holder's pid) if taken.
+
+    The kernel releases the lock when the process ends, however it ends, so a killed build blocks nothing.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise BuildLocked(f"Another build is running on {root} (pid {holder}); "
-                              "wait for it to finish, then try again.") from None
+            raise refused(handle.read().strip() or "unknown") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -9,20 +9,18 @@ no edit is lost and none waits for the full build.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from archive import ERROR, CorpusError, load_corpus
 
-from .build import BuildLocked, BuildReport, build_into, build_lock, new_build_dir, prune
+from .build import BuildLocked, BuildReport, build_into, build_lock, exclusive, new_build_dir, prune
 from .layout import META, IndexUnavailable, current_build, publish
 from .quotes_index import QUOTES
 from .update import segment_count, update_locked
@@ -112,19 +110,9 @@ def main(argv: list[str] | None = None) -> None:
     print(build_into(corpus, Path(target)))
 
 
-@contextmanager
-def _compaction_lock(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / COMPACT_LOCK, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildLocked(f"A compaction of {root} is already running.") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
+def _compaction_lock(root: Path):
+    return exclusive(root / COMPACT_LOCK, lambda holder: BuildLocked(
+        f"A compaction of {root} is already running (pid {holder})."))
 
 if __name__ == "__main__":
     main()
