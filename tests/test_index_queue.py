@@ -157,7 +157,7 @@ def test_saves_through_the_editor_are_searchable_at_once_and_the_segments_merged
 
     monkeypatch.setattr(indexer.compaction, "COMPACT_AT", 3)
     env = clone_env(template, tmp_path)
-    app = make_app(env, REINDEX_DELAY_SECONDS=0.0)
+    app = make_app(env, REINDEX_DELAY_SECONDS=0.0, COMPACT_IDLE_SECONDS=0.0)
     client = app.test_client()
     login(client)
     assert "Not needed since this server started" in text(client.get("/curate/indexing"))
@@ -172,3 +172,15 @@ def test_saves_through_the_editor_are_searchable_at_once_and_the_segments_merged
     assert "merged by a full build in the background" in page
     for word in ("pangolin", "okapi"):  # nothing lost in the merge
         assert [r["id"] for r in client.get(f"/api/search?q={word}").get_json()["results"]] == [TALK]
+
+
+def test_a_compaction_waits_until_no_save_has_come_for_a_while():
+    compactions = []
+    queue = IndexQueue(Recorder(), compact=lambda since: compactions.append(time.monotonic()), compact_idle=0.6)
+    started = time.monotonic()
+    for _ in range(4):  # a librarian at work: a save every 0.3 s
+        queue.submit(["a"])
+        time.sleep(0.3)
+    assert compactions == []  # not while saves keep coming
+    assert queue.wait_idle(10)
+    assert len(compactions) == 1 and compactions[0] - started >= 0.9 + 0.6  # only once they stopped

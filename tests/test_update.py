@@ -352,7 +352,7 @@ def test_the_editors_queue_compacts_in_the_background_while_saves_go_on(built, m
     monkeypatch.setattr(indexer.compaction, "COMPACT_AT", 3)
     corpus_dir, root = built
     queue = IndexQueue(lambda ids: rebuild(corpus_dir, root, changed=ids),
-                       compact=lambda since: compact_if_needed(corpus_dir, root, since))
+                       compact=lambda since: compact_if_needed(corpus_dir, root, since), compact_idle=0.0)
     for number in range(4):
         _append(corpus_dir, TINE_FILE, f"queued{number}")
         queue.submit([TINE])

@@ -14,7 +14,9 @@ Settings (in the app config, or the environment for `confarchive serve`):
 - REBUILD_WAIT_SECONDS: how long the reindexing waits for another build to finish before giving up;
 - REINDEX_DELAY_SECONDS: how long a save waits for others to index with it (env CONFARCHIVE_REINDEX_DELAY;
   default 0: an update starts at once, and saves made while it runs are indexed together by the next);
-  REINDEX_MAX_DELAY_SECONDS caps the wait after the first of them (default 10).
+  REINDEX_MAX_DELAY_SECONDS caps the wait after the first of them (default 10);
+- COMPACT_IDLE_SECONDS: once updates have piled up segments, how long without a save before they are
+  merged in the background (env CONFARCHIVE_COMPACT_IDLE; default 30).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def _configure(state) -> None:
     config.setdefault("REBUILD_WAIT_SECONDS", 60)
     config.setdefault("REINDEX_DELAY_SECONDS", float(os.environ.get("CONFARCHIVE_REINDEX_DELAY") or 0.0))
     config.setdefault("REINDEX_MAX_DELAY_SECONDS", 10.0)
+    config.setdefault("COMPACT_IDLE_SECONDS", float(os.environ.get("CONFARCHIVE_COMPACT_IDLE") or 30.0))
     if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
         config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     config["SESSION_COOKIE_HTTPONLY"] = True

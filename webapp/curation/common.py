@@ -65,7 +65,8 @@ def index_queue() -> IndexQueue:
             def compact(changed_since):
                 return compact_if_needed(config["CORPUS_DIR"], config["INDEX_DIR"], changed_since)
             app.extensions["confarchive.index_queue"] = IndexQueue(
-                run, config["REINDEX_DELAY_SECONDS"], config["REINDEX_MAX_DELAY_SECONDS"], compact)
+                run, config["REINDEX_DELAY_SECONDS"], config["REINDEX_MAX_DELAY_SECONDS"], compact,
+                config["COMPACT_IDLE_SECONDS"])
         return app.extensions["confarchive.index_queue"]
 
 

@@ -57,8 +57,12 @@ class IndexQueue:
     """One per app: waiting ids, the batch being indexed, and the outcome per id."""
 
     def __init__(self, run: Callable[[set[str] | None], Rebuilt], delay: float = 0.0, max_delay: float = 10.0,
-                 compact: Callable[[Callable[[], set[str]]], Rebuilt | None] | None = None):
+                 compact: Callable[[Callable[[], set[str]]], Rebuilt | None] | None = None,
+                 compact_idle: float = 30.0):
         self._run, self.delay, self.max_delay = run, delay, max_delay
+        # a compaction waits for this many seconds without a save: it would take CPU from a librarian at work
+        self.compact_idle = compact_idle
+        self._timer: threading.Timer | None = None
         # compact(changed_since): a background full build when the index has gathered many segments
         # (None when it has not); changed_since() names the records saved since it began
         self._compact = compact
@@ -99,7 +103,7 @@ class IndexQueue:
         """Block until nothing is waiting or running (for tests and shutdown); False on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._thread is not None or self._compacting is not None:
+            while self._thread is not None or self._compacting is not None or self._timer is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -114,7 +118,7 @@ class IndexQueue:
             result = self._safe_run(None if batch.full else batch.ids)
             self._finish(batch, result)
             if result.ok and not batch.full:
-                self._start_compaction()
+                self._compact_when_idle()
 
     def _next_batch(self) -> _Batch | None:
         with self._cond:
@@ -129,6 +133,26 @@ class IndexQueue:
                     self._running, self._waiting = self._waiting, _Batch()
                     return self._running
                 self._cond.wait(ready_at - now)
+
+    def _compact_when_idle(self, delay: float | None = None) -> None:
+        """Start a compaction once no save has come for compact_idle seconds (checked again until then)."""
+        with self._cond:
+            if self._compact is None or self._timer is not None:
+                return
+            self._timer = threading.Timer(self.compact_idle if delay is None else delay, self._idle_check)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _idle_check(self) -> None:
+        with self._cond:
+            self._timer = None
+            busy = self._waiting.ids or self._waiting.full or self._running.ids or self._running.full
+            quiet = time.monotonic() - self._last
+            self._cond.notify_all()
+        if busy or quiet < self.compact_idle:
+            self._compact_when_idle(max(self.compact_idle - quiet, 0.05))
+        else:
+            self._start_compaction()
 
     def _start_compaction(self) -> None:
         """Merge the index's segments on a thread of its own, unless one is running; saves go on meanwhile."""
