@@ -70,6 +70,12 @@ def child(corpus_dir: Path, index_dir: Path, fts5: Path | None) -> None:
                           "fts5_s": seconds, "fts5_mb": fts5.stat().st_size / 1e6}), flush=True)
 
 
+def _tree_pss_mb(pid: int) -> float:
+    from .edits import pss_mb, tree_rss_mb
+
+    return tree_rss_mb(pid, pss_mb)
+
+
 def _tree_rss_mb(pid: int) -> float:
     from .edits import tree_rss_mb
 
@@ -82,12 +88,13 @@ def measure_build(corpus_dir: Path, index_dir: Path, fts5: Path | None = None, t
                str(index_dir)] + (["--fts5", str(fts5)] if fts5 else [])
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    state = {"peak": 0.0, "building": True, "samples": 0}
+    state = {"peak": 0.0, "pss": 0.0, "building": True, "samples": 0}
 
     def sample() -> None:
         while state["building"] and proc.poll() is None:
             try:
                 state["peak"] = max(state["peak"], _tree_rss_mb(proc.pid))
+                state["pss"] = max(state["pss"], _tree_pss_mb(proc.pid))
                 state["samples"] += 1
             except OSError:
                 pass
@@ -116,7 +123,7 @@ def measure_build(corpus_dir: Path, index_dir: Path, fts5: Path | None = None, t
     sampler.join(timeout=5)
     if proc.returncode != 0 or "build_s" not in out:
         raise RuntimeError(f"the build child exited with {proc.returncode}")
-    out.update(process_peak_rss_mb=usage.ru_maxrss / 1024, tree_peak_rss_mb=state["peak"],
+    out.update(process_peak_rss_mb=usage.ru_maxrss / 1024, tree_peak_rss_mb=state["peak"], tree_peak_pss_mb=state["pss"],
                rss_samples=state["samples"], child_cpu_s=usage.ru_utime + usage.ru_stime)
     if "fts5_mb" in out:
         out["size_ratio"] = out["index_mb"] / out["fts5_mb"]

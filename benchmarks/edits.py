@@ -176,8 +176,10 @@ def one_save(browser: Browser, talk: str, word: str, timeout: float) -> dict:
             "polls": polls}
 
 
-def tree_rss_mb(pid: int) -> float:
-    """VmRSS summed over the process and its descendants (a server may start helpers)."""
+def tree_rss_mb(pid: int, measure_one=None) -> float:
+    """VmRSS summed over the process and its descendants (a server may start helpers); with measure_one
+    another figure per process (pss_mb: shared pages split between the processes sharing them)."""
+    measure_one = measure_one or measure.rss_mb
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -189,11 +191,20 @@ def tree_rss_mb(pid: int) -> float:
     while todo:
         current = todo.pop()
         try:
-            total += measure.rss_mb(current)
+            total += measure_one(current)
         except OSError:
             continue
         todo += children.get(current, [])
     return total
+
+
+def pss_mb(pid: int) -> float:
+    """A process's proportional set size: its private pages, plus its share of pages shared with others
+    (a forked child shares the corpus its parent loaded; summing RSS counts those pages twice)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    raise OSError(f"no Pss for {pid}")
 
 
 def add_account(users_file: Path) -> None:

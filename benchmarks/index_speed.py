@@ -90,6 +90,16 @@ def measure_phrases(corpus_dir: Path, index_dir: Path, fts5: Path, per_length: i
 # ---------------------------------------------------------------- report
 
 
+def _memory(build: dict) -> str:
+    pss = build.get("tree_peak_pss_mb")
+    rss = f"RSS summed {build['tree_peak_rss_mb']:.0f} MB"
+    return f"{pss:.0f} MB ({rss})" if pss else rss
+
+
+def _memory_met(build: dict) -> bool:
+    return (build.get("tree_peak_pss_mb") or build["tree_peak_rss_mb"]) < 600
+
+
 def _f(value, digits: int = 1, unit: str = "") -> str:
     if value is None or value != value:  # None or NaN
         return "–"
@@ -104,10 +114,12 @@ def build_section(build: dict | None) -> list[str]:
         f"| load + validate corpus | {_f(build['load_s'])} | {_f(build['load_cpu_s'])} |",
         f"| `indexer.build_index` | {_f(build['build_s'])} | {_f(build['build_cpu_s'])} |",
         f"| whole child process (incl. FTS5 afterwards) | – | {_f(build['child_cpu_s'])} |", "",
-        "| documents | peak RSS, largest process (MB) | peak RSS, process tree sampled (MB) | Whoosh build size (MB) "
+        "| documents | peak RSS, largest process (MB) | peak RSS summed over the process tree (MB) "
+        "| peak PSS of the process tree (MB) | Whoosh build size (MB) "
         "| FTS5 size (MB) | size ratio Whoosh / FTS5 | FTS5 build (s) | load average before / after |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         f"| {build['documents']:,} | {_f(build['process_peak_rss_mb'], 0)} | {_f(build['tree_peak_rss_mb'], 0)} "
+        f"| {_f(build.get('tree_peak_pss_mb'), 0)} "
         f"| {_f(build['index_mb'])} | {_f(build.get('fts5_mb'))} | {_f(build.get('size_ratio'))}× "
         f"| {_f(build.get('fts5_s'))} | {_f(build['load_average_before'])} / "
         f"{_f(build['load_average_after_build'])} |", ""]
@@ -170,7 +182,7 @@ def targets(result: dict) -> list[str]:
     if build:
         rows += [("full build < 120 s wall (load + build)", f"{build['load_s'] + build['build_s']:.0f} s",
                   build["load_s"] + build["build_s"] < 120),
-                 ("peak memory < 600 MB", f"{build['tree_peak_rss_mb']:.0f} MB", build["tree_peak_rss_mb"] < 600),
+                 ("peak memory < 600 MB (PSS of the build's processes)", _memory(build), _memory_met(build)),
                  ("index < 5× FTS5", f"{build['size_ratio']:.1f}×", build["size_ratio"] < 5)]
     for key in ("same_talk", "different_talks"):
         s = (result.get("edits") or {}).get(key)
@@ -218,7 +230,9 @@ def render(results: dict) -> str:
               "- **Build**: a child process runs `archive.load_corpus` and `indexer.build_index` on a fresh index "
               "folder. Wall and CPU seconds per phase come from the child (CPU includes any worker processes it "
               "waited for). Peak memory: the kernel's ru_maxrss of the child (largest single process) and the sum "
-              "of VmRSS over the child's process tree sampled every 0.1 s; the targets use the tree figure. Size is "
+              "of VmRSS over the child's process tree sampled every 0.1 s, and the tree's PSS (proportional set "
+              "size: a page shared by the build and the process it forks to write the quote index is counted once, "
+              "where summed RSS counts it twice); the target uses the PSS. Size is "
               "the published build folder (hard links counted once). The FTS5 baseline "
               "(benchmarks/fts5_baseline.py) is written afterwards from `indexer.documents.corpus_documents`.",
               "- **Phrases**: runs of 2, 3, 4 and 5 consecutive words inside one sentence of a generated talk, "
