@@ -26,8 +26,7 @@ from whoosh import index, query as wq
 
 from archive import Corpus
 
-from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, check_build,
-                    index_fields, staged_build, write_meta)
+from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, index_fields, staged_build, write_meta)
 from .documents import IndexDoc, corpus_facet_notes, document_ids, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
 from .facet_files import added_orders, write_update
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
@@ -62,11 +61,10 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
         _link_tree(source, target)
         old = _old_facets(target, changed)
         touched = touched_records(corpus, changed, old)
-        documents = _update_main(corpus, target, touched, catalogued)
+        _update_main(corpus, target, touched, catalogued)
         _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
                                         or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
-        _update_suggestions(target, corpus)
-        check_build(target, documents)
+        _update_suggestions(target, corpus)  # the live count was checked by the reader that scored the update
     return BuildReport(target, len(touched), time.perf_counter() - started)
 
 
@@ -214,11 +212,11 @@ def _update_folder(folder: Path, field: str, keys: set[str], impact_fields: tupl
     """
     ix = index.open_dir(str(folder))
     try:
-        orders = _all_orders(ix, folder)
-        with ix.searcher() as searcher:
+        with ix.searcher() as searcher:  # one reader for all the reading: opening a segment's tables is costly
+            orders = _all_orders(searcher.reader(), folder)
             doomed = {n for key in keys for n in searcher.docs_for_query(wq.Term(field, key))}
             anchors = _anchors(searcher, field, orders, order, keys)
-        live = _apply(ix, folder, [wq.Term(field, key) for key in keys], added, impact_fields)
+        live = _apply(ix, folder, sorted(doomed), added, impact_fields)
     finally:
         ix.close()
     write_update(folder, {"docs": [doc_facets for _, doc_facets, _ in added], "ids": [f["id"] for f, _, _ in added],
@@ -263,21 +261,20 @@ def _placed(added: list[tuple[dict, dict, str]], anchors: dict[str, tuple], last
     return ranks
 
 
-def _all_orders(ix, folder: Path) -> list[float]:
+def _all_orders(reader, folder: Path) -> list[float]:
     """Every document's programme rank: the full build's are its document numbers, the updates' are in their files."""
-    with ix.reader() as reader:
-        leaves = reader.leaf_readers()
-        base = leaves[0][0].doc_count_all() if leaves else 0
+    leaves = reader.leaf_readers()
+    base = leaves[0][0].doc_count_all() if leaves else 0
     return [*range(base), *added_orders(folder)]
 
 
-def _apply(ix, folder: Path, deletions: list, added: list[tuple[dict, dict, float | None]],
+def _apply(ix, folder: Path, deletions: list[int], added: list[tuple[dict, dict, float | None]],
            impact_fields: tuple[tuple[str, ...], tuple[str, ...]]) -> int:
-    """Delete, add as one new segment, score the new segment's postings; return the live count."""
+    """Delete (by document number), add as one new segment, score the new segment's postings; return the live count."""
     writer = ix.writer(compound=False)
     try:
-        for q in deletions:
-            writer.delete_by_query(q)
+        for docnum in deletions:
+            writer.delete_document(docnum)
         for fields, _, _ in added:
             writer.add_document(**fields)
         writer.commit(merge=False)  # keep existing document numbers: the sidecars are indexed by them
