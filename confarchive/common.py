@@ -13,7 +13,7 @@ from indexer import BuildLocked, IndexUnavailable, build_index, index_exists, pe
 from indexer.update import update_index
 from indexer.facet_specs import FACETS
 from indexer.layout import META, current_build
-from indexer.schema import SCHEMA_VERSION
+from indexer.schema import built_for_this_program
 from webapp import default_paths
 
 
@@ -95,12 +95,13 @@ def ensure_index(corpus_dir: Path, index_dir: Path) -> None:
 
 
 def _built_by_another_version(index_dir: Path) -> bool:
-    """Whether the published build has another schema version (damage is reported where the index is opened)."""
+    """Whether the published build has another schema version or other facets (damage is reported where the
+    index is opened)."""
     try:
         meta = json.loads((current_build(index_dir) / META).read_text(encoding="utf-8"))
     except (IndexUnavailable, OSError, ValueError):
         return False
-    return isinstance(meta, dict) and meta.get("schema_version") != SCHEMA_VERSION
+    return isinstance(meta, dict) and not built_for_this_program(meta)
 
 
 def match_options(command):

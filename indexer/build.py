@@ -182,7 +182,7 @@ def write_meta(target: Path, corpus: Corpus, documents: int, lineage: str | None
     `lineage` names the full build a build descends from (updates keep their source's): a
     compaction that finds another lineage published knows a full build ran meanwhile.
     """
-    meta = {"schema_version": SCHEMA_VERSION, "documents": documents, "lineage": lineage or uuid.uuid4().hex,
+    meta = {"schema_version": SCHEMA_VERSION, "facets": list(FACET_FIELDS), "documents": documents, "lineage": lineage or uuid.uuid4().hex,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "corpus": str(corpus.root), "catalogue": catalogued or catalogue(corpus), "synonyms": corpus.synonyms,
             "files": segment_files(target)}

@@ -13,6 +13,12 @@ SCHEMA_VERSION = 11  # 7: topic mentions (payload and facets.json); 8: citations
 FACET_FIELDS = tuple(f.name for f in FACETS)
 
 
+def built_for_this_program(meta: dict) -> bool:
+    """Was the build (its meta.json) made with this schema and these facets? Adding a facet in facet_specs.py
+    then rebuilds every index on first use, with no version to bump."""
+    return meta.get("schema_version") == SCHEMA_VERSION and meta.get("facets") == list(FACET_FIELDS)
+
+
 def build_schema() -> Schema:
     """Searchable text with boosts, plus one KEYWORD field per facet (values stored for the facet tables)."""
     prose = text_analyzer()

@@ -14,7 +14,7 @@ from .facet_files import load_table
 from .impacts import IMPACTS, ImpactIndex
 from .layout import (META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
                      pointer_stamp)
-from .schema import SCHEMA_VERSION
+from .schema import FACET_FIELDS, SCHEMA_VERSION, built_for_this_program
 
 T = TypeVar("T")
 
@@ -30,9 +30,11 @@ class IndexHandle:
             version = self.meta.get("schema_version")
         except Exception as exc:  # any damage to the file means the same thing: rebuild
             raise damaged(root, f"meta.json cannot be read: {exc}") from None
-        if version != SCHEMA_VERSION:
-            raise IndexUnavailable(f"The index in {root} was built with schema version {version}, this program "
-                                   f"needs {SCHEMA_VERSION}. Rebuild it with `confarchive build --index {root}`.")
+        if not built_for_this_program(self.meta):
+            raise IndexUnavailable(f"The index in {root} was built with schema version {version} and facets "
+                                   f"{', '.join(self.meta.get('facets') or ['(not recorded)'])}; this program needs "
+                                   f"{SCHEMA_VERSION} and {', '.join(FACET_FIELDS)}. "
+                                   f"Rebuild it with `confarchive build --index {root}`.")
         problem = files_problem(path, self.meta.get("files", {}))
         if problem:
             raise damaged(root, problem)

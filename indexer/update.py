@@ -34,7 +34,7 @@ from .layout import META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
 from .page_data import catalogue
 from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
-from .schema import SCHEMA_VERSION
+from .schema import built_for_this_program
 from .suggest import corpus_entries
 
 MAX_SEGMENTS = 64  # past this many segments an update is a full build; the editor compacts long before (compaction.py)
@@ -77,7 +77,7 @@ def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str], dict] | None
         quotes_meta = json.loads((current / QUOTES / META).read_text(encoding="utf-8"))
     except (IndexUnavailable, OSError, ValueError):
         return None
-    if meta.get("schema_version") != SCHEMA_VERSION or quotes_meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
+    if not built_for_this_program(meta) or quotes_meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
         return None
     catalogued = catalogue(corpus)
     new = json.loads(json.dumps(catalogued))

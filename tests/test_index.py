@@ -13,7 +13,7 @@ import indexer.build
 from archive import load_corpus
 from indexer import BuildLocked, IndexStore, IndexUnavailable, SearchRequest, Searcher, build_index, index_exists
 from indexer.build import build_lock
-from indexer.schema import SCHEMA_VERSION
+from indexer.schema import FACET_FIELDS, SCHEMA_VERSION
 
 TINE_TALK = "conferences/dngc-2025/talks/dngc-2025-s2-tine-jess.md"
 # three talks, four sessions, three speakers
@@ -155,8 +155,27 @@ def test_index_of_another_schema_version_asks_for_a_rebuild(small, tmp_path):
     (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(IndexUnavailable) as caught:
         IndexStore(root).handle()
-    assert str(caught.value) == (f"The index in {root} was built with schema version {SCHEMA_VERSION - 1}, "
-                                 f"this program needs {SCHEMA_VERSION}. Rebuild it with `confarchive build --index {root}`.")
+    assert str(caught.value).startswith(f"The index in {root} was built with schema version {SCHEMA_VERSION - 1} ")
+    assert f"this program needs {SCHEMA_VERSION} and " in str(caught.value)
+    assert str(caught.value).endswith(f"Rebuild it with `confarchive build --index {root}`.")
+
+
+def test_index_built_with_other_facets_asks_for_a_rebuild_and_the_cli_makes_it(small, small_corpus, tmp_path):
+    """A facet added to facet_specs.py: builds made before it are rebuilt on first use, with no version to bump."""
+    from click.testing import CliRunner
+
+    from confarchive.cli import main
+
+    root = tmp_path / "index"
+    path = build_index(small, root).path
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta["facets"] = meta["facets"][:-1]  # as if the last facet had been declared after this build
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match="facets"):
+        IndexStore(root).handle()
+    result = CliRunner().invoke(main, ["search", "data", "--corpus", str(small_corpus), "--index", str(root)])
+    assert result.exit_code == 0, result.output
+    assert IndexStore(root).handle().meta["facets"] == list(FACET_FIELDS)
 
 
 def test_store_notices_a_newly_published_build(small_corpus, tmp_path):
