@@ -182,5 +182,6 @@ def test_a_compaction_waits_until_no_save_has_come_for_a_while():
         queue.submit(["a"])
         time.sleep(0.3)
     assert compactions == []  # not while saves keep coming
+    time.sleep(1.0)
     assert queue.wait_idle(10)
     assert len(compactions) == 1 and compactions[0] - started >= 0.9 + 0.6  # only once they stopped

@@ -103,7 +103,7 @@ class IndexQueue:
         """Block until nothing is waiting or running (for tests and shutdown); False on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._thread is not None or self._compacting is not None or self._timer is not None:
+            while self._thread is not None or self._compacting is not None:  # a compaction not yet due is not waited for
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -136,6 +136,9 @@ class IndexQueue:
 
     def _compact_when_idle(self, delay: float | None = None) -> None:
         """Start a compaction once no save has come for compact_idle seconds (checked again until then)."""
+        if self._compact is not None and self.compact_idle <= 0:
+            self._start_compaction()
+            return
         with self._cond:
             if self._compact is None or self._timer is not None:
                 return
