@@ -93,7 +93,7 @@ class CompactionFailed(RuntimeError):
 def build_elsewhere(corpus_dir: Path, target: Path) -> int:
     """A full build of the corpus into target by `python -m indexer.compaction` at low priority; its documents."""
     command = [sys.executable, "-m", "indexer.compaction", str(corpus_dir), str(target)]
-    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: os.nice(10))
+    done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise CompactionFailed((done.stderr.strip().splitlines() or ["the build process failed"])[-1])
     return int(done.stdout.strip() or 0)
@@ -102,6 +102,7 @@ def build_elsewhere(corpus_dir: Path, target: Path) -> int:
 def main(argv: list[str] | None = None) -> None:
     """`python -m indexer.compaction CORPUS TARGET`: the full build of a compaction, in a process of its own."""
     corpus_dir, target = (argv if argv is not None else sys.argv[1:])
+    os.nice(10)  # here, not in a preexec_fn: forking a threaded server must not run Python before exec
     try:
         corpus = load_corpus(corpus_dir)
     except CorpusError as exc:
