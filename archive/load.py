@@ -70,7 +70,7 @@ def _inspect(root: Path, overrides: Mapping[Path, str] | None, reuse: bool) -> t
     corpus.synonyms = _unless_unchanged(root / "synonyms.yaml", load_synonyms, f"{rel_root}/synonyms.yaml", problems)
     _read_all(root, corpus, problems, docs, overridden, listing, inputs)
     corpus.reindex()
-    tag_corpus(corpus)
+    _tag(corpus)
 
     def locate(path: str, field_name: str) -> int:
         doc = docs.get(path)
@@ -227,6 +227,7 @@ def _copied(record):
     """A shallow copy of a record (copy.copy's generic path costs three times as much)."""
     twin = object.__new__(type(record))
     twin.__dict__.update(record.__dict__)
+    twin.__dict__["_origin"] = record  # the remembered record: its topics are remembered on it (_tag)
     return twin
 
 
@@ -250,6 +251,21 @@ def record_topics(topics: dict, record: Talk | Speaker) -> list[str]:
     """A record's topics from the taxonomy and its own overrides; a talk must name the taxonomy's domain
     (taxonomy.in_domain), a speaker's biography need not (a data ethicist's may not say "health")."""
     return assign_topics(topics, topic_text(record), record.topic_overrides, domain=isinstance(record, Talk))
+
+
+def _tag(corpus: Corpus) -> None:
+    """tag_corpus, reusing the topics worked out at an earlier load for a record whose file is unchanged,
+    as long as the taxonomy is the same object (it is kept while taxonomy.yaml is unchanged)."""
+    taxonomy = corpus.topics
+    for record in (*corpus.talks.values(), *corpus.speakers.values()):
+        origin = record.__dict__.get("_origin")
+        known = origin.__dict__.get("_topics_for") if origin is not None else None
+        if known is not None and known[0] is taxonomy:
+            record.topics = list(known[1])
+            continue
+        record.topics = record_topics(taxonomy, record)
+        if origin is not None:
+            origin.__dict__["_topics_for"] = (taxonomy, list(record.topics))
 
 
 def tag_corpus(corpus: Corpus) -> None:

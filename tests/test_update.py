@@ -444,3 +444,22 @@ def test_a_reload_reuses_the_corpus_while_no_file_changed_and_the_saved_one_afte
     _append(corpus_copy, TINE_FILE, "Quixotrix")  # another change, not told of
     again = load_corpus(corpus_copy, reuse=True)
     assert again is not checked and "Quixotrix" in again.talks[TINE].text
+
+
+def test_a_reload_works_topics_out_again_only_for_changed_files_or_a_changed_taxonomy(corpus_copy, monkeypatch):
+    import archive.load
+
+    load_corpus(corpus_copy)
+    calls = []
+    real = archive.load.record_topics
+    monkeypatch.setattr(archive.load, "record_topics", lambda topics, record: calls.append(record.id) or real(topics, record))
+    _append(corpus_copy, TINE_FILE, "Genomics and genome sequencing.")
+    corpus = load_corpus(corpus_copy)
+    assert calls == [TINE]  # only the changed file's record
+    assert "genomics" in corpus.talks[TINE].topics
+    taxonomy = corpus_copy / "taxonomy.yaml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8"), encoding="utf-8")  # rewritten: a new taxonomy object
+    calls.clear()
+    again = load_corpus(corpus_copy)
+    assert len(calls) == len(again.talks) + len(again.speakers)
+    assert again.talks[TINE].topics == corpus.talks[TINE].topics
