@@ -82,7 +82,7 @@ def _inspect(root: Path, overrides: Mapping[Path, str] | None, reuse: bool) -> t
     corpus.synonyms = _unless_unchanged(root / "synonyms.yaml", load_synonyms, f"{rel_root}/synonyms.yaml", problems)
     _read_all(root, corpus, problems, docs, overridden, listing, inputs)
     corpus.reindex()
-    _tag(corpus)
+    tag_corpus(corpus)
 
     def locate(path: str, field_name: str) -> int:
         doc = docs.get(path)
@@ -239,7 +239,7 @@ def _copied(record):
     """A shallow copy of a record (copy.copy's generic path costs three times as much)."""
     twin = object.__new__(type(record))
     twin.__dict__.update(record.__dict__)
-    twin.__dict__["_origin"] = record  # the remembered record: its topics are remembered on it (_tag)
+    twin.__dict__["_origin"] = record  # the remembered record: its topics are remembered on it (tag_corpus)
     return twin
 
 
@@ -265,9 +265,11 @@ def record_topics(topics: dict, record: Talk | Speaker) -> list[str]:
     return assign_topics(topics, topic_text(record), record.topic_overrides, domain=isinstance(record, Talk))
 
 
-def _tag(corpus: Corpus) -> None:
-    """tag_corpus, reusing the topics worked out at an earlier load for a record whose file is unchanged,
-    as long as the taxonomy is the same object (it is kept while taxonomy.yaml is unchanged)."""
+def tag_corpus(corpus: Corpus) -> None:
+    """Give every talk and speaker its topics from the taxonomy and its own overrides.
+
+    A record whose file is unchanged keeps the topics worked out at an earlier load, as long as the
+    taxonomy is the same object (it is kept while taxonomy.yaml is unchanged)."""
     taxonomy = corpus.topics
     for record in (*corpus.talks.values(), *corpus.speakers.values()):
         origin = record.__dict__.get("_origin")
@@ -278,9 +280,3 @@ def _tag(corpus: Corpus) -> None:
         record.topics = record_topics(taxonomy, record)
         if origin is not None:
             origin.__dict__["_topics_for"] = (taxonomy, list(record.topics))
-
-
-def tag_corpus(corpus: Corpus) -> None:
-    """Give every talk and speaker its topics from the taxonomy and its own overrides."""
-    for record in (*corpus.talks.values(), *corpus.speakers.values()):
-        record.topics = record_topics(corpus.topics, record)

@@ -328,12 +328,17 @@ def generate(talks: int, out: Path | str, seed: int = 1, taxonomy: Path | str | 
 
 def cached_corpus(talks: int, cache: Path, seed: int = 1) -> Path:
     """The generated corpus for (talks, seed) in cache/, generating it on first use."""
-    out = cache / f"corpus-{talks}-seed{seed}-v{GENERATOR_VERSION}"
+    return cached(generate, f"corpus-{talks}-seed{seed}-v{GENERATOR_VERSION}", talks, cache, seed)
+
+
+def cached(make, name: str, talks: int, cache: Path, seed: int) -> Path:
+    """cache/name, made by make(talks, out, seed, taxonomy) unless it is there for the current taxonomy."""
+    out = cache / name
     marker = out / ".complete"
     taxonomy = wait_for_taxonomy()
     if marker.is_file() and marker.read_text() == taxonomy.read_text(encoding="utf-8"):
         return out
-    generate(talks, out, seed, taxonomy)
+    make(talks, out, seed, taxonomy)
     marker.write_text(taxonomy.read_text(encoding="utf-8"))
     return out
 
@@ -348,14 +353,15 @@ def wait_for_taxonomy(path: Path = SHIPPED_CORPUS / "taxonomy.yaml", timeout: fl
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, make=None, description: str = __doc__) -> None:
+    """`python -m benchmarks.synthetic --talks N --out DIR` (the second generator passes its own make)."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--talks", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    generate(args.talks, args.out, args.seed)
+    (make or generate)(args.talks, args.out, args.seed)
     print(f"wrote {args.talks} talks to {args.out} in {time.perf_counter() - started:.1f}s")
 
 

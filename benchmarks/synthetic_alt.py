@@ -15,16 +15,15 @@ Same file format as benchmarks/synthetic.py (it passes `confarchive validate`), 
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import math
 import shutil
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
 
+from . import synthetic
 from .synthetic import (CITIES, COUNTRIES, ORG_KINDS, ROLES, SHIPPED_CORPUS, WORD, _ascii, _bodies, _q, _write,
                         load_themes, wait_for_taxonomy)
 
@@ -304,25 +303,11 @@ def generate(talks: int, out: Path | str, seed: int = 1, taxonomy: Path | str | 
 
 def cached_corpus(talks: int, cache: Path, seed: int = 1) -> Path:
     """The generated corpus for (talks, seed) in cache/, generating it on first use."""
-    out = cache / f"corpus-alt-{talks}-seed{seed}-v{GENERATOR_VERSION}"
-    marker = out / ".complete"
-    taxonomy = wait_for_taxonomy()
-    if marker.is_file() and marker.read_text() == taxonomy.read_text(encoding="utf-8"):
-        return out
-    generate(talks, out, seed, taxonomy)
-    marker.write_text(taxonomy.read_text(encoding="utf-8"))
-    return out
+    return synthetic.cached(generate, f"corpus-alt-{talks}-seed{seed}-v{GENERATOR_VERSION}", talks, cache, seed)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--talks", type=int, required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    generate(args.talks, args.out, args.seed)
-    print(f"wrote {args.talks} talks to {args.out} in {time.perf_counter() - started:.1f}s")
+    synthetic.main(argv, generate, __doc__)
 
 
 if __name__ == "__main__":
