@@ -24,7 +24,7 @@ from pathlib import Path
 from random import Random
 
 from . import synthetic
-from .synthetic import (CITIES, COUNTRIES, ORG_KINDS, ROLES, SHIPPED_CORPUS, WORD, _ascii, _bodies, _q, _write,
+from .synthetic import (CITIES, COUNTRIES, ORG_KINDS, ROLES, SHIPPED_CORPUS, WORD, _ascii, _bodies, _q, _unique, _write,
                         load_themes, wait_for_taxonomy)
 
 GENERATOR_VERSION = 1
@@ -208,15 +208,6 @@ def _conference(number: int, size: int, maker: AltTextMaker, rng: Random, pool, 
                     speaker["appearances"].append((ident, session["id"], s))
         conf["sessions"].append(session)
     return conf
-
-
-def _unique(items: list) -> list:
-    seen, out = set(), []
-    for item in items:
-        if id(item) not in seen:
-            seen.add(id(item))
-            out.append(item)
-    return out
 
 
 def write(conferences: list[dict], speakers: list[dict], maker: AltTextMaker, rng: Random, out: Path,
