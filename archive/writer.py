@@ -12,6 +12,7 @@ import errno
 import os
 import stat
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -235,6 +236,7 @@ def _fsync_dir(folder: Path) -> None:
 
 def apply_changes(changes: list[Change]) -> None:
     """Apply every change or none: check, stage all temp files, then rename; on failure put back the old files."""
+    _count_write()
     check_unchanged(changes)
     staged = _stage_all(changes)
     done: list[Change] = []
@@ -251,6 +253,21 @@ def apply_changes(changes: list[Change]) -> None:
                 tmp.unlink(missing_ok=True)
     for folder in {c.path.parent for c in changes if c.path.parent.exists()}:
         _fsync_dir(folder)
+
+
+_WRITES = [0]
+_WRITES_LOCK = threading.Lock()
+
+
+def _count_write() -> None:
+    with _WRITES_LOCK:
+        _WRITES[0] += 1
+
+
+def writes_so_far() -> int:
+    """How many times this process has called apply_changes: a loader that remembers a corpus as written
+    can tell that nothing else in the process has written since (archive/load.py, remember_written)."""
+    return _WRITES[0]
 
 
 def read_text(path: Path | str) -> str:

@@ -43,3 +43,27 @@ def test_pruned_pairs_find_every_pair_that_has_a_reason(speakers):
     pruned = [(i, j) for i, j in _candidate_pairs(keys)
               if _same_person_reason(keys[i], keys[j], records[i], records[j])]
     assert pruned == every
+
+
+
+def test_the_remembered_comparison_follows_every_change_it_depends_on(corpus_copy):
+    """A reload after a talk's save reuses the last comparison; a speaker given another's name as an alias is
+    compared again and reported."""
+    import json
+
+    import archive.checks
+    from archive.load import load_corpus
+
+    corpus = load_corpus(corpus_copy)
+    speakers = sorted(corpus.speakers.values(), key=lambda s: s.id)
+    first = archive.checks._likely_duplicate_speakers(corpus)
+    assert archive.checks._likely_duplicate_speakers(corpus) == first == archive.checks._compare_speakers(speakers)
+    assert not [p for p in first if "aarno-palotie" in p.message]
+    other = next(s for s in speakers if s.id != "aarno-palotie" and s.name.split()[0] != "Aarno")
+    path = corpus_copy / "speakers" / "aarno-palotie.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("aliases: []", f"aliases: [{json.dumps(other.name)}]", 1),
+                    encoding="utf-8")
+    _, problems = inspect_corpus(corpus_copy)
+    found = [p for p in problems if "may be the same person" in p.message]
+    assert len(found) == 1 and "both are called" in found[0].message
+    assert f"merge aarno-palotie {other.id}" in found[0].hint

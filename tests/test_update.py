@@ -446,6 +446,47 @@ def test_a_reload_reuses_the_corpus_while_no_file_changed_and_the_saved_one_afte
     assert again is not checked and "Quixotrix" in again.talks[TINE].text
 
 
+def test_the_update_after_a_save_takes_the_checked_corpus_until_the_process_writes_again(corpus_copy, monkeypatch):
+    import archive.load
+    from archive import inspect_corpus
+    from archive.load import remember_written
+    from archive.writer import Change, apply_changes
+
+    path = corpus_copy / TINE_FILE
+    old = path.read_text(encoding="utf-8")
+    new_text = old.rstrip("\n") + " Zanzibarium\n"
+    checked, problems = inspect_corpus(corpus_copy, overrides={path: new_text})
+    apply_changes([Change(path, new_text, expected=old)])
+    remember_written(corpus_copy, checked, problems, [path])
+    listed = []
+    real = archive.load._inputs
+    monkeypatch.setattr(archive.load, "_inputs", lambda *a: listed.append(1) or real(*a))
+    assert load_corpus(corpus_copy, reuse=True, as_written=True) is checked and not listed  # the folder is not read
+    assert load_corpus(corpus_copy, reuse=True) is checked and listed  # without as_written it is listed and compared
+    other = corpus_copy / "speakers" / "aarno-palotie.md"
+    before = other.read_text(encoding="utf-8")
+    apply_changes([Change(other, before.rstrip("\n") + " Quixotrix\n", expected=before)])  # a write not told of
+    listed.clear()
+    again = load_corpus(corpus_copy, reuse=True, as_written=True)
+    assert listed and again is not checked and "Quixotrix" in again.speakers["aarno-palotie"].bio
+
+
+def test_a_talks_sentence_topics_are_remembered_per_text_and_taxonomy(corpus_copy):
+    from archive.topic_strength import quotes_with_topics
+
+    corpus = load_corpus(corpus_copy)
+    talk = corpus.talks[TINE]
+    first = quotes_with_topics(corpus.topics, talk)
+    assert quotes_with_topics(corpus.topics, talk) == first
+    first[0][1].append("not-a-topic")  # a caller changing what it got does not change what is remembered
+    assert "not-a-topic" not in quotes_with_topics(corpus.topics, talk)[0][1]
+    text = talk.text + " Genome sequencing of whole genomes."
+    talk.text = text  # an edited text is worked out again
+    assert any("genomics" in on for _, on in quotes_with_topics(corpus.topics, talk))
+    without = {k: v for k, v in corpus.topics.items() if k != "genomics"}  # another taxonomy object
+    assert not any("genomics" in on for _, on in quotes_with_topics(without, talk))
+
+
 def test_a_reload_works_topics_out_again_only_for_changed_files_or_a_changed_taxonomy(corpus_copy, monkeypatch):
     import archive.load
 

@@ -284,3 +284,29 @@ def test_malformed_taxonomy_domain_is_a_problem(small_corpus, domain, expected):
     text = (small_corpus / TAXONOMY).read_text(encoding="utf-8")
     (small_corpus / TAXONOMY).write_text(text.split("\ndomain:")[0] + "\n" + domain, encoding="utf-8")
     assert [e.split(": ", 1)[1] for e in errors_of(small_corpus)] == expected
+
+
+def test_the_folder_listing_finds_what_glob_finds_in_the_same_order(corpus_copy):
+    """Each save lists the corpus with os.scandir (archive/load.py); it must match glob's choice and order:
+    no hidden files, a folder named like a record skipped in place of a file only where glob skips it,
+    an overridden file that does not exist yet included."""
+    import glob
+    import os
+
+    from archive.load import KINDS, _files, _signature
+
+    talks = corpus_copy / "conferences" / "dngc-2025" / "talks"
+    (talks / ".draft.md").write_text("---\nid: x\n---\n", encoding="utf-8")
+    (talks / "Zeta.md").write_text("---\nid: zeta\n---\n", encoding="utf-8")
+    (talks / "a-dir.md").mkdir()
+    (corpus_copy / "conferences" / ".hidden-2024" / "talks").mkdir(parents=True)
+    (corpus_copy / "conferences" / ".hidden-2024" / "talks" / "t.md").write_text("x", encoding="utf-8")
+    new = str(talks / "dngc-2025-new-talk.md")
+    for pattern, _, _ in KINDS:
+        signatures: dict = {}
+        listed = _files(corpus_copy, pattern, {new: "text"}, signatures)
+        expected = set(glob.glob(os.path.join(glob.escape(str(corpus_copy)), pattern)))
+        if pattern.endswith("talks/*.md"):
+            expected.add(new)
+        assert listed == sorted(expected, key=lambda p: p.split(os.sep)), pattern
+        assert all(signatures[k] == _signature(k) for k in listed)

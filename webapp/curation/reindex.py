@@ -3,8 +3,9 @@
 A save hands its record ids to the app's IndexQueue (webapp/curation/index_queue.py) and returns;
 one background update at a time re-indexes every waiting record (indexer/update.py re-indexes only
 the documents they appear in), falling back to a full build when it must (a taxonomy change).
-The corpus is reloaded reusing every record whose file is unchanged (archive/load.py), so only the
-saved file is parsed again. Builds from this process queue on a lock; a build held by another process
+The corpus is the one the editor checked the save against (archive/load.py, remember_written) when
+this process has written nothing since; otherwise it is reloaded reusing every record whose file is
+unchanged, so only the saved file is parsed again. Builds from this process queue on a lock; a build held by another process
 (`confarchive build`) is waited for and then redone, so the new build always reads the saved
 file. The running app notices the newly published build through IndexStore's pointer check:
 requests keep being answered from the previous build until the new one is published.
@@ -40,7 +41,8 @@ def rebuild(corpus_dir: Path | str, index_dir: Path | str, wait: float = 60.0,
     with _lock:
         while True:
             try:
-                corpus = load_corpus(corpus_dir, reuse=True)  # the indexer only reads it
+                # the indexer only reads it; after an editor's save, the corpus that save checked
+                corpus = load_corpus(corpus_dir, reuse=True, as_written=True)
                 if changed is None:
                     report = build_index(corpus, index_dir)
                     return Rebuilt(True, f"The search index was rebuilt ({report.documents} documents).")
