@@ -56,10 +56,12 @@ def localized_text(talk: Talk, body: str) -> dict[str, str]:
     return {found[0]: f"{talk.title}\n\n{body}"} if found else {}
 
 
-def speaker_doc(corpus: Corpus, speaker: Speaker) -> IndexDoc:
+def speaker_doc(corpus: Corpus, speaker: Speaker, talk_mentions_of=None) -> IndexDoc:
+    """talk_mentions_of(talk) gives a talk's mentions when they are known (an update reads unchanged talks' from
+    the build); by default they are worked out from the talk's text."""
     bios = _unique([speaker.bio, *(a.bio for a in speaker.appearances if a.bio)])
     conferences = _unique(a.conference for a in speaker.appearances)
-    mentions = speaker_mentions(corpus, speaker)
+    mentions = speaker_mentions(corpus, speaker, talk_mentions_of)
     return IndexDoc(
         id=speaker.id, kind="speaker", title=speaker.display_name, body="\n\n".join(to_plain(b) for b in bios),
         names=" ; ".join(_unique([speaker.display_name, speaker.name, *speaker.aliases])),
@@ -69,15 +71,17 @@ def speaker_doc(corpus: Corpus, speaker: Speaker) -> IndexDoc:
                  "url": url_for("speaker", speaker.id), "speakers": speaker_refs([speaker]),
                  "session": None, "topics": speaker.topics, "mentions": [m.as_dict() for m in mentions],
                  "conference": conferences[0] if conferences else None},
-        record=speaker_page(corpus, speaker))
+        record=speaker_page(corpus, speaker, mentions))
 
 
-def session_doc(corpus: Corpus, session: Session) -> IndexDoc:
+def session_doc(corpus: Corpus, session: Session, talk_mentions_of=None) -> IndexDoc:
+    """talk_mentions_of as for speaker_doc."""
     talks = corpus.talks_in_session(session.id)
     about = _unique(t for talk in talks for t in talk.topics)
     mentioned: dict[str, list[str]] = {}
+    talk_mentions_of = talk_mentions_of or (lambda talk: talk_mentions(corpus.topics, talk))
     for talk in talks:
-        for mention in talk_mentions(corpus.topics, talk):
+        for mention in talk_mentions_of(talk):
             if mention.topic not in about:
                 mentioned.setdefault(mention.topic, []).extend(mention.sentences)
     return IndexDoc(

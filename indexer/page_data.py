@@ -79,7 +79,8 @@ def numbered_sentences(text: str) -> list[list[dict]]:
     return paragraphs
 
 
-def speaker_page(corpus: Corpus, speaker: Speaker) -> dict:
+def speaker_page(corpus: Corpus, speaker: Speaker, mentions: list[Mention] | None = None) -> dict:
+    """The speaker's page; `mentions` when the caller has worked them out already (speaker_doc)."""
     appearances = [{"conference": a.conference,
                     "conference_name": corpus.conferences[a.conference].name if a.conference in corpus.conferences else a.conference,
                     "date": corpus.conferences[a.conference].date.isoformat() if a.conference in corpus.conferences else "",
@@ -91,7 +92,7 @@ def speaker_page(corpus: Corpus, speaker: Speaker) -> dict:
             "honorific": speaker.honorific, "aliases": speaker.aliases, "bio": to_plain(speaker.bio),
             "bio_html": to_html(speaker.bio), "organisations": speaker.organisations, "countries": speaker.countries,
             "topics": topic_refs(corpus, speaker.topics), "appearances": appearances,
-            "mentions": _mentions(corpus, speaker_mentions(corpus, speaker)),
+            "mentions": _mentions(corpus, speaker_mentions(corpus, speaker) if mentions is None else mentions),
             "talks": [talk_ref(corpus, t) for t in corpus.talks_by_speaker(speaker.id)],
             "url": url_for("speaker", speaker.id), "path": speaker.path}
 

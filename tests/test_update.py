@@ -158,6 +158,47 @@ def test_an_updated_index_scores_like_whoosh_itself_within_the_stated_tolerance(
             assert abs(ours.scores[docnum] - score) <= SCORE_TOLERANCE * score, (q, docnum, ours.scores[docnum], score)
 
 
+def test_an_update_reads_unchanged_talks_mentions_from_the_build_and_shows_what_a_full_build_shows(
+        built, tmp_path, monkeypatch):
+    """An edited talk's speaker gave another talk, and its session has others: their documents gather those talks'
+    mentions too, which the update reads from the build instead of working them out, and must equal a fresh build's."""
+    import archive.topic_strength
+
+    corpus_dir, root = built
+    edited, rel = "dngc-2025-s1-ida-sofie-jensen", "conferences/dngc-2025/talks/dngc-2025-s1-ida-sofie-jensen.md"
+    corpus = load_corpus(corpus_dir)
+    talk = corpus.talks[edited]
+    shown = [*talk.speakers, talk.session]
+    assert any(len(corpus.talks_by_speaker(s)) > 1 for s in talk.speakers)
+    before = {ident: _payload(root, ident)["mentions"] for ident in shown}
+    _append(corpus_dir, rel, "One example was a child with a rare disease.")
+    corpus = load_corpus(corpus_dir)
+    worked_out = []
+    real = archive.topic_strength.quotes_with_topics
+    monkeypatch.setattr(archive.topic_strength, "quotes_with_topics",
+                        lambda topics, talk: worked_out.append(talk.id) or real(topics, talk))
+    update_index(corpus, root, [edited])
+    assert set(worked_out) == {edited}
+    monkeypatch.setattr(archive.topic_strength, "quotes_with_topics", real)
+    fresh = tmp_path / "fresh"
+    build_index(load_corpus(corpus_dir), fresh)
+    for ident in shown:
+        assert _payload(root, ident)["mentions"] == _payload(fresh, ident)["mentions"], ident
+        assert [m for m in before[ident] if m["topic"] != "rare-diseases"]  # other talks' mentions are there
+    assert any(_payload(root, ident)["mentions"] != before[ident] for ident in shown)  # and the edit shows
+
+
+def _payload(root: Path, ident: str) -> dict:
+    from whoosh import index
+
+    ix = index.open_dir(str(IndexStore(root).handle().path))
+    try:
+        with ix.searcher() as searcher:
+            return searcher.document(id=ident)["payload"]
+    finally:
+        ix.close()
+
+
 def test_a_renamed_speaker_shows_on_the_talks_that_name_them(built):
     corpus_dir, root = built
     _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: Jamie Buchanan")
