@@ -55,6 +55,14 @@ def load_table(folder: Path) -> FacetTable:
     return table
 
 
+def parsed_table(folder: Path) -> FacetTable | None:
+    """The folder's facet table if this process has already parsed it (a server has its published build's),
+    else None: for comparing against, where parsing the base would cost more than the comparison saves."""
+    files = [folder / FACETS, *update_files(folder)]
+    with _lock:
+        return _tables.get(tuple(_signature(path) for path in files))
+
+
 _tables: dict[tuple, FacetTable] = {}
 _lock = threading.Lock()
 

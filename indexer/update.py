@@ -29,7 +29,7 @@ from archive.topic_strength import Mention, talk_mentions
 
 from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, index_fields, staged_build, write_meta)
 from .documents import IndexDoc, corpus_facet_notes, document_ids, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
-from .facet_files import added_orders, write_update
+from .facet_files import added_orders, parsed_table, write_update
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
 from .layout import META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
@@ -52,18 +52,20 @@ def update_index(corpus: Corpus, root: Path | str, changed: Iterable[str],
             return build_locked(corpus, root, progress, started)
         current, conferences, catalogued = updatable
         return update_locked(corpus, root, set(changed) | conference_records(corpus, current, conferences),
-                             current, started, catalogued)
+                             current, started, catalogued, conferences_same=not conferences)
 
 
 def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, started: float,
-                  catalogued: dict | None = None) -> BuildReport:
-    """update_index's work from the given build, for a caller that holds the build lock: publishes a new build."""
+                  catalogued: dict | None = None, conferences_same: bool = False) -> BuildReport:
+    """update_index's work from the given build, for a caller that holds the build lock: publishes a new build.
+    conferences_same: the caller checked that no conference's own data changed (see _update_main)."""
     with staged_build(root) as target:
         _link_tree(source, target)
         old = _old_facets(target, changed)
         touched = touched_records(corpus, changed, old)
         built = _built_mentions(target, _shown_talks(corpus, touched) - changed)
-        _update_main(corpus, target, touched, catalogued, built)
+        _update_main(corpus, target, touched, catalogued, built,
+                     _old_facets(target, touched) if conferences_same else None)
         _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
                                         or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
         _update_suggestions(target, corpus)  # the live count was checked by the reader that scored the update
@@ -188,6 +190,13 @@ def record_documents(corpus: Corpus, ids: set[str], built: dict[str, list[Mentio
     return docs
 
 
+def _same_facets(docs: list[IndexDoc], before: dict | None) -> bool:
+    """Whether the documents replace ones with exactly their facet values (none added or removed). The facet
+    notes (which conferences fill a facet) then stay as they are: they follow from facet values and
+    conference names alone, and working them out reads every record (a tenth of a second at 10,000 talks)."""
+    return before is not None and len(before) == len(docs) and all(before.get(d.id) == d.facets for d in docs)
+
+
 def _shown_talks(corpus: Corpus, ids: set[str]) -> set[str]:
     """The talks whose mentions the documents of these speakers and sessions gather."""
     found = set()
@@ -223,12 +232,15 @@ def _built_mentions(build: Path, talks: set[str]) -> dict[str, list[Mention]]:
 
 
 def _update_main(corpus: Corpus, target: Path, touched: set[str], catalogued: dict | None = None,
-                 built: dict[str, list[Mention]] | None = None) -> int:
+                 built: dict[str, list[Mention]] | None = None, before: dict | None = None) -> int:
+    """`before`: the touched documents' facet values in the build, when no conference's own data changed."""
     order = document_ids(corpus)
     position = {ident: number for number, ident in enumerate(order)}
     docs = sorted(record_documents(corpus, touched, built), key=lambda doc: position[doc.id])
     lineage = json.loads((target / META).read_text(encoding="utf-8")).get("lineage")
-    labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "notes": corpus_facet_notes(corpus)}
+    labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}
+    if not _same_facets(docs, before):
+        labels["notes"] = corpus_facet_notes(corpus)
     live = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels,
                           [(index_fields(doc, 0), doc.facets, doc.id) for doc in docs], order)
     write_meta(target, corpus, live, lineage, catalogued)
@@ -261,9 +273,11 @@ def _update_folder(folder: Path, field: str, keys: set[str], impact_fields: tupl
         live = _apply(ix, folder, sorted(doomed), added, impact_fields)
     finally:
         ix.close()
+    previous = parsed_table(folder)  # labels it already has are not written again (they name every speaker)
     write_update(folder, {"docs": [doc_facets for _, doc_facets, _ in added], "ids": [f["id"] for f, _, _ in added],
                           "order": _placed(added, anchors, max(orders, default=-1)), "deleted": sorted(doomed),
-                          **labels})
+                          **{key: value for key, value in labels.items()
+                             if previous is None or value != getattr(previous, key)}})
     (folder / META).unlink()
     return live
 

@@ -297,6 +297,40 @@ def test_touched_records_include_the_links_before_and_after_the_edit(corpus):
     assert {TINE, "dngc-2025-s2"} <= by_speaker
 
 
+def test_an_update_works_facet_notes_and_labels_out_again_only_when_facet_values_change(built, tmp_path, monkeypatch):
+    """A text edit leaves every facet value as it was: the notes are kept and the labels the served table has are
+    not written again. A topic added by hand changes facet values: the notes are worked out again. Either way
+    the table equals a fresh build's."""
+    import json
+
+    from indexer.facet_files import update_files
+
+    corpus_dir, root = built
+    IndexStore(root).handle()  # the server has the published build's table parsed
+    calls = []
+    real = indexer.update.corpus_facet_notes
+    monkeypatch.setattr(indexer.update, "corpus_facet_notes", lambda corpus: calls.append(1) or real(corpus))
+    _append(corpus_dir, TINE_FILE, "Zanzibarium")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    handle = IndexStore(root).handle()
+    written = json.loads(update_files(handle.path)[-1].read_text(encoding="utf-8"))
+    assert not calls and not {"labels", "notes", "pinned"} & set(written)
+    _check_table_equals_fresh(corpus_dir, root, tmp_path / "fresh-1")
+    path = corpus_dir / TINE_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("  add: []", "  add: [cancer]", 1), encoding="utf-8")
+    assert "cancer" in load_corpus(corpus_dir).talks[TINE].topics
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert calls
+    _check_table_equals_fresh(corpus_dir, root, tmp_path / "fresh-2")
+
+
+def _check_table_equals_fresh(corpus_dir: Path, root: Path, fresh: Path) -> None:
+    build_index(load_corpus(corpus_dir), fresh)
+    ours, theirs = IndexStore(root).handle().facets, IndexStore(fresh).handle().facets
+    assert (ours.labels, ours.notes, ours.pinned) == (theirs.labels, theirs.notes, theirs.pinned)
+    assert _search(root, "")["facets"] == _search(fresh, "")["facets"]
+
+
 def test_the_editors_reindex_updates_instead_of_rebuilding(built):
     from webapp.curation.reindex import rebuild
 
