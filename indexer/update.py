@@ -64,11 +64,12 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
         old = _old_facets(target, changed)
         touched = touched_records(corpus, changed, old)
         built = _built_mentions(target, _shown_talks(corpus, touched) - changed)
-        _update_main(corpus, target, touched, catalogued, built,
-                     _old_facets(target, touched) if conferences_same else None)
+        same = _update_main(corpus, target, touched, catalogued, built,
+                            _old_facets(target, touched) if conferences_same else None)
         _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
                                         or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
-        _update_suggestions(target, corpus)  # the live count was checked by the reader that scored the update
+        if not (same and changed <= corpus.talks.keys()):  # else no name, count or organisation can have changed
+            _update_suggestions(target, corpus)
     return BuildReport(target, len(touched), time.perf_counter() - started)
 
 
@@ -115,7 +116,8 @@ def conference_records(corpus: Corpus, build: Path, conferences: set[str]) -> se
 
 
 def _update_suggestions(target: Path, corpus: Corpus) -> None:
-    """Named things afresh; the common words of the last full build (one edit hardly moves them)."""
+    """Named things afresh; the common words of the last full build (one edit hardly moves them). Skipped when only
+    talks changed and no facet value did: the names, talk counts and organisations it lists are then as they were."""
     old = json.loads((target / SUGGEST).read_text(encoding="utf-8"))
     named = corpus_entries(corpus)
     if named != [e for e in old if e.get("kind") != "term"]:  # most edits rename nothing: keep the file
@@ -232,19 +234,21 @@ def _built_mentions(build: Path, talks: set[str]) -> dict[str, list[Mention]]:
 
 
 def _update_main(corpus: Corpus, target: Path, touched: set[str], catalogued: dict | None = None,
-                 built: dict[str, list[Mention]] | None = None, before: dict | None = None) -> int:
-    """`before`: the touched documents' facet values in the build, when no conference's own data changed."""
+                 built: dict[str, list[Mention]] | None = None, before: dict | None = None) -> bool:
+    """Re-index the touched records; whether their facet values are all as `before` (the touched documents' facet
+    values in the build, given when no conference's own data changed)."""
     order = document_ids(corpus)
     position = {ident: number for number, ident in enumerate(order)}
     docs = sorted(record_documents(corpus, touched, built), key=lambda doc: position[doc.id])
     lineage = json.loads((target / META).read_text(encoding="utf-8")).get("lineage")
     labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}
-    if not _same_facets(docs, before):
+    same = _same_facets(docs, before)
+    if not same:
         labels["notes"] = corpus_facet_notes(corpus)
     live = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels,
                           [(index_fields(doc, 0), doc.facets, doc.id) for doc in docs], order)
     write_meta(target, corpus, live, lineage, catalogued)
-    return live
+    return same
 
 
 def _update_quotes(corpus: Corpus, build: Path, talks: set[str]) -> None:

@@ -297,19 +297,19 @@ def test_touched_records_include_the_links_before_and_after_the_edit(corpus):
     assert {TINE, "dngc-2025-s2"} <= by_speaker
 
 
-def test_an_update_works_facet_notes_and_labels_out_again_only_when_facet_values_change(built, tmp_path, monkeypatch):
-    """A text edit leaves every facet value as it was: the notes are kept and the labels the served table has are
-    not written again. A topic added by hand changes facet values: the notes are worked out again. Either way
-    the table equals a fresh build's."""
-    import json
+def test_an_update_works_facet_notes_labels_and_suggestions_out_again_only_when_they_can_change(built, tmp_path, monkeypatch):
+    """A talk's text edit leaves every facet value as it was: the facet notes and the suggested names are kept, and
+    the labels the served table has are not written again. A topic added by hand changes facet values, and a
+    speaker's new alias is a new name: they are worked out again. Each time all equals a fresh build's."""
 
     from indexer.facet_files import update_files
 
     corpus_dir, root = built
     IndexStore(root).handle()  # the server has the published build's table parsed
     calls = []
-    real = indexer.update.corpus_facet_notes
-    monkeypatch.setattr(indexer.update, "corpus_facet_notes", lambda corpus: calls.append(1) or real(corpus))
+    real, entries = indexer.update.corpus_facet_notes, indexer.update.corpus_entries
+    monkeypatch.setattr(indexer.update, "corpus_facet_notes", lambda corpus: calls.append("notes") or real(corpus))
+    monkeypatch.setattr(indexer.update, "corpus_entries", lambda corpus: calls.append("names") or entries(corpus))
     _append(corpus_dir, TINE_FILE, "Zanzibarium")
     update_index(load_corpus(corpus_dir), root, [TINE])
     handle = IndexStore(root).handle()
@@ -320,15 +320,29 @@ def test_an_update_works_facet_notes_and_labels_out_again_only_when_facet_values
     path.write_text(path.read_text(encoding="utf-8").replace("  add: []", "  add: [cancer]", 1), encoding="utf-8")
     assert "cancer" in load_corpus(corpus_dir).talks[TINE].topics
     update_index(load_corpus(corpus_dir), root, [TINE])
-    assert calls
+    assert calls == ["notes", "names"]
     _check_table_equals_fresh(corpus_dir, root, tmp_path / "fresh-2")
+    speaker = corpus_dir / "speakers" / "tine-jess.md"
+    speaker.write_text(speaker.read_text(encoding="utf-8").replace("aliases: []", "aliases: [Tine Zanzibar]", 1),
+                       encoding="utf-8")
+    calls.clear()
+    update_index(load_corpus(corpus_dir), root, ["tine-jess"])  # a speaker's names are suggested: worked out again
+    assert "names" in calls
+    _check_table_equals_fresh(corpus_dir, root, tmp_path / "fresh-3")
 
 
 def _check_table_equals_fresh(corpus_dir: Path, root: Path, fresh: Path) -> None:
+    """Facet labels, notes, counts and the suggestion file's named things as a fresh build has them."""
+    from indexer.layout import SUGGEST
+
     build_index(load_corpus(corpus_dir), fresh)
-    ours, theirs = IndexStore(root).handle().facets, IndexStore(fresh).handle().facets
-    assert (ours.labels, ours.notes, ours.pinned) == (theirs.labels, theirs.notes, theirs.pinned)
+    ours, theirs = IndexStore(root).handle(), IndexStore(fresh).handle()
+    assert (ours.facets.labels, ours.facets.notes, ours.facets.pinned) == (
+        theirs.facets.labels, theirs.facets.notes, theirs.facets.pinned)
     assert _search(root, "")["facets"] == _search(fresh, "")["facets"]
+    named = [[e for e in json.loads((h.path / SUGGEST).read_text(encoding="utf-8")) if e["kind"] != "term"]
+             for h in (ours, theirs)]
+    assert named[0] == named[1]
 
 
 def test_the_editors_reindex_updates_instead_of_rebuilding(built):
