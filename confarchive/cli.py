@@ -105,12 +105,29 @@ def serve(corpus, index_dir, host, port, threads, base_url, connection_limit, ch
     if not base_url:
         click.echo(f"Citations and canonical links use {DEFAULT_BASE_URL}; set --base-url or "
                    "CONFARCHIVE_BASE_URL to the public address.", err=True)
+    collect_less_often()
     try:
         waitress.serve(app, host=host, port=port,
                        **waitress_settings(threads, connection_limit, channel_timeout, trusted_proxy))
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}. "
                                    "Is another server using that port? Try --port.")
+
+
+SERVER_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def collect_less_often() -> None:
+    """Run the garbage collector's young-generation passes every 50,000 allocations instead of 700 in the server.
+
+    A save and its index update make hundreds of thousands of objects that die young; with the default
+    thresholds the collector rescans the survivors hundreds of times per save, a tenth of a second at
+    10,000 talks (measured in-process: 100-160 ms per save, 40-55 ms with these). Objects freed by
+    reference counting, which is nearly all of them, are freed at once either way.
+    """
+    import gc
+
+    gc.set_threshold(*SERVER_GC_THRESHOLDS)
 
 
 def _register_commands() -> None:

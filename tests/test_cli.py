@@ -246,3 +246,17 @@ def test_serve_on_a_busy_port_is_a_clean_error(confarchive_cmd, index_dir):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "Error:" in done.stderr
+
+
+def test_serve_tunes_the_collector_for_saves_and_nothing_else_does():
+    import gc
+
+    from confarchive.cli import SERVER_GC_THRESHOLDS, collect_less_often
+
+    assert gc.get_threshold()[0] < SERVER_GC_THRESHOLDS[0]  # importing the app and the CLI leaves it alone
+    before = gc.get_threshold()
+    try:
+        collect_less_often()
+        assert gc.get_threshold() == SERVER_GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
