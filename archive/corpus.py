@@ -19,6 +19,8 @@ class Corpus:
     synonyms: list[list[str]] = field(default_factory=list)
     # the signature of every file it was loaded from (archive/load.py: a reload reuses it while they hold)
     loaded_from: dict = field(default_factory=dict, repr=False, compare=False)
+    # what the load found per file, for deriving the next save's check from this corpus (archive/load.py)
+    load_state: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         self.reindex()

@@ -310,3 +310,60 @@ def test_the_folder_listing_finds_what_glob_finds_in_the_same_order(corpus_copy)
             expected.add(new)
         assert listed == sorted(expected, key=lambda p: p.split(os.sep)), pattern
         assert all(signatures[k] == _signature(k) for k in listed)
+
+
+def _edits(text: str) -> list[tuple[str, str]]:
+    """Proposed new texts of a talk file: what an editor might send, good and bad."""
+    return [("more text", text.rstrip("\n") + " Genome sequencing and artificial intelligence.\n"),
+            ("unknown speaker", text.replace("- tine-jess", "- nobody-known", 1)),
+            ("new id", text.replace("id: dngc-2025-s2-tine-jess", "id: dngc-2025-s2-tine-jess-2", 1)),
+            ("broken front matter", text.replace("title:", "title: [", 1)),
+            ("topic by hand", text.replace("  add: []", "  add: [cancer]", 1)),
+            ("unchanged", text)]
+
+
+@pytest.mark.parametrize("edit", range(6))
+def test_a_saves_check_started_from_the_last_load_equals_reading_every_file(corpus_copy, edit):
+    """The editor's check reuses the last load's records and reads only the saved file (archive/load.py,
+    _derived); every problem, record and topic must be what a load from nothing finds."""
+    import archive.load
+    from archive.load import inspect_corpus
+
+    path = corpus_copy / "conferences" / "dngc-2025" / "talks" / "dngc-2025-s2-tine-jess.md"
+    name, new_text = _edits(path.read_text(encoding="utf-8"))[edit]
+    inspect_corpus(corpus_copy)  # the last load
+    derived_calls = []
+    real = archive.load._derived
+    archive.load._derived = lambda *a: derived_calls.append(r := real(*a)) or r
+    try:
+        corpus, problems = inspect_corpus(corpus_copy, overrides={path: new_text})
+    finally:
+        archive.load._derived = real
+    archive.load._LAST.clear()
+    archive.load._RECORDS.clear()
+    full, full_problems = inspect_corpus(corpus_copy, overrides={path: new_text})
+    assert problems == full_problems, name
+    for table in ("conferences", "sessions", "talks", "speakers"):
+        assert getattr(corpus, table) == getattr(full, table), (name, table)
+    assert {t.id: t.topics for t in corpus.talks.values()} == {t.id: t.topics for t in full.talks.values()}
+    expected_derived = name not in ("new id", "broken front matter")
+    assert (derived_calls[0] is not None) == expected_derived, name  # those two read every file again
+
+
+def test_a_second_save_starts_from_the_first_saves_check(corpus_copy):
+    from archive.load import inspect_corpus, remember_written
+    from archive.writer import Change, apply_changes
+
+    inspect_corpus(corpus_copy)
+    path = corpus_copy / "conferences" / "dngc-2025" / "talks" / "dngc-2025-s2-tine-jess.md"
+    old = path.read_text(encoding="utf-8")
+    new = old.rstrip("\n") + " Zanzibarium.\n"
+    corpus, problems = inspect_corpus(corpus_copy, overrides={path: new})
+    apply_changes([Change(path, new, expected=old)])
+    remember_written(corpus_copy, corpus, problems, [path])
+    other = corpus_copy / "speakers" / "tine-jess.md"
+    text = other.read_text(encoding="utf-8").rstrip("\n") + " Quixotrix.\n"
+    second, _ = inspect_corpus(corpus_copy, overrides={other: text})
+    assert "Zanzibarium" in second.talks["dngc-2025-s2-tine-jess"].text
+    assert "Quixotrix" in second.speakers["tine-jess"].bio
+    assert second.talks["dngc-2025-s2-tine-jess"] is corpus.talks["dngc-2025-s2-tine-jess"]  # shared, not read again
