@@ -101,7 +101,7 @@ def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str], dict] | None
     if not built_for_this_program(meta) or quotes_meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
         return None
     catalogued = catalogue(corpus)
-    new = json.loads(json.dumps(catalogued))
+    new = _as_json(catalogued)
     old = meta.get("catalogue", {})
     if old.get("topics") != new["topics"]:
         return None  # topics appear on every document: rebuild them all
@@ -110,6 +110,17 @@ def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str], dict] | None
     before = {c["id"]: c for c in old.get("conferences", [])}
     after = {c["id"]: c for c in new["conferences"]}
     return current, {ident for ident in before.keys() | after.keys() if before.get(ident) != after.get(ident)}, catalogued
+
+
+def _as_json(catalogued: dict) -> dict:
+    """The catalogue as meta.json gives it back (tuples as lists), worked out once per catalogue object."""
+    last = _JSON_FORM.get("last")
+    if last is None or last[0] is not catalogued:
+        last = _JSON_FORM["last"] = (catalogued, json.loads(json.dumps(catalogued)))
+    return last[1]
+
+
+_JSON_FORM: dict[str, tuple] = {}
 
 
 def conference_records(corpus: Corpus, build: Path, conferences: set[str]) -> set[str]:

@@ -593,3 +593,17 @@ def test_a_reload_works_topics_out_again_only_for_changed_files_or_a_changed_tax
     again = load_corpus(corpus_copy)
     assert len(calls) == len(again.talks) + len(again.speakers)
     assert again.talks[TINE].topics == corpus.talks[TINE].topics
+
+
+def test_the_catalogue_is_made_again_only_when_a_conference_session_or_the_taxonomy_is_another_object(corpus):
+    import dataclasses
+
+    from indexer.page_data import catalogue
+
+    first = catalogue(corpus)
+    assert catalogue(corpus) is first  # a talk's save leaves these records as they were
+    session = next(iter(corpus.sessions.values()))
+    copy = dataclasses.replace(corpus, sessions={**corpus.sessions, session.id: dataclasses.replace(session, title="Zanzibar")})
+    changed = catalogue(copy)
+    assert changed is not first and "Zanzibar" in [s["title"] for s in changed["sessions"]]
+    assert "Zanzibar" not in [s["title"] for s in first["sessions"]]
