@@ -34,7 +34,24 @@ def write_update(folder: Path, delta: dict) -> Path:
 
 def added_orders(folder: Path) -> list[float]:
     """The programme ranks of every document the updates added, in document-number order."""
-    return [rank for path in update_files(folder) for rank in _read(path)["order"]]
+    return [rank for path in update_files(folder) for rank in _orders(path)]
+
+
+def _orders(path: Path) -> list[float]:
+    """One update file's ranks, parsed once per process: each update reads every earlier update's."""
+    key = _signature(path)
+    with _lock:
+        found = _ORDERS.get(key)
+    if found is None:
+        found = _read(path)["order"]
+        with _lock:
+            _ORDERS[key] = found
+            while len(_ORDERS) > 4 * 64:  # two folders' worth of updates, twice (indexer.update.MAX_SEGMENTS)
+                _ORDERS.pop(next(iter(_ORDERS)))
+    return found
+
+
+_ORDERS: dict[tuple, list[float]] = {}
 
 
 def load_table(folder: Path) -> FacetTable:

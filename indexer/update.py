@@ -77,11 +77,12 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
     conferences_same: the caller checked that no conference's own data changed (see _update_main)."""
     with staged_build(root) as target:
         _link_tree(source, target)
-        old = _old_facets(target, changed)
-        touched = touched_records(corpus, changed, old)
-        built = _built_mentions(target, _shown_talks(corpus, touched) - changed)
-        same = _update_main(corpus, target, touched, catalogued, built,
-                            _old_facets(target, touched) if conferences_same else None)
+        with _reading(target) as searcher:  # one reader: opening every segment's tables costs more than the reads
+            old = _old_facets(searcher, changed)
+            touched = touched_records(corpus, changed, old)
+            built = _built_mentions(searcher, _shown_talks(corpus, touched) - changed)
+            before = _old_facets(searcher, touched) if conferences_same else None
+        same = _update_main(corpus, target, touched, catalogued, built, before)
         _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
                                         or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
         if not (same and changed <= corpus.talks.keys()):  # else no name, count or organisation can have changed
@@ -167,19 +168,25 @@ def _link_tree(source: Path, target: Path) -> None:
             os.link(path, destination)
 
 
-def _old_facets(build: Path, ids: set[str]) -> dict[str, dict[str, list[str]]]:
-    """The changed records' facet values as the published build holds them (read from their stored fields)."""
+@contextmanager
+def _reading(build: Path):
+    """A searcher of the build's main index, closed after the block."""
     ix = index.open_dir(str(build))
     try:
         with ix.searcher() as searcher:
-            found = {}
-            for ident in ids:
-                fields = searcher.document(id=ident)
-                if fields is not None:
-                    found[ident] = fields.get("facets", {})
-            return found
+            yield searcher
     finally:
         ix.close()
+
+
+def _old_facets(searcher, ids: set[str]) -> dict[str, dict[str, list[str]]]:
+    """The given records' facet values as the published build holds them (read from their stored fields)."""
+    found = {}
+    for ident in ids:
+        fields = searcher.document(id=ident)
+        if fields is not None:
+            found[ident] = fields.get("facets", {})
+    return found
 
 
 def touched_records(corpus: Corpus, changed: set[str], old: dict[str, dict[str, list[str]]]) -> set[str]:
@@ -237,27 +244,19 @@ def _shown_talks(corpus: Corpus, ids: set[str]) -> set[str]:
     return found
 
 
-def _built_mentions(build: Path, talks: set[str]) -> dict[str, list[Mention]]:
+def _built_mentions(searcher, talks: set[str]) -> dict[str, list[Mention]]:
     """The mentions of unchanged talks, read from their documents in the build instead of worked out again.
 
     A speaker's document gathers the topics all their talks mention; working that out reads every
     sentence of every talk (a tenth of a second per save at 10,000 talks). A talk the update does not
     change has the text, and, since a taxonomy change is a full build, the mentions it was built with.
     """
-    if not talks:
-        return {}
-    ix = index.open_dir(str(build))
-    try:
-        with ix.searcher() as searcher:
-            found = {}
-            for ident in talks:
-                fields = searcher.document(id=ident)
-                if fields is not None:
-                    found[ident] = [Mention(m["topic"], tuple(m.get("sentences", ())))
-                                    for m in fields["payload"].get("mentions", [])]
-            return found
-    finally:
-        ix.close()
+    found = {}
+    for ident in talks:
+        fields = searcher.document(id=ident)
+        if fields is not None:
+            found[ident] = [Mention(m["topic"], tuple(m.get("sentences", ()))) for m in fields["payload"].get("mentions", [])]
+    return found
 
 
 def _update_main(corpus: Corpus, target: Path, touched: set[str], catalogued: dict | None = None,

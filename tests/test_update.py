@@ -607,3 +607,36 @@ def test_the_catalogue_is_made_again_only_when_a_conference_session_or_the_taxon
     changed = catalogue(copy)
     assert changed is not first and "Zanzibar" in [s["title"] for s in changed["sessions"]]
     assert "Zanzibar" not in [s["title"] for s in first["sessions"]]
+
+
+def test_an_updates_document_frequencies_from_the_earlier_parts_equal_whooshs(built):
+    """After updates with deletions, the frequencies an update reads from the earlier parts' term tables, plus its
+    own segment's, are what Whoosh's reader counts for every term of every scored field of the newest segment."""
+    from whoosh import index
+
+    from indexer.build import SCORED_FIELDS
+    from indexer.impacts import IMPACTS, UPDATE_SUFFIX, _earlier_frequencies, _earlier_parts
+    from indexer.postings import field_postings
+
+    corpus_dir, root = built
+    for words in ("Zanzibarium", "genomics Quixotrix", "registries"):
+        _append(corpus_dir, TINE_FILE, words)
+        update_index(load_corpus(corpus_dir), root, [TINE, "james-buchanan"])
+    build = IndexStore(root).handle().path
+    newest = sorted(build.glob(IMPACTS + UPDATE_SUFFIX + "*"))[-1]
+    parts = _earlier_parts(newest)
+    assert len(parts) == 3  # the full build's and two earlier updates'
+    ix = index.open_dir(str(build))
+    try:
+        with ix.reader() as reader:
+            leaf = reader.leaf_readers()[-1][0]
+            compared = 0
+            for field in SCORED_FIELDS:
+                rows = list(field_postings(leaf, field))
+                ours = _earlier_frequencies(parts, field, [t for t, _, _, _ in rows])
+                for (term, own, _, _), earlier in zip(rows, ours):
+                    assert own + earlier == reader.doc_frequency(field, term), (field, term)
+                    compared += 1
+            assert compared > 100
+    finally:
+        ix.close()
