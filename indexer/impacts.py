@@ -10,6 +10,8 @@ process serving the same build shares one copy in the page cache.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +132,7 @@ def _earlier_parts(folder: Path) -> list["_Part"]:
     """The parts an update's part (folder) follows: the full build's and every earlier update's."""
     base = folder.parent / IMPACTS
     updates = sorted(p for p in folder.parent.glob(IMPACTS + UPDATE_SUFFIX + "*") if p.name < folder.name)
-    return [_Part(base), *(_Part(p) for p in updates)]
+    return [opened_part(base), *(opened_part(p) for p in updates)]
 
 
 def _earlier_frequencies(parts: list["_Part"], field: str, terms: list[bytes]) -> np.ndarray:
@@ -170,7 +172,7 @@ class ImpactIndex:
 
     def __init__(self, folder: Path):
         updates = sorted(folder.parent.glob(folder.name + UPDATE_SUFFIX + "*"))
-        self.parts = [_Part(folder), *(_Part(update) for update in updates)]
+        self.parts = [opened_part(folder), *(opened_part(update) for update in updates)]
         self.documents = max(part.documents for part in self.parts)
         # positions only some parts have (an update written by older code) would miss documents
         self.positioned = set.intersection(*(set(part.positions) for part in self.parts))
@@ -194,6 +196,25 @@ class ImpactIndex:
         if len(found) == 1:
             return found[0]
         return np.concatenate([d for d, _ in found]), np.concatenate([s for _, s in found])
+
+
+def opened_part(folder: Path) -> "_Part":
+    """The part in folder, shared with any open build that has it: a part is never rewritten, and each update's
+    build links the earlier parts in under a new folder, so they are known by their files' identity, not their
+    path. Opening every part again cost each update and each newly published build a few milliseconds per
+    part. Parts are kept only while an open build holds them (a weak cache), so a replaced build's memory
+    maps, and its deleted files, go with it."""
+    stat = (folder / "docs.npy").stat()
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    with _PARTS_LOCK:
+        found = _PARTS.get(key)
+        if found is None:
+            found = _PARTS[key] = _Part(folder)
+    return found
+
+
+_PARTS: "weakref.WeakValueDictionary[tuple, _Part]" = weakref.WeakValueDictionary()
+_PARTS_LOCK = threading.Lock()
 
 
 class _Part:

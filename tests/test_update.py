@@ -640,3 +640,24 @@ def test_an_updates_document_frequencies_from_the_earlier_parts_equal_whooshs(bu
             assert compared > 100
     finally:
         ix.close()
+
+
+def test_an_updated_build_shares_the_open_builds_parts_and_a_dropped_build_lets_them_go(built):
+    import gc
+    import weakref
+
+    corpus_dir, root = built
+    first = IndexStore(root).handle()
+    base = first.impacts.parts[0]
+    _append(corpus_dir, TINE_FILE, "Zanzibarium")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    second = IndexStore(root).handle()
+    assert second.path != first.path and second.impacts.parts[0] is base  # the same files, opened once
+    assert len(second.impacts.parts) == 2
+    gone = weakref.ref(base)
+    build_index(load_corpus(corpus_dir), root)  # a full build: new parts
+    current = IndexStore(root).handle()
+    assert current.impacts.parts[0] is not base
+    del first, second, base
+    gc.collect()
+    assert gone() is None  # no open build holds the old part: its memory maps are closed
