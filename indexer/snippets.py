@@ -92,15 +92,12 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
     fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     scorer = EarliestFirstScorer()
-    wanted = set(words)
     snippets = {}
     for docnum, text in docs.items():
-        found = surface.offsets(text, wanted, fragmenter.charlimit) if wanted else {}
-        for index, language in enumerate(languages):
-            if docnum in language.docs and language.words:
-                matched = language.surface.offsets(text, set(language.words), fragmenter.charlimit)
-                found.update({f"{index}:{term}": places for term, places in matched.items()})
-        tokens = _tokens(found, fragmenter.charlimit)
+        parts = [Wanted(surface, set(words), "")] if words else []
+        parts += [Wanted(language.surface, set(language.words), f"{index}:")
+                  for index, language in enumerate(languages) if docnum in language.docs and language.words]
+        tokens = _tokens(marked_places(text, parts, fragmenter.charlimit), fragmenter.charlimit)
         if not tokens:
             snippets[docnum] = ""
             continue
@@ -108,6 +105,34 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
                                             highlight.FIRST)
         snippets[docnum] = readable_snippet(formatter, fragments) if readable else formatter.format(fragments)
     return snippets
+
+
+@dataclass
+class Wanted:
+    """One analyzer's share of a document's marks: the terms it looks for, and the prefix of their keys."""
+
+    surface: SurfaceTerms
+    terms: set[str]
+    key: str
+
+
+def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict[str, list]:
+    """key + term -> [(None, startchar, endchar)] of every word making a wanted term, in order of first place.
+
+    One tokenizing pass serves every analyzer (they share TOKEN_PATTERN); the keys come in the
+    order the separate passes would have made them: the body's terms, then each language's.
+    """
+    found: list[dict[str, list]] = [{} for _ in parts]
+    if parts:
+        for match in parts[0].surface.token.finditer(text):
+            if charlimit and match.start() > charlimit:
+                break
+            word = match.group()
+            for part, places in zip(parts, found):
+                for term in part.surface(word):
+                    if term in part.terms:
+                        places.setdefault(term, []).append((None, match.start(), match.end()))
+    return {part.key + term: places for part, terms in zip(parts, found) for term, places in terms.items()}
 
 
 def _tokens(words: dict[str, list], charlimit: int | None) -> list[Token]:
