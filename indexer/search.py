@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +22,7 @@ from .retrieval import Evaluator, intersect, query_terms
 from .selection import Selection, select, unmatched_notice
 from .analysis import LANGUAGE_FIELDS
 from .snippets import SNIPPET_CHARS, LanguageMatches, SurfaceTerms, body_snippets
+from .written_forms import SPELL_FIELD, learn_in_background
 from .suggest import Suggester
 from .store import IndexHandle, damaged
 
@@ -127,6 +129,16 @@ class QueryTools:
         self.surface = SurfaceTerms(schema["body"].analyzer)
         self.language_surfaces = {(code, name): SurfaceTerms(schema[name].analyzer)
                                   for code, (name, _) in LANGUAGE_FIELDS.items() if name in schema}
+        self._learning = SPELL_FIELD not in schema  # no vocabulary: snippets keep the full pass
+        self._learning_lock = threading.Lock()
+
+    def learn_written_forms(self, index) -> None:
+        """Start working out, once, where snippets need look (written_forms.py); the first searches do without."""
+        with self._learning_lock:
+            if self._learning:
+                return
+            self._learning = True
+        learn_in_background(index, [self.surface, *self.language_surfaces.values()])
 
     @cached_property
     def suggester(self) -> Suggester:
@@ -207,6 +219,7 @@ class Searcher:
         return [self._result(stored[int(d)], snippets.get(int(d), ""), sel) for d in chosen]
 
     def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
+        self.tools.learn_written_forms(self.handle.index)
         terms = query_terms(parsed.query, self.searcher.reader())
         words = [word for field, word in terms if field == "body"]
         languages = [LanguageMatches(surface, [word for field, word in terms if field == name],

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Iterator
 
 from whoosh import highlight
 from whoosh.analysis import Token
 
 from .analysis import TOKEN_PATTERN, thread_safe_stemming
 from .snippet_edges import readable_snippet
+from .written_forms import WrittenForms, candidate_runs
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
@@ -37,6 +39,7 @@ class SurfaceTerms:
         self.analyzer = thread_safe_stemming(analyzer)  # shared by the server's threads
         self.token = re.compile(pattern, re.UNICODE)  # the analyzer's own tokenizer pattern
         self._terms: dict[str, tuple[str, ...]] = {}
+        self.forms: WrittenForms | None = None  # once known, snippets tokenize only where marks can be
 
     def __call__(self, word: str) -> tuple[str, ...]:
         terms = self._terms.get(word)
@@ -92,11 +95,12 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
     fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     scorer = EarliestFirstScorer()
+    body = [Wanted.of(surface, words, "")] if words else []
+    wanted = [(Wanted.of(language.surface, language.words, f"{index}:"), language.docs)
+              for index, language in enumerate(languages) if language.words]
     snippets = {}
     for docnum, text in docs.items():
-        parts = [Wanted(surface, set(words), "")] if words else []
-        parts += [Wanted(language.surface, set(language.words), f"{index}:")
-                  for index, language in enumerate(languages) if docnum in language.docs and language.words]
+        parts = body + [part for part, language_docs in wanted if docnum in language_docs]
         tokens = _tokens(marked_places(text, parts, fragmenter.charlimit), fragmenter.charlimit)
         if not tokens:
             snippets[docnum] = ""
@@ -109,30 +113,49 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
 
 @dataclass
 class Wanted:
-    """One analyzer's share of a document's marks: the terms it looks for, and the prefix of their keys."""
+    """One analyzer's share of a document's marks: the terms it looks for, the prefix of their keys, and
+    the plain words that make those terms (None until the build's written forms are known)."""
 
     surface: SurfaceTerms
     terms: set[str]
     key: str
+    forms: set[str] | None
+
+    @classmethod
+    def of(cls, surface: SurfaceTerms, terms: list[str], key: str) -> Wanted:
+        return cls(surface, set(terms), key, None if surface.forms is None else surface.forms(terms))
 
 
 def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict[str, list]:
-    """key + term -> [(None, startchar, endchar)] of every word making a wanted term, in order of first place.
+    """key + term -> [(None, startchar, endchar)] of every word making a wanted term within charlimit,
+    in order of first place (the places' order is what decides between words at one place, see _tokens).
 
     One tokenizing pass serves every analyzer (they share TOKEN_PATTERN); the keys come in the
     order the separate passes would have made them: the body's terms, then each language's.
     """
     found: list[dict[str, list]] = [{} for _ in parts]
-    if parts:
-        for match in parts[0].surface.token.finditer(text):
-            if charlimit and match.start() > charlimit:
-                break
-            word = match.group()
-            for part, places in zip(parts, found):
-                for term in part.surface(word):
-                    if term in part.terms:
-                        places.setdefault(term, []).append((None, match.start(), match.end()))
+    for match in _words(text, parts, charlimit):
+        if charlimit and match.end() > charlimit:  # the fragmenter drops such words; so do the next ones
+            break
+        word = match.group()
+        for part, places in zip(parts, found):
+            for term in part.surface(word):
+                if term in part.terms:
+                    places.setdefault(term, []).append((None, match.start(), match.end()))
     return {part.key + term: places for part, terms in zip(parts, found) for term, places in terms.items()}
+
+
+def _words(text: str, parts: list[Wanted], charlimit: int | None) -> Iterator[re.Match]:
+    """The text's tokens, in order: all of them, or, once the build's written forms are known, those of
+    the runs of word characters that may make a wanted term (written_forms.py)."""
+    if not parts:
+        return
+    token = parts[0].surface.token
+    runs = None
+    if all(part.forms is not None for part in parts):
+        runs = candidate_runs(text, set().union(*(part.forms for part in parts)), charlimit)
+    for start, end in [(0, len(text))] if runs is None else runs:
+        yield from token.finditer(text, start, end)
 
 
 def _tokens(words: dict[str, list], charlimit: int | None) -> list[Token]:

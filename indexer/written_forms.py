@@ -1,0 +1,103 @@
+"""Where a snippet's words can be in a text, found without tokenizing the whole text.
+
+Tokenizing a long talk word by word in Python was most of a search's cost. But a plain word (ASCII
+letters, digits, '_' or '+', no apostrophe) is analysed exactly as its lowercase form is, and that
+form is a word of the build's `spell` field, whose analyzer (name_analyzer) lowercases, folds (a
+no-op on lowercase ASCII) and drops English stop words only. So, knowing which such forms make
+each wanted term (WrittenForms, worked out once per build from the spell field's lexicon), a
+C-speed search of the lowercased text finds every plain word that may be marked; every word that
+is not plain holds an apostrophe or a non-ASCII character, which a second search finds. Only the
+runs of word characters around these places are then tokenized and analysed, exactly as the full
+pass would: a run is bounded by characters no token contains, so its tokens are the text's own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Iterable
+
+from whoosh.analysis import STOP_WORDS
+
+from .analysis import TOKEN_PATTERN
+
+SPELL_FIELD = "spell"
+RUN_CHAR = re.compile(r"[\w'’+]")  # every character a token can hold (TOKEN_PATTERN's)
+RUN_END = re.compile(r"[\w'’+]*")
+NOT_PLAIN = re.compile(r"[^\x00-\x26\x28-\x7f]")  # an apostrophe or any non-ASCII character
+PLAIN_WORD = re.compile(TOKEN_PATTERN)
+
+
+class WrittenForms:
+    """term -> the plain lowercase words that an analyzer makes it of, over one build's vocabulary."""
+
+    def __init__(self, analyzer, words: Iterable[str]):
+        words = [w for w in words if w.isascii() and "'" not in w and PLAIN_WORD.fullmatch(w)]
+        starts, place = {}, 0
+        for word in words:
+            starts[place] = word
+            place += len(word) + 1
+        by_term: dict[str, list[str]] = {}
+        # one analyzer call over all the words: its filters work a token at a time, so each gets its own terms
+        for token in analyzer(" ".join(words), chars=True, mode="index"):
+            forms = by_term.setdefault(token.text, [])
+            if not forms or forms[-1] != starts[token.startchar]:
+                forms.append(starts[token.startchar])
+        self._by_term = {term: tuple(forms) for term, forms in by_term.items()}
+
+    def __call__(self, terms: Iterable[str]) -> set[str]:
+        """The plain words making any of the terms."""
+        return {form for term in terms for form in self._by_term.get(term, ())}
+
+
+def build_vocabulary(reader) -> list[str]:
+    """The words of the build's spell field, plus the English stop words that field leaves out
+    (a language's analyzer keeps some of them: German 'die')."""
+    return sorted({word.decode("utf-8") for word in reader.lexicon(SPELL_FIELD)} | set(STOP_WORDS))
+
+
+def learn_in_background(index, surfaces: list) -> threading.Thread:
+    """Give each SurfaceTerms its WrittenForms in a thread: snippets take the full pass until then."""
+    def learn():
+        try:
+            with index.reader() as reader:
+                words = build_vocabulary(reader)
+        except Exception:  # a build dropped meanwhile: its searches keep the exact full pass
+            return
+        for surface in surfaces:
+            surface.forms = WrittenForms(surface.analyzer, words)
+
+    thread = threading.Thread(target=learn, name="written-forms", daemon=True)
+    thread.start()
+    return thread
+
+
+def candidate_runs(text: str, forms: set[str], charlimit: int | None) -> list[tuple[int, int]] | None:
+    """(start, end) of every run of token characters that may hold one of the forms' words or a word
+    that is not plain, in order; None when lowercasing moves characters (then tokenize it all)."""
+    head = text[:charlimit] if charlimit else text
+    lowered = head.lower()
+    if len(lowered) != len(head):
+        return None
+    places = set()
+    for form in forms:
+        found = lowered.find(form)
+        while found >= 0:
+            places.add(found)
+            found = lowered.find(form, found + len(form))  # an overlapping one is in the same run
+    if "'" in head or not head.isascii():
+        places.update(match.start() for match in NOT_PLAIN.finditer(head))
+    runs = {}
+    for place in sorted(places):
+        start = _run_start(text, place)
+        if start not in runs:
+            end = RUN_END.match(text, place).end()
+            if end > start:
+                runs[start] = end
+    return sorted(runs.items())
+
+
+def _run_start(text: str, place: int) -> int:
+    while place > 0 and RUN_CHAR.match(text, place - 1):
+        place -= 1
+    return place
