@@ -24,7 +24,7 @@ from .analysis import TOKEN_PATTERN
 SPELL_FIELD = "spell"
 RUN_CHAR = re.compile(r"[\w'’+]")  # every character a token can hold (TOKEN_PATTERN's)
 RUN_END = re.compile(r"[\w'’+]*")
-NOT_PLAIN = re.compile(r"[^\x00-\x26\x28-\x7f]")  # an apostrophe or any non-ASCII character
+NOT_PLAIN = re.compile(r"[^\x00-\x26\x28-\x7f][\w'’+]*")  # an apostrophe or a non-ASCII character, to its run's end
 PLAIN_WORD = re.compile(TOKEN_PATTERN)
 
 
@@ -73,28 +73,32 @@ def learn_in_background(index, surfaces: list) -> threading.Thread:
 
 
 def candidate_runs(text: str, forms: set[str], charlimit: int | None) -> list[tuple[int, int]] | None:
-    """(start, end) of every run of token characters that may hold one of the forms' words or a word
-    that is not plain, in order; None when lowercasing moves characters (then tokenize it all)."""
+    """(start, end) spans, in order and apart, each a whole number of runs of token characters, that hold every
+    word of the forms and every word that is not plain; None when lowercasing moves characters."""
     head = text[:charlimit] if charlimit else text
     lowered = head.lower()
     if len(lowered) != len(head):
         return None
-    places = set()
+    places = []
     for form in forms:
         found = lowered.find(form)
         while found >= 0:
-            places.add(found)
+            places.append(found)
             found = lowered.find(form, found + len(form))  # an overlapping one is in the same run
     if "'" in head or not head.isascii():
-        places.update(match.start() for match in NOT_PLAIN.finditer(head))
-    runs = {}
-    for place in sorted(places):
-        start = _run_start(text, place)
-        if start not in runs:
-            end = RUN_END.match(text, place).end()
-            if end > start:
-                runs[start] = end
-    return sorted(runs.items())
+        places += [match.start() for match in NOT_PLAIN.finditer(head)]
+    places.sort()
+    spans: list[tuple[int, int]] = []
+    covered = -1
+    for place in places:
+        if place < covered:
+            continue
+        start, covered = _run_start(text, place), RUN_END.match(text, place).end()
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], covered)
+        elif covered > start:
+            spans.append((start, covered))
+    return spans
 
 
 def _run_start(text: str, place: int) -> int:
