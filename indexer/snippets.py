@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from itertools import groupby
@@ -105,8 +106,10 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
         if not tokens:
             snippets[docnum] = ""
             continue
-        fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS, scorer,
-                                            highlight.FIRST)
+        fragments = best_fragments(fragmenter, text, tokens)
+        if fragments is None:  # an exact tie, which Whoosh breaks by object id: let it
+            fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS, scorer,
+                                                highlight.FIRST)
         snippets[docnum] = readable_snippet(formatter, fragments) if readable else formatter.format(fragments)
     return snippets
 
@@ -156,6 +159,60 @@ def _words(text: str, parts: list[Wanted], charlimit: int | None) -> Iterator[re
         runs = candidate_runs(text, set().union(*(part.forms for part in parts)), charlimit)
     for start, end in [(0, len(text))] if runs is None else runs:
         yield from token.finditer(text, start, end)
+
+
+def best_fragments(fragmenter: highlight.PinpointFragmenter, text: str, tokens: list[Token]) -> list | None:
+    """The fragments Whoosh's top_fragments picks of fragmenter.fragment_matches(text, tokens) scored by
+    EarliestFirstScorer, the same objects; None when an exact tie decides. Each fragment is scored from its
+    place, and only the picked ones are made: a long talk can have hundreds of marked words."""
+    ranked = heapq.nlargest(FRAGMENTS + 1, ((_score(fragmenter, text, tokens, span), span)
+                                             for span in _fragment_spans(fragmenter, text, tokens)))
+    if len({score for score, _ in ranked}) < len(ranked):
+        return None
+    picked = [_fragment(fragmenter, text, tokens, span) for score, span in ranked[:FRAGMENTS] if score >= 1]
+    picked.sort(key=highlight.FIRST)
+    return picked
+
+
+def _fragment_spans(fragmenter, text: str, tokens: list[Token]) -> Iterator[tuple[int, int, int, int]]:
+    """(first token, last token, startchar, endchar) of each fragment, as PinpointFragmenter.fragment_matches
+    groups them (before trimming)."""
+    last = -1
+    for first, token in enumerate(tokens):
+        if last >= first:
+            continue
+        last, left, right = first, token.startchar, token.endchar
+        if fragmenter.charlimit and right > fragmenter.charlimit:
+            break
+        length = right - left
+        while last < len(tokens) - 1 and length < fragmenter.maxchars:
+            following = tokens[last + 1]
+            if following.endchar - right <= fragmenter.surround and following.endchar - left <= fragmenter.maxchars:
+                last, right = last + 1, following.endchar
+                length += following.endchar - following.startchar
+            else:
+                break
+        yield first, last, max(0, left - fragmenter.surround), min(len(text), right + fragmenter.surround)
+
+
+def _score(fragmenter, text: str, tokens: list[Token], span: tuple[int, int, int, int]) -> float:
+    """EarliestFirstScorer's score of the fragment, computed as it computes it (so equal to the last bit)."""
+    first, last, startchar, _ = span
+    matches = tokens[first:last + 1]
+    score = sum(t.boost for t in matches)
+    score *= (len({t.text for t in matches}) * 100) or 1
+    if fragmenter.autotrim:  # PinpointFragmenter._autotrim's start
+        space = text.find(" ", startchar, span[3])
+        startchar = min(space + 1 if space > 0 else startchar, matches[0].startchar)
+    return score - startchar * 1e-9
+
+
+def _fragment(fragmenter, text: str, tokens: list[Token], span: tuple[int, int, int, int]) -> highlight.Fragment:
+    first, last, startchar, endchar = span
+    fragment = highlight.Fragment(text, tokens[first:last + 1], startchar, endchar)
+    if fragmenter.autotrim:
+        fragmenter._autotrim(fragment)
+    return fragment
 
 
 def _tokens(words: dict[str, list], charlimit: int | None) -> list[Token]:
