@@ -40,13 +40,14 @@ class SurfaceTerms:
         self.analyzer = thread_safe_stemming(analyzer)  # shared by the server's threads
         self.token = re.compile(pattern, re.UNICODE)  # the analyzer's own tokenizer pattern
         self._terms: dict[str, tuple[str, ...]] = {}
+        self.remembered = self._terms.get  # the terms of a word seen before, or None; for hot loops
         self.forms: WrittenForms | None = None  # once known, snippets tokenize only where marks can be
 
     def __call__(self, word: str) -> tuple[str, ...]:
         terms = self._terms.get(word)
         if terms is None:
             if len(self._terms) >= self.LIMIT:
-                self._terms.clear()
+                self._terms.clear()  # in place: `remembered` stays this dict's
             terms = self._terms[word] = tuple(t.text for t in self.analyzer(word, mode="index"))
         return terms
 
@@ -137,13 +138,14 @@ def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict
     order the separate passes would have made them: the body's terms, then each language's.
     """
     found: list[dict[str, list]] = [{} for _ in parts]
+    analyses = [(part.surface, part.surface.remembered, part.terms, places) for part, places in zip(parts, found)]
     for match in _words(text, parts, charlimit):
         if charlimit and match.end() > charlimit:  # the fragmenter drops such words; so do the next ones
             break
         word = match.group()
-        for part, places in zip(parts, found):
-            for term in part.surface(word):
-                if term in part.terms:
+        for surface, remembered, terms, places in analyses:
+            for term in remembered(word) or surface(word):
+                if term in terms:
                     places.setdefault(term, []).append((None, match.start(), match.end()))
     return {part.key + term: places for part, terms in zip(parts, found) for term, places in terms.items()}
 

@@ -24,7 +24,7 @@ from .analysis import TOKEN_PATTERN
 SPELL_FIELD = "spell"
 RUN_CHAR = re.compile(r"[\w'’+]")  # every character a token can hold (TOKEN_PATTERN's)
 RUN_END = re.compile(r"[\w'’+]*")
-NOT_PLAIN = re.compile(r"[^\x00-\x26\x28-\x7f][\w'’+]*")  # an apostrophe or a non-ASCII character, to its run's end
+NON_ASCII = re.compile(r"[^\x00-\x7f][\w'’+]*")  # to its run's end (a plain set is the fastest scan)
 PLAIN_WORD = re.compile(TOKEN_PATTERN)
 
 
@@ -79,14 +79,11 @@ def candidate_runs(text: str, forms: set[str], charlimit: int | None) -> list[tu
     lowered = head.lower()
     if len(lowered) != len(head):
         return None
-    places = []
-    for form in forms:
-        found = lowered.find(form)
-        while found >= 0:
-            places.append(found)
-            found = lowered.find(form, found + len(form))  # an overlapping one is in the same run
-    if "'" in head or not head.isascii():
-        places += [match.start() for match in NOT_PLAIN.finditer(head)]
+    places = _finds(lowered, forms)
+    if "'" in head:
+        places += _finds(head, ("'",))
+    if not head.isascii():
+        places += [match.start() for match in NON_ASCII.finditer(head)]
     places.sort()
     spans: list[tuple[int, int]] = []
     covered = -1
@@ -99,6 +96,17 @@ def candidate_runs(text: str, forms: set[str], charlimit: int | None) -> list[tu
         elif covered > start:
             spans.append((start, covered))
     return spans
+
+
+def _finds(text: str, words: Iterable[str]) -> list[int]:
+    """Where each of the words starts in the text (str.find: the fastest search there is)."""
+    places = []
+    for word in words:
+        found = text.find(word)
+        while found >= 0:
+            places.append(found)
+            found = text.find(word, found + len(word))  # an overlapping one is in the same run
+    return places
 
 
 def _run_start(text: str, place: int) -> int:
