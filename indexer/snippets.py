@@ -5,11 +5,9 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Iterator
 
 from whoosh import highlight
-from whoosh.analysis import Token
 
 from .analysis import TOKEN_PATTERN, thread_safe_stemming
 from .snippet_edges import readable_snippet
@@ -131,7 +129,7 @@ class Wanted:
 
 
 def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict[str, list]:
-    """key + term -> [(None, startchar, endchar)] of every word making a wanted term within charlimit,
+    """key + term -> [(startchar, endchar)] of every word making a wanted term within charlimit,
     in order of first place (the places' order is what decides between words at one place, see _tokens).
 
     One tokenizing pass serves every analyzer (they share TOKEN_PATTERN); the keys come in the
@@ -146,7 +144,7 @@ def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict
         for surface, remembered, terms, places in analyses:
             for term in remembered(word) or surface(word):
                 if term in terms:
-                    places.setdefault(term, []).append((None, match.start(), match.end()))
+                    places.setdefault(term, []).append((match.start(), match.end()))
     return {part.key + term: places for part, terms in zip(parts, found) for term, places in terms.items()}
 
 
@@ -163,7 +161,7 @@ def _words(text: str, parts: list[Wanted], charlimit: int | None) -> Iterator[re
         yield from token.finditer(text, start, end)
 
 
-def best_fragments(fragmenter: highlight.PinpointFragmenter, text: str, tokens: list[Token]) -> list | None:
+def best_fragments(fragmenter: highlight.PinpointFragmenter, text: str, tokens: list[Mark]) -> list | None:
     """The fragments Whoosh's top_fragments picks of fragmenter.fragment_matches(text, tokens) scored by
     EarliestFirstScorer, the same objects; None when an exact tie decides. Each fragment is scored from its
     place, and only the picked ones are made: a long talk can have hundreds of marked words."""
@@ -176,7 +174,7 @@ def best_fragments(fragmenter: highlight.PinpointFragmenter, text: str, tokens: 
     return picked
 
 
-def _fragment_spans(fragmenter, text: str, tokens: list[Token]) -> Iterator[tuple[int, int, int, int]]:
+def _fragment_spans(fragmenter, text: str, tokens: list[Mark]) -> Iterator[tuple[int, int, int, int]]:
     """(first token, last token, startchar, endchar) of each fragment, as PinpointFragmenter.fragment_matches
     groups them (before trimming)."""
     last = -1
@@ -197,7 +195,7 @@ def _fragment_spans(fragmenter, text: str, tokens: list[Token]) -> Iterator[tupl
         yield first, last, max(0, left - fragmenter.surround), min(len(text), right + fragmenter.surround)
 
 
-def _score(fragmenter, text: str, tokens: list[Token], span: tuple[int, int, int, int]) -> float:
+def _score(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int, int]) -> float:
     """EarliestFirstScorer's score of the fragment, computed as it computes it (so equal to the last bit)."""
     first, last, startchar, _ = span
     matches = tokens[first:last + 1]
@@ -209,7 +207,7 @@ def _score(fragmenter, text: str, tokens: list[Token], span: tuple[int, int, int
     return score - startchar * 1e-9
 
 
-def _fragment(fragmenter, text: str, tokens: list[Token], span: tuple[int, int, int, int]) -> highlight.Fragment:
+def _fragment(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int, int]) -> highlight.Fragment:
     first, last, startchar, endchar = span
     fragment = highlight.Fragment(text, tokens[first:last + 1], startchar, endchar)
     if fragmenter.autotrim:
@@ -217,9 +215,23 @@ def _fragment(fragmenter, text: str, tokens: list[Token], span: tuple[int, int, 
     return fragment
 
 
-def _tokens(words: dict[str, list], charlimit: int | None) -> list[Token]:
-    tokens = [Token(text=word, pos=pos, startchar=start, endchar=end)
-              for word, chars in words.items() for pos, start, end in chars
-              if not (charlimit and end > charlimit)]
-    tokens.sort(key=lambda t: t.startchar)
-    return [max(group, key=lambda t: t.endchar - t.startchar) for _, group in groupby(tokens, lambda t: t.startchar)]
+class Mark:
+    """A marked word: the part of a Whoosh Token that fragments, scorers and formatters read, made cheaply."""
+
+    __slots__ = ("text", "startchar", "endchar")
+    boost = 1.0
+
+    def __init__(self, text: str, startchar: int, endchar: int):
+        self.text, self.startchar, self.endchar = text, startchar, endchar
+
+
+def _tokens(words: dict[str, list], charlimit: int | None) -> list[Mark]:
+    """One mark per place, in order: the longest word starting there, the first of the places' order on a tie."""
+    places = sorted((start, start - end, order, word, end) for order, (word, start, end)
+                    in enumerate((word, start, end) for word, chars in words.items() for start, end in chars)
+                    if not (charlimit and end > charlimit))
+    marks: list[Mark] = []
+    for start, _, _, word, end in places:
+        if not marks or marks[-1].startchar != start:
+            marks.append(Mark(word, start, end))
+    return marks
