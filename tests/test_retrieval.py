@@ -234,3 +234,15 @@ def test_sorted_intersection_equals_numpys():
         b = np.unique(rng.integers(0, 500, rng.integers(0, 400)))
         assert sorted_intersection(a, b).tolist() == np.intersect1d(a, b).tolist()
         assert sorted_intersection(b, a).tolist() == np.intersect1d(a, b).tolist()
+
+
+def test_facet_counts_of_a_few_matches_equal_those_of_all_rows(searcher):
+    """Few matches are counted from their own rows (FacetTable._values_of): the same counts as the full gather."""
+    table = searcher.table
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 5, table.size // 20, table.size // 2):
+        mask = np.zeros(table.size, dtype=bool)
+        mask[rng.choice(table.size, size, replace=False)] = True
+        for facet, (docs, values) in table.pairs.items():
+            expected = np.bincount(values[mask[docs]], minlength=len(table.values[facet]))
+            assert table._counts(facet, mask).tolist() == expected.tolist(), (facet, size)
