@@ -129,16 +129,19 @@ class QueryTools:
         self.surface = SurfaceTerms(schema["body"].analyzer)
         self.language_surfaces = {(code, name): SurfaceTerms(schema[name].analyzer)
                                   for code, (name, _) in LANGUAGE_FIELDS.items() if name in schema}
-        self._learning = SPELL_FIELD not in schema  # no vocabulary: snippets keep the full pass
+        self._learning: set[SurfaceTerms] | None = set() if SPELL_FIELD in schema else None  # None: no vocabulary
         self._learning_lock = threading.Lock()
 
-    def learn_written_forms(self, index) -> None:
-        """Start working out, once, where snippets need look (written_forms.py); the first searches do without."""
+    def learn_written_forms(self, index, surfaces: list[SurfaceTerms]) -> None:
+        """Start working out, once per analyzer and only for those a search needs, where snippets need look
+        (written_forms.py); searches do without meanwhile."""
         with self._learning_lock:
-            if self._learning:
+            if self._learning is None:
                 return
-            self._learning = True
-        learn_in_background(index, [self.surface, *self.language_surfaces.values()])
+            new = [surface for surface in surfaces if surface not in self._learning]
+            self._learning.update(new)
+        if new:
+            learn_in_background(index, new)
 
     @cached_property
     def suggester(self) -> Suggester:
@@ -219,12 +222,13 @@ class Searcher:
         return [self._result(stored[int(d)], snippets.get(int(d), ""), sel) for d in chosen]
 
     def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
-        self.tools.learn_written_forms(self.handle.index)
         terms = query_terms(parsed.query, self.searcher.reader())
         words = [word for field, word in terms if field == "body"]
         languages = [LanguageMatches(surface, [word for field, word in terms if field == name],
                                      {d for d, fields in stored.items() if code in _languages(fields)})
                      for (code, name), surface in self.tools.language_surfaces.items()]
+        self.tools.learn_written_forms(self.handle.index, [self.tools.surface] + [
+            language.surface for language in languages if language.words and language.docs])
         return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()},
                              readable=True, languages=languages)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from typing import Iterable
 
 from whoosh.analysis import STOP_WORDS
@@ -29,7 +30,11 @@ PLAIN_WORD = re.compile(TOKEN_PATTERN)
 
 
 class WrittenForms:
-    """term -> the plain lowercase words that an analyzer makes it of, over one build's vocabulary."""
+    """term -> the plain lowercase words that an analyzer makes it of, over one build's vocabulary.
+
+    Kept as two aligned sorted lists, not a dict of tuples: a few megabytes per analyzer instead of
+    over ten, for tens of thousands of words; a term equal to its word shares the word's string.
+    """
 
     def __init__(self, analyzer, words: Iterable[str]):
         words = [w for w in words if w.isascii() and "'" not in w and PLAIN_WORD.fullmatch(w)]
@@ -37,17 +42,24 @@ class WrittenForms:
         for word in words:
             starts[place] = word
             place += len(word) + 1
-        by_term: dict[str, list[str]] = {}
+        pairs = set()
         # one analyzer call over all the words: its filters work a token at a time, so each gets its own terms
         for token in analyzer(" ".join(words), chars=True, mode="index"):
-            forms = by_term.setdefault(token.text, [])
-            if not forms or forms[-1] != starts[token.startchar]:
-                forms.append(starts[token.startchar])
-        self._by_term = {term: tuple(forms) for term, forms in by_term.items()}
+            word = starts[token.startchar]
+            pairs.add((word if token.text == word else token.text, word))
+        ordered = sorted(pairs)
+        self._terms = [term for term, _ in ordered]
+        self._words = [word for _, word in ordered]
 
     def __call__(self, terms: Iterable[str]) -> set[str]:
         """The plain words making any of the terms."""
-        return {form for term in terms for form in self._by_term.get(term, ())}
+        found = set()
+        for term in terms:
+            at = bisect_left(self._terms, term)
+            while at < len(self._terms) and self._terms[at] == term:
+                found.add(self._words[at])
+                at += 1
+        return found
 
 
 def build_vocabulary(reader) -> list[str]:
