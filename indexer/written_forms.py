@@ -1,7 +1,8 @@
 """Where a snippet's words can be in a text, found without tokenizing the whole text.
 
 Tokenizing a long talk word by word in Python was most of a search's cost. But a plain word (ASCII
-letters, digits, '_' or '+', no apostrophe) is analysed exactly as its lowercase form is, and that
+letters, digits, '_' or '+', no apostrophe) is analysed exactly as its lowercase form is (every
+analyzer starts by tokenizing and lowercasing), and that
 form is a word of the build's `spell` field, whose analyzer (name_analyzer) lowercases, folds (a
 no-op on lowercase ASCII) and drops English stop words only. So, knowing which such forms make
 each wanted term (WrittenForms, worked out once per build from the spell field's lexicon), a
@@ -32,7 +33,7 @@ PLAIN_WORD = re.compile(TOKEN_PATTERN)
 class WrittenForms:
     """term -> the plain lowercase words that an analyzer makes it of, over one build's vocabulary.
 
-    Kept as two aligned sorted lists, not a dict of tuples: a few megabytes per analyzer instead of
+    Kept as two aligned sorted lists, not a dict of tuples: about a megabyte per analyzer instead of
     over ten, for tens of thousands of words; a term equal to its word shares the word's string.
     """
 
@@ -63,8 +64,8 @@ class WrittenForms:
 
 
 def build_vocabulary(reader) -> list[str]:
-    """The words of the build's spell field, plus the English stop words that field leaves out
-    (a language's analyzer keeps some of them: German 'die')."""
+    """The words of the build's spell field, plus the English stop words that field leaves out (a
+    language's analyzer has its own stop words, so it may make terms of them)."""
     return sorted({word.decode("utf-8") for word in reader.lexicon(SPELL_FIELD)} | set(STOP_WORDS))
 
 
