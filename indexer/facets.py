@@ -33,8 +33,11 @@ class FacetTable:
     """Each document's facet values, counted with numpy over a match mask.
 
     Per facet, one row per (document, value) pair: counting the values of the matching documents is
-    a gather and a bincount in C, whatever the number of matches.
+    a gather and a bincount in C, whatever the number of matches. When the matches are few (a phrase),
+    only their own rows are gathered, through the same pairs sorted by document (`_by_document`).
     """
+
+    SPARSE = 8  # gather only the matches' rows when there are this many times more rows than matches
 
     def __init__(self, data: dict):
         self.labels: dict[str, dict[str, str]] = data["labels"]
@@ -53,6 +56,7 @@ class FacetTable:
         self.label_order: dict[str, np.ndarray] = {}  # each value's rank when sorted by label
         self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.postings: dict[str, dict[str, np.ndarray]] = {}
+        self._by_document: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         names = dict.fromkeys(FACET_FIELDS)
         for facets in docs:
             names.update(dict.fromkeys(facets))
@@ -75,6 +79,7 @@ class FacetTable:
         table.live = np.concatenate([self.live, np.ones(len(added), dtype=bool)])
         table.live[np.asarray(delta.get("deleted", []), dtype=np.int64)] = False
         table.values, table.numbers, table.names, table.label_order, table.pairs, table.postings = {}, {}, {}, {}, {}, {}
+        table._by_document = {}
         names = dict.fromkeys(self.pairs)
         for facets in added:
             names.update(dict.fromkeys(facets))
@@ -144,7 +149,28 @@ class FacetTable:
     def _counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
         """How many matching documents carry each value of the facet (by value number)."""
         docs, values = self.pairs[facet]
+        hits = np.flatnonzero(mask)
+        if len(hits) * self.SPARSE < len(docs):
+            return np.bincount(self._values_of(facet, hits), minlength=len(self.values[facet]))
         return np.bincount(values[mask[docs]], minlength=len(self.values[facet]))
+
+    def _values_of(self, facet: str, hits: np.ndarray) -> np.ndarray:
+        """The value numbers of the given documents' rows (any order: they are only counted)."""
+        starts, values = self._sorted_by_document(facet)
+        first, lengths = starts[hits], starts[hits + 1] - starts[hits]
+        within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return values[np.repeat(first, lengths) + within]
+
+    def _sorted_by_document(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """Where each document's rows start in the facet's rows sorted by document, and those rows' values;
+        made on first use (two threads may both make it: the same arrays)."""
+        found = self._by_document.get(facet)
+        if found is None:
+            docs, values = self.pairs[facet]
+            order = np.argsort(docs, kind="stable")
+            starts = np.searchsorted(docs[order], np.arange(self.size + 1))
+            found = self._by_document[facet] = (starts, values[order])
+        return found
 
     def selection_mask(self, facet: str, values: list[str]) -> np.ndarray:
         """Documents carrying any of the values (OR within one facet), as a boolean vector."""

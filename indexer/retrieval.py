@@ -125,12 +125,14 @@ class Evaluator:
             return self.nothing()
         if len(words) == 1:
             return self.term(q.fieldname, words[0])
-        found = self._and(wq.And([wq.Term(q.fieldname, w) for w in words]))
         if q.slop != 1 or not self.impacts.has_positions(q.fieldname):
             keep = np.zeros(self.size, dtype=bool)
             keep[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
         else:
             keep = self._adjacent(q.fieldname, words)
+            if not keep.any():  # most fields of a phrase: the words' scores would all be multiplied by zero
+                return self.nothing()
+        found = self._and(wq.And([wq.Term(q.fieldname, w) for w in words]))
         found.mask &= keep
         found.scores *= found.mask
         return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +22,7 @@ from .retrieval import Evaluator, intersect, query_terms
 from .selection import Selection, select, unmatched_notice
 from .analysis import LANGUAGE_FIELDS
 from .snippets import SNIPPET_CHARS, LanguageMatches, SurfaceTerms, body_snippets
+from .written_forms import SPELL_FIELD, learn_in_background
 from .suggest import Suggester
 from .store import IndexHandle, damaged
 
@@ -127,6 +129,19 @@ class QueryTools:
         self.surface = SurfaceTerms(schema["body"].analyzer)
         self.language_surfaces = {(code, name): SurfaceTerms(schema[name].analyzer)
                                   for code, (name, _) in LANGUAGE_FIELDS.items() if name in schema}
+        self._learning: set[SurfaceTerms] | None = set() if SPELL_FIELD in schema else None  # None: no vocabulary
+        self._learning_lock = threading.Lock()
+
+    def learn_written_forms(self, index, surfaces: list[SurfaceTerms]) -> None:
+        """Start working out, once per analyzer and only for those a search needs, where snippets need look
+        (written_forms.py); searches do without meanwhile."""
+        with self._learning_lock:
+            if self._learning is None:
+                return
+            new = [surface for surface in surfaces if surface not in self._learning]
+            self._learning.update(new)
+        if new:
+            learn_in_background(index, new)
 
     @cached_property
     def suggester(self) -> Suggester:
@@ -212,6 +227,8 @@ class Searcher:
         languages = [LanguageMatches(surface, [word for field, word in terms if field == name],
                                      {d for d, fields in stored.items() if code in _languages(fields)})
                      for (code, name), surface in self.tools.language_surfaces.items()]
+        self.tools.learn_written_forms(self.handle.index, [self.tools.surface] + [
+            language.surface for language in languages if language.words and language.docs])
         return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()},
                              readable=True, languages=languages)
 

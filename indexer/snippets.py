@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
-from itertools import groupby
+from typing import Iterator
 
 from whoosh import highlight
-from whoosh.analysis import Token
 
 from .analysis import TOKEN_PATTERN, thread_safe_stemming
 from .snippet_edges import readable_snippet
+from .written_forms import WrittenForms, candidate_runs
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
@@ -37,12 +38,14 @@ class SurfaceTerms:
         self.analyzer = thread_safe_stemming(analyzer)  # shared by the server's threads
         self.token = re.compile(pattern, re.UNICODE)  # the analyzer's own tokenizer pattern
         self._terms: dict[str, tuple[str, ...]] = {}
+        self.remembered = self._terms.get  # the terms of a word seen before, or None; for hot loops
+        self.forms: WrittenForms | None = None  # once known, snippets tokenize only where marks can be
 
     def __call__(self, word: str) -> tuple[str, ...]:
         terms = self._terms.get(word)
         if terms is None:
             if len(self._terms) >= self.LIMIT:
-                self._terms.clear()
+                self._terms.clear()  # in place: `remembered` stays this dict's
             terms = self._terms[word] = tuple(t.text for t in self.analyzer(word, mode="index"))
         return terms
 
@@ -92,27 +95,143 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
     fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     scorer = EarliestFirstScorer()
-    wanted = set(words)
+    body = [Wanted.of(surface, words, "")] if words else []
+    wanted = [(Wanted.of(language.surface, language.words, f"{index}:"), language.docs)
+              for index, language in enumerate(languages) if language.words]
     snippets = {}
     for docnum, text in docs.items():
-        found = surface.offsets(text, wanted, fragmenter.charlimit) if wanted else {}
-        for index, language in enumerate(languages):
-            if docnum in language.docs and language.words:
-                matched = language.surface.offsets(text, set(language.words), fragmenter.charlimit)
-                found.update({f"{index}:{term}": places for term, places in matched.items()})
-        tokens = _tokens(found, fragmenter.charlimit)
+        parts = body + [part for part, language_docs in wanted if docnum in language_docs]
+        tokens = _tokens(marked_places(text, parts, fragmenter.charlimit), fragmenter.charlimit)
         if not tokens:
             snippets[docnum] = ""
             continue
-        fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS, scorer,
-                                            highlight.FIRST)
+        fragments = best_fragments(fragmenter, text, tokens)
+        if fragments is None:  # an exact tie, which Whoosh breaks by object id: let it
+            fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS, scorer,
+                                                highlight.FIRST)
         snippets[docnum] = readable_snippet(formatter, fragments) if readable else formatter.format(fragments)
     return snippets
 
 
-def _tokens(words: dict[str, list], charlimit: int | None) -> list[Token]:
-    tokens = [Token(text=word, pos=pos, startchar=start, endchar=end)
-              for word, chars in words.items() for pos, start, end in chars
-              if not (charlimit and end > charlimit)]
-    tokens.sort(key=lambda t: t.startchar)
-    return [max(group, key=lambda t: t.endchar - t.startchar) for _, group in groupby(tokens, lambda t: t.startchar)]
+@dataclass
+class Wanted:
+    """One analyzer's share of a document's marks: the terms it looks for, the prefix of their keys, and
+    the plain words that make those terms (None until the build's written forms are known)."""
+
+    surface: SurfaceTerms
+    terms: set[str]
+    key: str
+    forms: set[str] | None
+
+    @classmethod
+    def of(cls, surface: SurfaceTerms, terms: list[str], key: str) -> Wanted:
+        return cls(surface, set(terms), key, None if surface.forms is None else surface.forms(terms))
+
+
+def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict[str, list]:
+    """key + term -> [(startchar, endchar)] of every word making a wanted term within charlimit,
+    in order of first place (the places' order is what decides between words at one place, see _tokens).
+
+    One tokenizing pass serves every analyzer (they share TOKEN_PATTERN); the keys come in the
+    order the separate passes would have made them: the body's terms, then each language's.
+    """
+    found: list[dict[str, list]] = [{} for _ in parts]
+    analyses = [(part.surface, part.surface.remembered, part.terms, places) for part, places in zip(parts, found)]
+    for match in _words(text, parts, charlimit):
+        if charlimit and match.end() > charlimit:  # the fragmenter drops such words; so do the next ones
+            break
+        word = match.group()
+        for surface, remembered, terms, places in analyses:
+            for term in remembered(word) or surface(word):
+                if term in terms:
+                    places.setdefault(term, []).append((match.start(), match.end()))
+    return {part.key + term: places for part, terms in zip(parts, found) for term, places in terms.items()}
+
+
+def _words(text: str, parts: list[Wanted], charlimit: int | None) -> Iterator[re.Match]:
+    """The text's tokens, in order: all of them, or, once the build's written forms are known, those of
+    the runs of word characters that may make a wanted term (written_forms.py)."""
+    if not parts:
+        return
+    token = parts[0].surface.token
+    runs = None
+    if all(part.forms is not None for part in parts):
+        runs = candidate_runs(text, set().union(*(part.forms for part in parts)), charlimit)
+    for start, end in [(0, len(text))] if runs is None else runs:
+        yield from token.finditer(text, start, end)
+
+
+def best_fragments(fragmenter: highlight.PinpointFragmenter, text: str, tokens: list[Mark]) -> list | None:
+    """The fragments Whoosh's top_fragments picks of fragmenter.fragment_matches(text, tokens) scored by
+    EarliestFirstScorer, the same objects; None when an exact tie decides. Each fragment is scored from its
+    place, and only the picked ones are made: a long talk can have hundreds of marked words."""
+    ranked = heapq.nlargest(FRAGMENTS + 1, ((_score(fragmenter, text, tokens, span), span)
+                                             for span in _fragment_spans(fragmenter, text, tokens)))
+    if len({score for score, _ in ranked}) < len(ranked):
+        return None
+    picked = [_fragment(fragmenter, text, tokens, span) for score, span in ranked[:FRAGMENTS] if score >= 1]
+    picked.sort(key=highlight.FIRST)
+    return picked
+
+
+def _fragment_spans(fragmenter, text: str, tokens: list[Mark]) -> Iterator[tuple[int, int, int, int]]:
+    """(first token, last token, startchar, endchar) of each fragment, as PinpointFragmenter.fragment_matches
+    groups them (before trimming)."""
+    last = -1
+    for first, token in enumerate(tokens):
+        if last >= first:
+            continue
+        last, left, right = first, token.startchar, token.endchar
+        if fragmenter.charlimit and right > fragmenter.charlimit:
+            break
+        length = right - left
+        while last < len(tokens) - 1 and length < fragmenter.maxchars:
+            following = tokens[last + 1]
+            if following.endchar - right <= fragmenter.surround and following.endchar - left <= fragmenter.maxchars:
+                last, right = last + 1, following.endchar
+                length += following.endchar - following.startchar
+            else:
+                break
+        yield first, last, max(0, left - fragmenter.surround), min(len(text), right + fragmenter.surround)
+
+
+def _score(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int, int]) -> float:
+    """EarliestFirstScorer's score of the fragment, computed as it computes it (so equal to the last bit)."""
+    first, last, startchar, _ = span
+    matches = tokens[first:last + 1]
+    score = sum(t.boost for t in matches)
+    score *= (len({t.text for t in matches}) * 100) or 1
+    if fragmenter.autotrim:  # PinpointFragmenter._autotrim's start
+        space = text.find(" ", startchar, span[3])
+        startchar = min(space + 1 if space > 0 else startchar, matches[0].startchar)
+    return score - startchar * 1e-9
+
+
+def _fragment(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int, int]) -> highlight.Fragment:
+    first, last, startchar, endchar = span
+    fragment = highlight.Fragment(text, tokens[first:last + 1], startchar, endchar)
+    if fragmenter.autotrim:
+        fragmenter._autotrim(fragment)
+    return fragment
+
+
+class Mark:
+    """A marked word: the part of a Whoosh Token that fragments, scorers and formatters read, made cheaply."""
+
+    __slots__ = ("text", "startchar", "endchar")
+    boost = 1.0
+
+    def __init__(self, text: str, startchar: int, endchar: int):
+        self.text, self.startchar, self.endchar = text, startchar, endchar
+
+
+def _tokens(words: dict[str, list], charlimit: int | None) -> list[Mark]:
+    """One mark per place, in order: the longest word starting there, the first of the places' order on a tie."""
+    places = sorted((start, start - end, order, word, end) for order, (word, start, end)
+                    in enumerate((word, start, end) for word, chars in words.items() for start, end in chars)
+                    if not (charlimit and end > charlimit))
+    marks: list[Mark] = []
+    for start, _, _, word, end in places:
+        if not marks or marks[-1].startchar != start:
+            marks.append(Mark(word, start, end))
+    return marks

@@ -110,3 +110,20 @@ def test_an_english_talk_is_not_marked_by_the_german_stemmer(built):
                                                                         exact=True))
     snippet = {r["id"]: r["snippet"] for r in response.results}[TALK]
     assert _marked(snippet) == ["Krankenhäuser"]
+
+
+def test_german_marks_are_the_same_once_snippets_look_only_where_marks_can_be(built):
+    """Searches learn the build's written forms in the background (written_forms.py); marks stay the same."""
+    import threading
+
+    searcher = Searcher(IndexStore(built("de", GERMAN)).handle())
+
+    def marked() -> list[str]:
+        response = searcher.search(SearchRequest(q="Netzwerken Krankenhaus", per_page=100, exact=True))
+        return _marked({r["id"]: r["snippet"] for r in response.results}[TALK])
+
+    before = marked()
+    for thread in [t for t in threading.enumerate() if t.name == "written-forms"]:
+        thread.join()
+    assert searcher.tools.language_surfaces[("de", "body_de")].forms is not None
+    assert marked() == before and set(before) == {"Netzwerke", "Krankenhäuser"}

@@ -234,3 +234,43 @@ def test_sorted_intersection_equals_numpys():
         b = np.unique(rng.integers(0, 500, rng.integers(0, 400)))
         assert sorted_intersection(a, b).tolist() == np.intersect1d(a, b).tolist()
         assert sorted_intersection(b, a).tolist() == np.intersect1d(a, b).tolist()
+
+
+def test_facet_counts_of_a_few_matches_equal_those_of_all_rows(searcher):
+    """Few matches are counted from their own rows (FacetTable._values_of): the same counts as the full gather."""
+    table = searcher.table
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 5, table.size // 20, table.size // 2):
+        mask = np.zeros(table.size, dtype=bool)
+        mask[rng.choice(table.size, size, replace=False)] = True
+        for facet, (docs, values) in table.pairs.items():
+            expected = np.bincount(values[mask[docs]], minlength=len(table.values[facet]))
+            assert table._counts(facet, mask).tolist() == expected.tolist(), (facet, size)
+
+
+def test_phrase_scores_are_the_words_scores_where_the_phrase_stands(searcher):
+    """A phrase's scores are its words' (And) scores masked by where Whoosh finds the phrase, to the last bit,
+    also in the fields where it stands nowhere (those are answered without the words' scores)."""
+    from whoosh import query as wq
+
+    from indexer.query import SEARCH_FIELDS
+    from indexer.retrieval import Evaluator, leaf_queries
+
+    evaluator = Evaluator(searcher.handle.impacts, searcher.searcher, searcher.handle.facets.live)
+    checked = 0
+    for phrase in _phrases(searcher, 40):
+        parsed = [q for q in leaf_queries(_parsed(searcher, phrase)) if isinstance(q, wq.Phrase)]
+        if not parsed:
+            continue
+        words = list(parsed[0].words)  # as the analyzer made them
+        for field in SEARCH_FIELDS:
+            q = wq.Phrase(field, words)
+            ours = evaluator._phrase_matches(q)
+            expected = evaluator._and(wq.And([wq.Term(field, w) for w in words]))
+            keep = np.zeros(evaluator.size, dtype=bool)
+            keep[np.fromiter(searcher.searcher.docs_for_query(q), dtype=np.int64)] = True
+            expected.mask &= keep
+            expected.scores *= expected.mask
+            assert ours.mask.tolist() == expected.mask.tolist() and ours.scores.tobytes() == expected.scores.tobytes()
+            checked += int(ours.mask.any())
+    assert checked > 20

@@ -1,0 +1,128 @@
+"""Where a snippet's words can be in a text, found without tokenizing the whole text.
+
+Tokenizing a long talk word by word in Python was most of a search's cost. But a plain word (ASCII
+letters, digits, '_' or '+', no apostrophe) is analysed exactly as its lowercase form is (every
+analyzer starts by tokenizing and lowercasing), and that
+form is a word of the build's `spell` field, whose analyzer (name_analyzer) lowercases, folds (a
+no-op on lowercase ASCII) and drops English stop words only. So, knowing which such forms make
+each wanted term (WrittenForms, worked out once per build from the spell field's lexicon), a
+C-speed search of the lowercased text finds every plain word that may be marked; every word that
+is not plain holds an apostrophe or a non-ASCII character, which a second search finds. Only the
+runs of word characters around these places are then tokenized and analysed, exactly as the full
+pass would: a run is bounded by characters no token contains, so its tokens are the text's own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_left
+from typing import Iterable
+
+from whoosh.analysis import STOP_WORDS
+
+from .analysis import TOKEN_PATTERN
+
+SPELL_FIELD = "spell"
+RUN_CHAR = re.compile(r"[\w'’+]")  # every character a token can hold (TOKEN_PATTERN's)
+RUN_END = re.compile(r"[\w'’+]*")
+NON_ASCII = re.compile(r"[^\x00-\x7f][\w'’+]*")  # to its run's end (a plain set is the fastest scan)
+PLAIN_WORD = re.compile(TOKEN_PATTERN)
+
+
+class WrittenForms:
+    """term -> the plain lowercase words that an analyzer makes it of, over one build's vocabulary.
+
+    Kept as two aligned sorted lists, not a dict of tuples: about a megabyte per analyzer instead of
+    over ten, for tens of thousands of words; a term equal to its word shares the word's string.
+    """
+
+    def __init__(self, analyzer, words: Iterable[str]):
+        words = [w for w in words if w.isascii() and "'" not in w and PLAIN_WORD.fullmatch(w)]
+        starts, place = {}, 0
+        for word in words:
+            starts[place] = word
+            place += len(word) + 1
+        pairs = set()
+        # one analyzer call over all the words: its filters work a token at a time, so each gets its own terms
+        for token in analyzer(" ".join(words), chars=True, mode="index"):
+            word = starts[token.startchar]
+            pairs.add((word if token.text == word else token.text, word))
+        ordered = sorted(pairs)
+        self._terms = [term for term, _ in ordered]
+        self._words = [word for _, word in ordered]
+
+    def __call__(self, terms: Iterable[str]) -> set[str]:
+        """The plain words making any of the terms."""
+        found = set()
+        for term in terms:
+            at = bisect_left(self._terms, term)
+            while at < len(self._terms) and self._terms[at] == term:
+                found.add(self._words[at])
+                at += 1
+        return found
+
+
+def build_vocabulary(reader) -> list[str]:
+    """The words of the build's spell field, plus the English stop words that field leaves out (a
+    language's analyzer has its own stop words, so it may make terms of them)."""
+    return sorted({word.decode("utf-8") for word in reader.lexicon(SPELL_FIELD)} | set(STOP_WORDS))
+
+
+def learn_in_background(index, surfaces: list) -> threading.Thread:
+    """Give each SurfaceTerms its WrittenForms in a thread: snippets take the full pass until then."""
+    def learn():
+        try:
+            with index.reader() as reader:
+                words = build_vocabulary(reader)
+        except Exception:  # a build dropped meanwhile: its searches keep the exact full pass
+            return
+        for surface in surfaces:
+            surface.forms = WrittenForms(surface.analyzer, words)
+
+    thread = threading.Thread(target=learn, name="written-forms", daemon=True)
+    thread.start()
+    return thread
+
+
+def candidate_runs(text: str, forms: set[str], charlimit: int | None) -> list[tuple[int, int]] | None:
+    """(start, end) spans, in order and apart, each a whole number of runs of token characters, that hold every
+    word of the forms and every word that is not plain; None when lowercasing moves characters."""
+    head = text[:charlimit] if charlimit else text
+    lowered = head.lower()
+    if len(lowered) != len(head):
+        return None
+    places = _finds(lowered, forms)
+    if "'" in head:
+        places += _finds(head, ("'",))
+    if not head.isascii():
+        places += [match.start() for match in NON_ASCII.finditer(head)]
+    places.sort()
+    spans: list[tuple[int, int]] = []
+    covered = -1
+    for place in places:
+        if place < covered:
+            continue
+        start, covered = _run_start(text, place), RUN_END.match(text, place).end()
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], covered)
+        elif covered > start:
+            spans.append((start, covered))
+    return spans
+
+
+def _finds(text: str, words: Iterable[str]) -> list[int]:
+    """Where each of the words starts in the text (str.find: the fastest search there is)."""
+    places = []
+    for word in words:
+        found = text.find(word)
+        while found >= 0:
+            places.append(found)
+            found = text.find(word, found + len(word))  # an overlapping one is in the same run
+    return places
+
+
+def _run_start(text: str, place: int) -> int:
+    while place > 0 and RUN_CHAR.match(text, place - 1):
+        place -= 1
+    return place

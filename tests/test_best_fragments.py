@@ -1,0 +1,66 @@
+"""best_fragments picks exactly what Whoosh's top_fragments picks, without making a Fragment per marked place."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import highlight
+
+from indexer import IndexStore, Searcher
+from indexer.snippets import (FRAGMENTS, SNIPPET_CHARS, EarliestFirstScorer, SurfaceTerms, Wanted, _tokens,
+                              best_fragments, marked_places)
+
+WORD_SETS = [["data"], ["genom", "data"], ["health", "data", "patient", "care"], ["crohn"], ["lohde"], ["wa", "ein"]]
+
+
+def _fragmenter():
+    return highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
+
+
+def _whoosh(fragmenter, text, tokens):
+    return highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS, EarliestFirstScorer(),
+                                   highlight.FIRST)
+
+
+def _shape(fragments):
+    return [(f.startchar, f.endchar, [(t.startchar, t.text) for t in f.matches]) for f in fragments]
+
+
+@pytest.fixture(scope="module")
+def searcher(index_dir):
+    return Searcher(IndexStore(index_dir).handle())
+
+
+def test_the_same_fragments_as_whoosh_for_every_document(searcher):
+    surface = SurfaceTerms(searcher.searcher.schema["body"].analyzer)
+    fragmenter = _fragmenter()
+    texts = [searcher.searcher.stored_fields(n)["body"] for n in range(searcher.searcher.doc_count_all())]
+    texts.append(" ".join(texts))  # one long text with many marks
+    compared = 0
+    for words in WORD_SETS + [sorted({t for text in texts[:5] for m in surface.token.finditer(text)
+                                      for t in surface(m.group())})]:
+        for text in texts:
+            tokens = _tokens(marked_places(text, [Wanted.of(surface, words, "")], fragmenter.charlimit),
+                             fragmenter.charlimit)
+            ours = best_fragments(fragmenter, text, tokens)
+            if ours is not None:
+                assert _shape(ours) == _shape(_whoosh(fragmenter, text, tokens)), (words, text[:60])
+                compared += bool(tokens)
+    assert compared > 100
+
+
+def test_two_apart_fragments_of_one_score_are_both_picked_earliest_first():
+    fragmenter = _fragmenter()
+    text = "data " + "x" * 600 + " data " + "y" * 600 + " data"
+    tokens = [highlight.Token(text="data", startchar=start, endchar=start + 4, boost=1.0) for start in (0, 606, 1212)]
+    ours = best_fragments(fragmenter, text, tokens)
+    assert _shape(ours) == _shape(_whoosh(fragmenter, text, tokens)) and [f.startchar for f in ours] == [0, 606]
+
+
+def test_an_exact_tie_is_left_to_whoosh(monkeypatch):
+    """Whoosh orders fragments of one score by object id; best_fragments does not guess that order."""
+    import indexer.snippets as snippets
+
+    monkeypatch.setattr(snippets, "_score", lambda *args: 100.0)
+    text = "data " + "x" * 600 + " data"
+    tokens = [highlight.Token(text="data", startchar=start, endchar=start + 4, boost=1.0) for start in (0, 606)]
+    assert best_fragments(_fragmenter(), text, tokens) is None

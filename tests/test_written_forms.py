@@ -1,0 +1,136 @@
+"""Snippets that tokenize only where marks can be (written_forms.py) mark exactly what the full pass marks.
+
+The full pass (every token of the text analysed) is the reference; tests/test_retrieval.py compares it
+with Whoosh's own highlighter. Each comparison here asks the fast path for every term a document has,
+so a word it failed to look at would show as a missing place, not just as a missing <mark> in a snippet.
+"""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.analysis import STOP_WORDS
+
+from indexer import IndexStore, Searcher
+from indexer.analysis import TOKEN_PATTERN, language_analyzer, name_analyzer, text_analyzer
+from indexer.snippets import SurfaceTerms, Wanted, body_snippets, marked_places
+from indexer.written_forms import WrittenForms, build_vocabulary, candidate_runs
+
+CHARLIMIT = 2 ** 15  # the pinpoint fragmenter's
+
+TRICKY = """Løhde and LØHDE met O'Cathaoir, O’CATHAOIR and d'la at Crohn’s clinic; Crohn's disease isn't rock'n'roll.
+Die Netzwerke der Krankenhäuser teilen Gesundheitsdaten; ANWENDUNGEN und Anwendung von Seil, Straße und STRASSE.
+Netværkerne deler sundhedsdata mellem hospitalerne; Æbler, æbler, Øresund, Ålborg, Œuvre and œuvres.
+C++ and C+ and a+b+c met Résumés, resumes, tumours, TUMOR, paediatric, ﬁnancial, Ǆemal, Kelvin and Kelvin.
+Cafe\u0301s and naïve co-operation — “quoted” words, ‘single’ quotes, 'ASCII quotes' and trailing' apostrophes''.
+Istanbul and DATA and data_sets and 2025's plans."""
+
+
+def _analyzers():
+    return {"body": text_analyzer(), "body_de": language_analyzer("de"), "body_da": language_analyzer("da")}
+
+
+def _pair(analyzer, vocabulary):
+    """A surface that tokenizes everything, and one that knows the written forms."""
+    full, fast = SurfaceTerms(analyzer), SurfaceTerms(analyzer)
+    fast.forms = WrittenForms(fast.analyzer, vocabulary)
+    return full, fast
+
+
+def _all_terms(surface, text):
+    return {term for match in surface.token.finditer(text) for term in surface(match.group())}
+
+
+def _same_places(full, fast, text, terms=None):
+    terms = _all_terms(full, text) if terms is None else terms
+    for charlimit in (None, CHARLIMIT, 40):
+        assert candidate_runs(text, fast.forms(terms), charlimit) is not None  # not the full pass's fallback
+        expected = marked_places(text, [Wanted.of(full, terms, "")], charlimit)
+        assert marked_places(text, [Wanted.of(fast, terms, "")], charlimit) == expected, charlimit
+    return terms
+
+
+@pytest.fixture(scope="module")
+def searcher(index_dir):
+    return Searcher(IndexStore(index_dir).handle())
+
+
+@pytest.fixture(scope="module")
+def texts(searcher):
+    return [searcher.searcher.stored_fields(n)["body"] for n in range(searcher.searcher.doc_count_all())]
+
+
+@pytest.mark.parametrize("field", ["body", "body_de", "body_da"])
+def test_every_term_of_every_document_is_found_in_the_same_places(searcher, texts, field):
+    vocabulary = build_vocabulary(searcher.searcher.reader())
+    full, fast = _pair(_analyzers()[field], vocabulary)
+    found = sum(len(_same_places(full, fast, text)) for text in texts)
+    assert found > 1000
+
+
+def test_a_plain_words_lowercase_form_is_in_the_vocabulary(searcher, texts):
+    """What the fast path rests on: the spell field keeps every plain word's lowercase form but stop words."""
+    vocabulary = set(build_vocabulary(searcher.searcher.reader()))
+    surface = SurfaceTerms(text_analyzer())
+    plain = {m.group().lower() for text in texts for m in surface.token.finditer(text)
+             if m.group().isascii() and "'" not in m.group()}
+    assert plain and plain <= vocabulary
+    assert set(STOP_WORDS) <= vocabulary
+
+
+@pytest.mark.parametrize("field", ["body", "body_de", "body_da"])
+def test_case_accents_apostrophes_and_stemming_are_found(field):
+    """The vocabulary is the text's own spell-field words, as a build would hold them."""
+    vocabulary = {t.text for t in name_analyzer()(TRICKY)} | set(STOP_WORDS)
+    full, fast = _pair(_analyzers()[field], vocabulary)
+    terms = _same_places(full, fast, TRICKY)
+    for words in (["lohde"], ["ocathaoir", "cathaoir"], ["crohn"], ["anwendung"], ["netvaerk"], ["krankenhaus"]):
+        _same_places(full, fast, TRICKY, set(words) & terms)
+    marked = marked_places(TRICKY, [Wanted.of(fast, terms, "")], None)
+    assert len(marked) == len(terms)
+
+
+def test_a_word_only_the_german_stemmer_finds_is_marked_by_the_fast_path():
+    full_body, fast_body = _pair(text_analyzer(), {t.text for t in name_analyzer()(TRICKY)})
+    full_de, fast_de = _pair(language_analyzer("de"), {t.text for t in name_analyzer()(TRICKY)})
+    from indexer.snippets import LanguageMatches
+
+    def snippet(body, german):
+        return body_snippets(body, ["anwendungen"], {0: TRICKY}, readable=True,
+                             languages=[LanguageMatches(german, ["anwend"], {0})])[0]
+
+    assert "<mark" in snippet(fast_body, fast_de)
+    assert snippet(fast_body, fast_de) == snippet(full_body, full_de)
+
+
+def test_lowercasing_that_moves_characters_falls_back_to_the_full_pass():
+    assert candidate_runs("İstanbul data", {"data"}, None) is None
+    assert candidate_runs("Istanbul data", {"data"}, None) == [(9, 13)]
+
+
+def test_runs_are_whole_runs_of_token_characters():
+    text = "x a+b+c y C++ z rock'n'roll"
+    assert candidate_runs(text, {"b", "c", "roll"}, None) == [(2, 7), (10, 13), (16, 27)]
+
+
+def test_the_analyzers_share_the_token_pattern(searcher):
+    schema = searcher.searcher.schema
+    for field in ("body", "body_de", "body_da", "spell"):
+        assert schema[field].analyzer.items[0].expression.pattern == TOKEN_PATTERN
+
+
+def test_searches_use_the_written_forms_once_learned(searcher):
+    """The search's own surfaces learn in the background; the snippets stay those of the full pass."""
+    from indexer import SearchRequest
+
+    before = {r["id"]: r["snippet"] for r in searcher.search(SearchRequest(q="genomic data")).results}
+    for thread in _learning_threads():
+        thread.join()
+    assert searcher.tools.surface.forms is not None
+    after = {r["id"]: r["snippet"] for r in searcher.search(SearchRequest(q="genomic data")).results}
+    assert after == before and any("<mark" in s for s in after.values())
+
+
+def _learning_threads():
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "written-forms"]
