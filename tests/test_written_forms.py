@@ -7,6 +7,8 @@ so a word it failed to look at would show as a missing place, not just as a miss
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from whoosh.analysis import STOP_WORDS
 
@@ -134,3 +136,29 @@ def _learning_threads():
     import threading
 
     return [t for t in threading.enumerate() if t.name == "written-forms"]
+
+
+def test_a_later_build_analyses_only_its_new_words_and_knows_what_learning_afresh_knows(monkeypatch):
+    """After a save the next build's vocabulary is the last one's plus a few words: only those are analysed."""
+    import indexer.written_forms as written_forms
+
+    monkeypatch.setattr(written_forms, "_LEARNED", [])
+    first = sorted({w.lower() for w in re.findall(r"[A-Za-z]+", TRICKY)})
+    second = first + ["zanzibarium", "genomes", "sequencing"]
+    analyzer = SurfaceTerms(text_analyzer()).analyzer
+    written_forms._learned(analyzer, first)
+    analysed = []
+    real = type(analyzer).__call__
+
+    def counting(self, value, **kwargs):
+        analysed.append(value)
+        return real(self, value, **kwargs)
+
+    monkeypatch.setattr(type(analyzer), "__call__", counting)
+    later = written_forms._learned(analyzer, second)
+    monkeypatch.setattr(type(analyzer), "__call__", real)
+    assert analysed == ["zanzibarium genomes sequencing"]
+    afresh = WrittenForms(analyzer, second)
+    for term in ("genom", "sequenc", "zanzibarium", "data", "tumour"):
+        assert later({term}) == afresh({term}), term
+    assert later({"genom"}) == {"genomes"}
