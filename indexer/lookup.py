@@ -11,10 +11,11 @@ TALK_KINDS = ("talk", "panel", "qa")
 
 def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict | None:
     """The stored page data of one record, or None when the id is unknown or of another kind."""
-    fields = handle.searcher().document(id=ident)
-    if not fields or fields.get("kind") not in kinds:
+    searcher = handle.searcher()
+    docnum = searcher.document_number(id=ident)
+    if docnum is None or searcher.stored_fields(docnum).get("kind") not in kinds:
         return None
-    return fields["record"]
+    return _page_data(searcher)[docnum]
 
 
 def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_page: int) -> tuple[int, list[dict]]:
@@ -22,5 +23,10 @@ def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_pag
     table = handle.facets
     docnums = table.in_programme_order(np.flatnonzero(table.selection_mask("kind", list(kinds)))).tolist()
     chosen = docnums[(page - 1) * per_page: page * per_page]
-    searcher = handle.searcher()
-    return len(docnums), [searcher.stored_fields(n)["record"] for n in chosen]
+    column = _page_data(handle.searcher())
+    return len(docnums), [column[n] for n in chosen]
+
+
+def _page_data(searcher):
+    """The column of page data (schema.py: not among the stored fields every search result loads)."""
+    return searcher.reader().column_reader("record")

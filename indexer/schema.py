@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import CompressedBytesColumn, PickleColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import LANGUAGE_FIELDS, language_analyzer, name_analyzer, text_analyzer
 from .facet_specs import FACETS
 
-SCHEMA_VERSION = 11  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables
+SCHEMA_VERSION = 12  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own
 
 # Facets (declared in facet_specs.py): the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = tuple(f.name for f in FACETS)
@@ -36,6 +37,8 @@ def build_schema() -> Schema:
         **{f.name: ID(stored=True) if f.single else KEYWORD(commas=True, stored=True) for f in FACETS},  # as typed
         programme=NUMERIC(sortable=True, stored=True),
         payload=STORED(),
-        record=STORED(),
+        # the page data, read by the record's own page only: a column of its own, so that every search result
+        # (which loads a document's stored fields whole) does not unpickle it too (it is ~6x the body)
+        record=COLUMN(PickleColumn(CompressedBytesColumn())),
         facets=STORED(),  # the document's facet values, which an update needs of the documents it replaces
     )
