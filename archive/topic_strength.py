@@ -50,6 +50,13 @@ def sentence_evidence(topics: dict[str, Topic], text: str) -> dict[str, list[str
     return {topic: _matched(explain(topics[topic], text, sentence=True)) for topic in sentence_topics(topics, text)}
 
 
+def evidence_for(topics: dict[str, Topic], text: str, on: list[str]) -> dict[str, list[str]]:
+    """sentence_evidence for a sentence whose topics are already known (quotes_with_topics gives them), limited to
+    `on`: the same words, without working out the sentence's topics again."""
+    counted = Words(text)
+    return {topic: _matched(explain(topics[topic], counted, sentence=True)) for topic in on}
+
+
 def _matched(matches: list[Match]) -> list[str]:
     return list(dict.fromkeys(word for match in matches for word in match.matched))
 

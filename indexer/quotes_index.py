@@ -17,7 +17,7 @@ from archive.citations import Citable, citable_for, for_quote
 from archive.quotes import Quote
 
 from .analysis import text_analyzer, thread_safe_schema
-from archive.topic_strength import quotes_with_topics, sentence_evidence
+from archive.topic_strength import evidence_for, quotes_with_topics
 
 from .documents import facet_labels, pinned_values
 from .facet_files import load_table
@@ -76,7 +76,7 @@ def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable, topics: list
             "talk": {"id": talk.id, "title": talk.title, "url": talk_cite.url, "kind": talk.kind},
             "session": {"id": session.id, "number": session.number, "title": session.title} if session else None,
             "topics": topics, "talk_topics": list(talk.topics),
-            "topic_evidence": {t: words for t, words in sentence_evidence(corpus.topics, quote.text).items() if t in topics}, "url": url, "sentence": quote.number,
+            "topic_evidence": evidence_for(corpus.topics, quote.text, topics), "url": url, "sentence": quote.number,
             "cite": for_quote(talk_cite, quote.id, quote.text, url, quote.before, quote.after).as_dict()}
 
 
