@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from archive import Corpus
 from archive.records import Session, Speaker, Talk
 from archive.text import to_plain
-from archive.topic_strength import speaker_mentions, talk_mentions
+from archive.topic_strength import Mention, speaker_mentions, talk_mentions
 
 from .analysis import LANGUAGE_FIELDS
 from .facet_specs import FACETS, record_facets
@@ -33,13 +33,16 @@ class IndexDoc:
     localized: dict[str, str] = field(default_factory=dict)  # body_de / body_da: the body, for its language
 
 
-def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
+MentionsOf = Callable[[Talk], list[Mention]]
+
+
+def talk_doc(corpus: Corpus, talk: Talk, mentions_of: MentionsOf | None = None) -> IndexDoc:
     speakers = corpus.speakers_of(talk)
     session = corpus.session_of(talk)
     appearances = [a for a in (corpus.appearance_for(s, talk) for s in speakers) if a]
     names = [n for s in speakers for n in (s.display_name, s.name, *s.aliases)]
     body = "\n\n".join(p for p in (to_plain(talk.text), talk.question, talk.abstract) if p)
-    mentions = talk_mentions(corpus.topics, talk)
+    mentions = (mentions_of or _mentions_of(corpus))(talk)
     return IndexDoc(
         id=talk.id, kind=talk.kind, title=talk.title, body=body, names=" ; ".join(names),
         affiliation=" ; ".join([*talk.byline, *(a.role for a in appearances)]),
@@ -47,7 +50,7 @@ def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
                  "mentions": [m.as_dict() for m in mentions], "conference": talk.conference},
-        record=talk_page(corpus, talk), localized=localized_text(talk, body))
+        record=talk_page(corpus, talk, mentions), localized=localized_text(talk, body))
 
 
 def localized_text(talk: Talk, body: str) -> dict[str, str]:
@@ -56,10 +59,10 @@ def localized_text(talk: Talk, body: str) -> dict[str, str]:
     return {found[0]: f"{talk.title}\n\n{body}"} if found else {}
 
 
-def speaker_doc(corpus: Corpus, speaker: Speaker) -> IndexDoc:
+def speaker_doc(corpus: Corpus, speaker: Speaker, mentions_of: MentionsOf | None = None) -> IndexDoc:
     bios = _unique([speaker.bio, *(a.bio for a in speaker.appearances if a.bio)])
     conferences = _unique(a.conference for a in speaker.appearances)
-    mentions = speaker_mentions(corpus, speaker)
+    mentions = speaker_mentions(corpus, speaker, mentions_of)
     return IndexDoc(
         id=speaker.id, kind="speaker", title=speaker.display_name, body="\n\n".join(to_plain(b) for b in bios),
         names=" ; ".join(_unique([speaker.display_name, speaker.name, *speaker.aliases])),
@@ -69,15 +72,16 @@ def speaker_doc(corpus: Corpus, speaker: Speaker) -> IndexDoc:
                  "url": url_for("speaker", speaker.id), "speakers": speaker_refs([speaker]),
                  "session": None, "topics": speaker.topics, "mentions": [m.as_dict() for m in mentions],
                  "conference": conferences[0] if conferences else None},
-        record=speaker_page(corpus, speaker))
+        record=speaker_page(corpus, speaker, mentions))
 
 
-def session_doc(corpus: Corpus, session: Session) -> IndexDoc:
+def session_doc(corpus: Corpus, session: Session, mentions_of: MentionsOf | None = None) -> IndexDoc:
     talks = corpus.talks_in_session(session.id)
     about = _unique(t for talk in talks for t in talk.topics)
     mentioned: dict[str, list[str]] = {}
+    mentions_of = mentions_of or _mentions_of(corpus)
     for talk in talks:
-        for mention in talk_mentions(corpus.topics, talk):
+        for mention in mentions_of(talk):
             if mention.topic not in about:
                 mentioned.setdefault(mention.topic, []).extend(mention.sentences)
     return IndexDoc(
@@ -98,7 +102,24 @@ def corpus_documents(corpus: Corpus) -> list[IndexDoc]:
 def iter_documents(corpus: Corpus) -> Iterator[IndexDoc]:
     """Every document in programme order: per session its own page then its talks; then the speakers."""
     makers = {"session": session_doc, "talk": talk_doc, "speaker": speaker_doc}
-    return (makers[kind](corpus, record) for kind, record in _in_programme_order(corpus))
+    mentions_of = remembered_mentions(corpus)
+    return (makers[kind](corpus, record, mentions_of) for kind, record in _in_programme_order(corpus))
+
+
+def remembered_mentions(corpus: Corpus) -> MentionsOf:
+    """talk_mentions, worked out once per talk: a build asks for a talk's mentions for its session, its own
+    document and page, and each of its speakers (eight times a talk on average in the alternative corpus)."""
+    found: dict[str, list[Mention]] = {}
+
+    def mentions_of(talk: Talk) -> list[Mention]:
+        if talk.id not in found:
+            found[talk.id] = talk_mentions(corpus.topics, talk)
+        return found[talk.id]
+    return mentions_of
+
+
+def _mentions_of(corpus: Corpus) -> MentionsOf:
+    return lambda talk: talk_mentions(corpus.topics, talk)
 
 
 def document_ids(corpus: Corpus) -> list[str]:
