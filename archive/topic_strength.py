@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from .corpus import Corpus
 from .quotes import Quote, talk_quotes
 from .records import Speaker, Talk, Topic
-from .taxonomy import Match, Words, explain, in_domain, rule_topics, words
-from .text import to_plain
+from .taxonomy import Match, Words, explain, forget_rule_topics, in_domain, rule_topics, words
+from .text import forget_rendered, to_plain
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,15 @@ def _quotes(talk: Talk) -> list[Quote]:
             _SPLIT.clear()
         _SPLIT[key] = talk_quotes(talk)
     return _SPLIT[key]
+
+
+def forget_worked_out() -> None:
+    """Drop the sentence splits, rule topics and renderings remembered so far. A build calls it every few
+    hundred talks: it asks for a talk's only while making that talk's documents, and remembering all of
+    them cost each of its processes over 100 MB at 10,000 talks."""
+    _SPLIT.clear()
+    forget_rule_topics()
+    forget_rendered()
 
 
 def quotes_with_topics(topics: dict[str, Topic], talk: Talk) -> list[tuple[Quote, list[str]]]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from archive import Corpus
 from archive.records import Session, Speaker, Talk
 from archive.text import to_plain
-from archive.topic_strength import Mention, speaker_mentions, talk_mentions
+from archive.topic_strength import Mention, forget_worked_out, speaker_mentions, talk_mentions
 
 from .analysis import LANGUAGE_FIELDS
 from .facet_specs import FACETS, record_facets
@@ -16,6 +16,8 @@ from .facet_specs import facet_labels, pinned_values  # noqa: F401  (the builder
 from .page_data import session_page, session_ref, speaker_page, speaker_refs, talk_page, url_for
 
 
+FORGET_EVERY = 250  # records made between two forget_worked_out() calls
+T = TypeVar("T")
 MENTIONS = "mentions"  # the facet table of topics a record names without being about them (see topic filters)
 
 
@@ -103,7 +105,20 @@ def iter_documents(corpus: Corpus) -> Iterator[IndexDoc]:
     """Every document in programme order: per session its own page then its talks; then the speakers."""
     makers = {"session": session_doc, "talk": talk_doc, "speaker": speaker_doc}
     mentions_of = remembered_mentions(corpus)
-    return (makers[kind](corpus, record, mentions_of) for kind, record in _in_programme_order(corpus))
+    return (makers[kind](corpus, record, mentions_of) for kind, record in forgetting(_in_programme_order(corpus)))
+
+
+def forgetting(items: Iterable[T], every: int | None = None) -> Iterator[T]:
+    """The items, dropping what the archive remembers of texts after every `every` (FORGET_EVERY) of them.
+
+    A build needs a talk's rendering, sentences and their topics only while making that talk's documents;
+    kept for the whole corpus they cost each build process over 100 MB (archive.topic_strength.forget_worked_out).
+    """
+    every = every or FORGET_EVERY
+    for number, item in enumerate(items, 1):
+        yield item
+        if number % every == 0:
+            forget_worked_out()
 
 
 def remembered_mentions(corpus: Corpus) -> MentionsOf:
