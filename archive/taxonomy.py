@@ -224,6 +224,11 @@ def rule_topics(topics: dict[str, Topic], text: str, sentence: bool = False, dom
     return list(_RULED[key])
 
 
+def forget_rule_topics() -> None:
+    """Empty rule_topics' memory of texts (a build reads each sentence once, then holds 150,000 of them for nothing)."""
+    _RULED.clear()
+
+
 def assign_topics(topics: dict[str, Topic], text: str, overrides: TopicOverrides, domain: bool = False) -> list[str]:
     """Topics whose rules reach their threshold (in the domain, for talks), then the record's own additions
     and removals."""

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from .corpus import Corpus
 from .quotes import Quote, talk_quotes
 from .records import Speaker, Talk, Topic
-from .taxonomy import Match, Words, explain, in_domain, rule_topics, words
-from .text import to_plain
+from .taxonomy import Match, Words, explain, forget_rule_topics, in_domain, rule_topics, words
+from .text import forget_rendered, to_plain
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,13 @@ def sentence_evidence(topics: dict[str, Topic], text: str) -> dict[str, list[str
     return {topic: _matched(explain(topics[topic], text, sentence=True)) for topic in sentence_topics(topics, text)}
 
 
+def evidence_for(topics: dict[str, Topic], text: str, on: list[str]) -> dict[str, list[str]]:
+    """sentence_evidence for a sentence whose topics are already known (quotes_with_topics gives them), limited to
+    `on`: the same words, without working out the sentence's topics again."""
+    counted = Words(text)
+    return {topic: _matched(explain(topics[topic], counted, sentence=True)) for topic in on}
+
+
 def _matched(matches: list[Match]) -> list[str]:
     return list(dict.fromkeys(word for match in matches for word in match.matched))
 
@@ -65,6 +72,16 @@ def _quotes(talk: Talk) -> list[Quote]:
             _SPLIT.clear()
         _SPLIT[key] = talk_quotes(talk)
     return _SPLIT[key]
+
+
+def forget_worked_out() -> None:
+    """Drop the sentence splits, rule topics and renderings remembered so far. A build calls it every few
+    hundred talks: it asks for a talk's only while making that talk's documents, and remembering all of
+    them cost each of its processes over 100 MB at 10,000 talks."""
+    _SPLIT.clear()
+    _ON_TOPICS.clear()
+    forget_rule_topics()
+    forget_rendered()
 
 
 def quotes_with_topics(topics: dict[str, Topic], talk: Talk) -> list[tuple[Quote, list[str]]]:

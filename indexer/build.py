@@ -19,6 +19,7 @@ from whoosh import index
 from archive import Corpus
 
 from .documents import IndexDoc, corpus_facet_notes, document_count, facet_labels, iter_documents, pinned_values
+from .facet_files import FacetRows, write_facets
 from .impacts import IMPACTS, write_impacts
 from .page_data import catalogue
 from .parallel import alongside
@@ -128,15 +129,15 @@ def new_build_dir(root: Path) -> Path:
     return target
 
 
-def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: Progress | None) -> list[tuple]:
-    """Index the documents; return each one's (id, facet values), in document-number order."""
+def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: Progress | None) -> FacetRows:
+    """Index the documents; return each one's id and facet values, in document-number order."""
     ix = index.create_in(str(target), build_schema())
-    writer = ix.writer(limitmb=64, compound=False)  # compound files are copied into memory per reader
-    kept = []
+    writer = ix.writer(limitmb=32, compound=False)  # compound files are copied into memory per reader
+    kept = FacetRows()
     try:
         for number, doc in enumerate(docs):
             writer.add_document(**index_fields(doc, number))
-            kept.append((doc.id, doc.facets))
+            kept.add(doc.id, doc.facets)
             if progress:
                 progress(number + 1, total)
         writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
@@ -168,10 +169,9 @@ def index_fields(doc: IndexDoc, number: int) -> dict:
                 **facets, **doc.localized)
 
 
-def _write_sidecars(target: Path, corpus: Corpus, kept: list[tuple]) -> None:
-    facets = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "docs": [f for _, f in kept],
-              "ids": [ident for ident, _ in kept], "notes": corpus_facet_notes(corpus)}
-    (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
+def _write_sidecars(target: Path, corpus: Corpus, kept: FacetRows) -> None:
+    write_facets(target / FACETS, {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}, kept,
+                 {"notes": corpus_facet_notes(corpus)})
     write_meta(target, corpus, len(kept))
 
 

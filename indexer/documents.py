@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from archive import Corpus
 from archive.records import Session, Speaker, Talk
 from archive.text import to_plain
-from archive.topic_strength import speaker_mentions, talk_mentions
+from archive.topic_strength import Mention, forget_worked_out, speaker_mentions, talk_mentions
 
 from .analysis import LANGUAGE_FIELDS
 from .facet_specs import FACETS, record_facets
@@ -16,6 +16,8 @@ from .facet_specs import facet_labels, pinned_values  # noqa: F401  (the builder
 from .page_data import session_page, session_ref, speaker_page, speaker_refs, talk_page, url_for
 
 
+FORGET_EVERY = 250  # records made between two forget_worked_out() calls
+T = TypeVar("T")
 MENTIONS = "mentions"  # the facet table of topics a record names without being about them (see topic filters)
 
 
@@ -33,13 +35,16 @@ class IndexDoc:
     localized: dict[str, str] = field(default_factory=dict)  # body_de / body_da: the body, for its language
 
 
-def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
+MentionsOf = Callable[[Talk], list[Mention]]
+
+
+def talk_doc(corpus: Corpus, talk: Talk, mentions_of: MentionsOf | None = None) -> IndexDoc:
     speakers = corpus.speakers_of(talk)
     session = corpus.session_of(talk)
     appearances = [a for a in (corpus.appearance_for(s, talk) for s in speakers) if a]
     names = [n for s in speakers for n in (s.display_name, s.name, *s.aliases)]
     body = "\n\n".join(p for p in (to_plain(talk.text), talk.question, talk.abstract) if p)
-    mentions = talk_mentions(corpus.topics, talk)
+    mentions = (mentions_of or _mentions_of(corpus))(talk)
     return IndexDoc(
         id=talk.id, kind=talk.kind, title=talk.title, body=body, names=" ; ".join(names),
         affiliation=" ; ".join([*talk.byline, *(a.role for a in appearances)]),
@@ -47,7 +52,7 @@ def talk_doc(corpus: Corpus, talk: Talk) -> IndexDoc:
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
                  "mentions": [m.as_dict() for m in mentions], "conference": talk.conference},
-        record=talk_page(corpus, talk), localized=localized_text(talk, body))
+        record=talk_page(corpus, talk, mentions), localized=localized_text(talk, body))
 
 
 def localized_text(talk: Talk, body: str) -> dict[str, str]:
@@ -56,12 +61,10 @@ def localized_text(talk: Talk, body: str) -> dict[str, str]:
     return {found[0]: f"{talk.title}\n\n{body}"} if found else {}
 
 
-def speaker_doc(corpus: Corpus, speaker: Speaker, talk_mentions_of=None) -> IndexDoc:
-    """talk_mentions_of(talk) gives a talk's mentions when they are known (an update reads unchanged talks' from
-    the build); by default they are worked out from the talk's text."""
+def speaker_doc(corpus: Corpus, speaker: Speaker, mentions_of: MentionsOf | None = None) -> IndexDoc:
     bios = _unique([speaker.bio, *(a.bio for a in speaker.appearances if a.bio)])
     conferences = _unique(a.conference for a in speaker.appearances)
-    mentions = speaker_mentions(corpus, speaker, talk_mentions_of)
+    mentions = speaker_mentions(corpus, speaker, mentions_of)
     return IndexDoc(
         id=speaker.id, kind="speaker", title=speaker.display_name, body="\n\n".join(to_plain(b) for b in bios),
         names=" ; ".join(_unique([speaker.display_name, speaker.name, *speaker.aliases])),
@@ -74,14 +77,13 @@ def speaker_doc(corpus: Corpus, speaker: Speaker, talk_mentions_of=None) -> Inde
         record=speaker_page(corpus, speaker, mentions))
 
 
-def session_doc(corpus: Corpus, session: Session, talk_mentions_of=None) -> IndexDoc:
-    """talk_mentions_of as for speaker_doc."""
+def session_doc(corpus: Corpus, session: Session, mentions_of: MentionsOf | None = None) -> IndexDoc:
     talks = corpus.talks_in_session(session.id)
     about = _unique(t for talk in talks for t in talk.topics)
     mentioned: dict[str, list[str]] = {}
-    talk_mentions_of = talk_mentions_of or (lambda talk: talk_mentions(corpus.topics, talk))
+    mentions_of = mentions_of or _mentions_of(corpus)
     for talk in talks:
-        for mention in talk_mentions_of(talk):
+        for mention in mentions_of(talk):
             if mention.topic not in about:
                 mentioned.setdefault(mention.topic, []).extend(mention.sentences)
     return IndexDoc(
@@ -102,7 +104,37 @@ def corpus_documents(corpus: Corpus) -> list[IndexDoc]:
 def iter_documents(corpus: Corpus) -> Iterator[IndexDoc]:
     """Every document in programme order: per session its own page then its talks; then the speakers."""
     makers = {"session": session_doc, "talk": talk_doc, "speaker": speaker_doc}
-    return (makers[kind](corpus, record) for kind, record in _in_programme_order(corpus))
+    mentions_of = remembered_mentions(corpus)
+    return (makers[kind](corpus, record, mentions_of) for kind, record in forgetting(_in_programme_order(corpus)))
+
+
+def forgetting(items: Iterable[T], every: int | None = None) -> Iterator[T]:
+    """The items, dropping what the archive remembers of texts after every `every` (FORGET_EVERY) of them.
+
+    A build needs a talk's rendering, sentences and their topics only while making that talk's documents;
+    kept for the whole corpus they cost each build process over 100 MB (archive.topic_strength.forget_worked_out).
+    """
+    every = every or FORGET_EVERY
+    for number, item in enumerate(items, 1):
+        yield item
+        if number % every == 0:
+            forget_worked_out()
+
+
+def remembered_mentions(corpus: Corpus) -> MentionsOf:
+    """talk_mentions, worked out once per talk: a build asks for a talk's mentions for its session, its own
+    document and page, and each of its speakers (eight times a talk on average in the alternative corpus)."""
+    found: dict[str, list[Mention]] = {}
+
+    def mentions_of(talk: Talk) -> list[Mention]:
+        if talk.id not in found:
+            found[talk.id] = talk_mentions(corpus.topics, talk)
+        return found[talk.id]
+    return mentions_of
+
+
+def _mentions_of(corpus: Corpus) -> MentionsOf:
+    return lambda talk: talk_mentions(corpus.topics, talk)
 
 
 def document_ids(corpus: Corpus) -> list[str]:

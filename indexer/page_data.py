@@ -49,12 +49,14 @@ def talk_ref(corpus: Corpus, talk: Talk) -> dict:
             "session": session_ref(corpus.session_of(talk))}
 
 
-def talk_page(corpus: Corpus, talk: Talk) -> dict:
+def talk_page(corpus: Corpus, talk: Talk, mentions: list[Mention] | None = None) -> dict:
+    """The talk page's data; `mentions` are the talk's talk_mentions when the caller has worked them out."""
+    mentions = talk_mentions(corpus.topics, talk) if mentions is None else mentions
     return {**talk_ref(corpus, talk), "order": talk.order, "title_editorial": talk.title_editorial,
             "text": to_plain(talk.text), "html": to_html(talk.text), "question": talk.question,
             "abstract": talk.abstract, "notes": talk.notes, "byline": talk.byline,
             "topics": topic_refs(corpus, talk.topics), "conference": conference_data(corpus.conference_of(talk)),
-            "mentions": _mentions(corpus, talk_mentions(corpus.topics, talk)),
+            "mentions": _mentions(corpus, mentions),
             "date": talk.date.isoformat() if talk.date else "", "source": asdict(talk.source), "path": talk.path,
             "schedule": schedule_data(talk),
             "sentences": numbered_sentences(talk.text),
@@ -80,7 +82,8 @@ def numbered_sentences(text: str) -> list[list[dict]]:
 
 
 def speaker_page(corpus: Corpus, speaker: Speaker, mentions: list[Mention] | None = None) -> dict:
-    """The speaker's page; `mentions` when the caller has worked them out already (speaker_doc)."""
+    """The speaker page's data; `mentions` are the speaker's speaker_mentions when the caller has worked them out."""
+    mentions = speaker_mentions(corpus, speaker) if mentions is None else mentions
     appearances = [{"conference": a.conference,
                     "conference_name": corpus.conferences[a.conference].name if a.conference in corpus.conferences else a.conference,
                     "date": corpus.conferences[a.conference].date.isoformat() if a.conference in corpus.conferences else "",
@@ -92,7 +95,7 @@ def speaker_page(corpus: Corpus, speaker: Speaker, mentions: list[Mention] | Non
             "honorific": speaker.honorific, "aliases": speaker.aliases, "bio": to_plain(speaker.bio),
             "bio_html": to_html(speaker.bio), "organisations": speaker.organisations, "countries": speaker.countries,
             "topics": topic_refs(corpus, speaker.topics), "appearances": appearances,
-            "mentions": _mentions(corpus, speaker_mentions(corpus, speaker) if mentions is None else mentions),
+            "mentions": _mentions(corpus, mentions),
             "talks": [talk_ref(corpus, t) for t in corpus.talks_by_speaker(speaker.id)],
             "url": url_for("speaker", speaker.id), "path": speaker.path}
 
@@ -108,20 +111,10 @@ def session_page(corpus: Corpus, session: Session) -> dict:
 
 
 def catalogue(corpus: Corpus) -> dict:
-    """Index-wide data for the pages: topics with descriptions, conferences, sessions in order (not to be changed:
-    it is the same object while the taxonomy, conferences and sessions are, as after a talk's save)."""
-    depends_on = (corpus.topics, *corpus.conferences.values(), None, *corpus.sessions.values())
-    last = _CATALOGUE.get("last")  # one read: another thread may replace it meanwhile
-    if last is not None and len(last[0]) == len(depends_on) and all(a is b for a, b in zip(last[0], depends_on)):
-        return last[1]
-    made = {"topics": [{"id": t.id, "label": t.label, "description": t.description} for t in corpus.topics.values()],
+    """Index-wide data for the pages: topics with descriptions, conferences, sessions in order."""
+    return {"topics": [{"id": t.id, "label": t.label, "description": t.description} for t in corpus.topics.values()],
             "conferences": [conference_data(c) for c in corpus.conferences.values()],
             "sessions": [{**session_ref(s), "conference": s.conference} for s in corpus.ordered_sessions()]}
-    _CATALOGUE["last"] = (depends_on, made)
-    return made
-
-
-_CATALOGUE: dict[str, tuple] = {}  # "last" -> (the records it was made from, the catalogue)
 
 
 

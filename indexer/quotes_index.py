@@ -17,10 +17,10 @@ from archive.citations import Citable, citable_for, for_quote
 from archive.quotes import Quote
 
 from .analysis import text_analyzer, thread_safe_schema
-from archive.topic_strength import quotes_with_topics, sentence_evidence
+from archive.topic_strength import evidence_for, quotes_with_topics
 
-from .documents import facet_labels, pinned_values
-from .facet_files import load_table
+from .documents import facet_labels, forgetting, pinned_values
+from .facet_files import FacetRows, load_table, write_facets
 from .facet_specs import QUOTE_NAMES, quote_facets
 from .facets import FacetBucket
 from .impacts import IMPACTS, ImpactIndex, write_impacts
@@ -58,7 +58,8 @@ def quote_documents(corpus: Corpus, talk_ids: set[str] | None = None) -> list[tu
 def iter_quote_documents(corpus: Corpus, talk_ids: set[str] | None = None):
     """quote_documents one at a time. A quote's topic facet is the sentence's own topics
     (archive/topic_strength.py), not its talk's (facet_specs.py says how a quote yields each facet)."""
-    for talk in corpus.ordered_talks():
+    talks = corpus.ordered_talks()
+    for talk in forgetting(talks) if talk_ids is None else talks:  # a build's pass; an update's keeps the caches
         if talk_ids is not None and talk.id not in talk_ids:
             continue
         cite = citable_for(corpus, talk, url_for(talk.kind, talk.id))
@@ -76,7 +77,7 @@ def quote_payload(corpus: Corpus, quote: Quote, talk_cite: Citable, topics: list
             "talk": {"id": talk.id, "title": talk.title, "url": talk_cite.url, "kind": talk.kind},
             "session": {"id": session.id, "number": session.number, "title": session.title} if session else None,
             "topics": topics, "talk_topics": list(talk.topics),
-            "topic_evidence": {t: words for t, words in sentence_evidence(corpus.topics, quote.text).items() if t in topics}, "url": url, "sentence": quote.number,
+            "topic_evidence": evidence_for(corpus.topics, quote.text, topics), "url": url, "sentence": quote.number,
             "cite": for_quote(talk_cite, quote.id, quote.text, url, quote.before, quote.after).as_dict()}
 
 
@@ -85,17 +86,15 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     target = Path(build) / QUOTES
     target.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(target), quote_schema())
-    writer = ix.writer(limitmb=48, compound=False)  # see store.SearcherPool
-    docs = []  # (id, facet values): the payloads are not kept
+    writer = ix.writer(limitmb=24, compound=False)  # see store.SearcherPool
+    docs = FacetRows()  # ids and facet values: the payloads are not kept
     for number, (payload, doc_facets) in enumerate(iter_quote_documents(corpus)):
         writer.add_document(**quote_fields(payload, number))
-        docs.append((payload["id"], doc_facets))
+        docs.add(payload["id"], doc_facets)
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     with ix.reader() as reader:
         write_impacts(target / IMPACTS, reader, QUOTE_FIELDS, positioned=QUOTE_FIELDS)
-    facets = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus), "docs": [f for _, f in docs],
-              "ids": [ident for ident, _ in docs]}
-    (target / FACETS).write_text(json.dumps(facets, ensure_ascii=False), encoding="utf-8")
+    write_facets(target / FACETS, {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}, docs)
     write_quote_meta(target, corpus, len(docs))
     if ix.doc_count() != len(docs):
         raise RuntimeError(f"quote index check failed: {ix.doc_count()} quotes written, {len(docs)} expected")

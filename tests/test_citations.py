@@ -205,3 +205,11 @@ def test_every_talk_and_quote_of_the_corpus_exports_cleanly(shipped):
             assert len(data["author"]) == max(1, len(item.speakers))
             assert entry["title"] == citations.bib_escape(citations.cited_title(item))
     assert len(list(csv.DictReader(io.StringIO(citations.quotes_csv(quotes))))) == len(quotes)
+
+
+@pytest.mark.parametrize("item", ALL)
+def test_as_dict_is_what_dataclasses_asdict_gives(item):
+    from dataclasses import asdict
+
+    assert item.as_dict() == asdict(item)
+    assert Citable.from_dict(item.as_dict()) == item

@@ -173,3 +173,17 @@ def test_filtered_headings_say_what_is_shown(client):
     both = client.get("/api/search?topic=ai&topic=ethics&topic_mode=all").get_json()["total"]
     html = client.get("/search?topic=ai&topic=ethics&topic_mode=all").get_data(as_text=True)
     assert f"{both} records on Artificial intelligence and Ethics, law and trust" in html
+
+
+def test_evidence_for_known_topics_is_sentence_evidence(corpus):
+    """The quote index asks for the evidence of the topics quotes_with_topics found, without working them out again."""
+    from archive.topic_strength import evidence_for, quotes_with_topics, sentence_evidence
+
+    checked = 0
+    for talk in corpus.ordered_talks():
+        for quote, on in quotes_with_topics(corpus.topics, talk):
+            expected = {t: w for t, w in sentence_evidence(corpus.topics, quote.text).items() if t in on}
+            assert evidence_for(corpus.topics, quote.text, on) == expected
+            assert list(evidence_for(corpus.topics, quote.text, on)) == list(expected)
+            checked += bool(on)
+    assert checked > 20
