@@ -111,10 +111,20 @@ def session_page(corpus: Corpus, session: Session) -> dict:
 
 
 def catalogue(corpus: Corpus) -> dict:
-    """Index-wide data for the pages: topics with descriptions, conferences, sessions in order."""
-    return {"topics": [{"id": t.id, "label": t.label, "description": t.description} for t in corpus.topics.values()],
+    """Index-wide data for the pages: topics with descriptions, conferences, sessions in order (not to be changed:
+    it is the same object while the taxonomy, conferences and sessions are, as after a talk's save)."""
+    depends_on = (corpus.topics, *corpus.conferences.values(), None, *corpus.sessions.values())
+    last = _CATALOGUE.get("last")  # one read: another thread may replace it meanwhile
+    if last is not None and len(last[0]) == len(depends_on) and all(a is b for a, b in zip(last[0], depends_on)):
+        return last[1]
+    made = {"topics": [{"id": t.id, "label": t.label, "description": t.description} for t in corpus.topics.values()],
             "conferences": [conference_data(c) for c in corpus.conferences.values()],
             "sessions": [{**session_ref(s), "conference": s.conference} for s in corpus.ordered_sessions()]}
+    _CATALOGUE["last"] = (depends_on, made)
+    return made
+
+
+_CATALOGUE: dict[str, tuple] = {}  # "last" -> (the records it was made from, the catalogue)
 
 
 
