@@ -134,8 +134,12 @@ def _scored_pieces(reader, field: str, leaves, base, earlier: list["_Part"] | No
 def _earlier_parts(folder: Path) -> list["_Part"]:
     """The parts an update's part (folder) follows: the full build's and every earlier update's."""
     base = folder.parent / IMPACTS
-    updates = sorted(p for p in folder.parent.glob(IMPACTS + UPDATE_SUFFIX + "*") if p.name < folder.name)
-    return [opened_part(base), *(opened_part(p) for p in updates)]
+    return [opened_part(base), *(opened_part(p) for p in update_parts(base) if p.name < folder.name)]
+
+
+def update_parts(base: Path) -> list[Path]:
+    """The folders of the parts the updates added after the full build's part (base), oldest first."""
+    return sorted(base.parent.glob(base.name + UPDATE_SUFFIX + "*"))
 
 
 def _earlier_frequencies(parts: list["_Part"], field: str, terms: list[bytes]) -> np.ndarray:
@@ -174,8 +178,7 @@ class ImpactIndex:
     """
 
     def __init__(self, folder: Path):
-        updates = sorted(folder.parent.glob(folder.name + UPDATE_SUFFIX + "*"))
-        self.parts = [opened_part(folder), *(opened_part(update) for update in updates)]
+        self.parts = [opened_part(folder), *(opened_part(update) for update in update_parts(folder))]
         self.documents = max(part.documents for part in self.parts)
         # positions only some parts have (an update written by older code) would miss documents
         self.positioned = set.intersection(*(set(part.positions) for part in self.parts))

@@ -16,17 +16,17 @@ long before, see compaction.py) make a full build instead; so does the lack of a
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from whoosh import index, query as wq
 
 from archive import Corpus
+from archive.load import collector_paused
 from archive.topic_strength import Mention, talk_mentions
 
 from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, index_fields, staged_build, write_meta)
@@ -48,27 +48,14 @@ def update_index(corpus: Corpus, root: Path | str, changed: Iterable[str],
     """Publish a build that reflects the changed records (by id); a full build when an update cannot do it."""
     root = Path(root)
     started = time.perf_counter()
-    with build_lock(root), _collector_paused():
+    # no collector passes: an update makes a few hundred thousand short-lived objects and no lasting cycles
+    with build_lock(root), collector_paused():
         updatable = _updatable(root, corpus)
         if updatable is None:
             return build_locked(corpus, root, progress, started)
         current, conferences, catalogued = updatable
         return update_locked(corpus, root, set(changed) | conference_records(corpus, current, conferences),
                              current, started, catalogued, conferences_same=not conferences)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No garbage collection during an update: it makes a few hundred thousand short-lived objects (documents,
-    postings, JSON), and the collector's passes over them cost a save up to a tenth of a second at 10,000
-    talks. They are collected once the update is over; an update makes no lasting reference cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, started: float,
