@@ -1,4 +1,5 @@
-"""Plain words skip Whoosh's tagging passes: the query built directly must be exactly the parser's own."""
+"""Plain words and quoted phrases skip Whoosh's tagging passes: the query built directly must be exactly the
+parser's own, down to each phrase word's place in the text."""
 
 from __future__ import annotations
 
@@ -18,14 +19,51 @@ WORDS = ["genome", "genomes", "How", "can", "the", "of", "AI", "Løhde", "O’Ca
 SEPARATORS = st.sampled_from([" ", "  ", "\t", "\n", " \u00a0", "\u3000"])
 
 
+def described(q: wq.Query):
+    """Everything that tells two queries apart, including what equality ignores: where a phrase's words were."""
+    if isinstance(q, wq.Phrase):
+        return ("phrase", q.fieldname, q.words, q.slop, q.boost, q.char_ranges)
+    if isinstance(q, wq.Term):
+        return ("term", q.fieldname, q.text, q.boost, getattr(q, "startchar", None), getattr(q, "endchar", None))
+    if isinstance(q, wq.CompoundQuery):
+        return (type(q).__name__, q.boost, [described(sub) for sub in q.subqueries])
+    return repr(q)
+
+
+def same_as_parser(text: str) -> None:
+    direct = plain_query(PARSER, text)
+    if direct is not None:
+        parsed = PARSER.parse(text)
+        assert direct == parsed, text
+        assert described(direct) == described(parsed), text
+
+
+PHRASES = st.builds(lambda words, sep: '"' + sep.join(words) + '"',
+                    st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=6),
+                    st.sampled_from([" ", "  ", "\t"]))
+
+
 @given(st.lists(st.tuples(st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=8)), SEPARATORS),
                 min_size=1, max_size=8))
 @settings(max_examples=400, deadline=None)
 def test_plain_query_equals_the_parsers_query(parts):
-    text = "".join(word + sep for word, sep in parts)
-    direct = plain_query(PARSER, text)
-    if direct is not None:
-        assert direct == PARSER.parse(text), text
+    same_as_parser("".join(word + sep for word, sep in parts))
+
+
+@given(st.lists(st.tuples(st.one_of(PHRASES, st.sampled_from(WORDS), st.sampled_from(['"', '"~2', '~', ''])),
+                          st.one_of(SEPARATORS, st.just(""))), min_size=1, max_size=6))
+@settings(max_examples=600, deadline=None)
+def test_words_and_phrases_equal_the_parsers_query(parts):
+    same_as_parser("".join(item + sep for item, sep in parts))
+
+
+@pytest.mark.parametrize("text", ['"european health data space"', '"data driven whole genome sequencing"',
+                                  'genomics "European Health Data Space" AI', '"the of"', '""', '"genome"',
+                                  '"Løhde\'s data-driven Crohn\'s" tumour', '"AI AND ethics"', '"(AI) ethics*"',
+                                  '"genome center" "genome center"'])
+def test_phrases_take_the_fast_path_and_match_the_parser(text):
+    assert plain_query(PARSER, text) is not None
+    same_as_parser(text)
 
 
 @pytest.mark.parametrize("text", ["How can genomics improve care for patients?", "Løhde", "the of and",
@@ -36,7 +74,7 @@ def test_plain_words_take_the_fast_path_and_match_the_parser(text):
     assert direct == PARSER.parse(text)
 
 
-@pytest.mark.parametrize("text", ['"genome center"', "genom*", "ethics~", "AI^2", "(AI OR ethics)", "AI AND ethics",
+@pytest.mark.parametrize("text", ['"genome center"~2', 'a"genome center"', '"genome center"b', '"a\nb"', "genom*", "ethics~", "AI^2", "(AI OR ethics)", "AI AND ethics",
                                   "AI NOT ethics", "AI ANDNOT ethics", "ethics REQUIRE genome",
                                   "REQUIRE genome", ""])
 def test_any_syntax_goes_through_the_parser(text):
