@@ -223,14 +223,20 @@ _PARTS: "weakref.WeakValueDictionary[tuple, _Part]" = weakref.WeakValueDictionar
 _PARTS_LOCK = threading.Lock()
 
 
+def mapped(path: Path) -> np.ndarray:
+    """The array in a .npy file, memory-mapped, as a plain ndarray: np.memmap's own indexing and slicing run
+    Python code on every lookup, several of which each search makes per word and field."""
+    return np.load(path, mmap_mode="r").view(np.ndarray)
+
+
 class _Part:
     """One folder of postings, with a sorted term table per field; everything memory-mapped."""
 
     def __init__(self, folder: Path):
         data = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
         self.documents: int = data["documents"]
-        self.docs = np.load(folder / "docs.npy", mmap_mode="r")
-        self.scores = np.load(folder / "scores.npy", mmap_mode="r")
+        self.docs = mapped(folder / "docs.npy")
+        self.scores = mapped(folder / "scores.npy")
         self.tables = {field: TermTable(folder, field) for field in data["fields"]}
         self.positions = {field: _positions(folder, field, self.tables[field]) for field in data.get("positioned", [])}
         if len(self.docs) != len(self.scores):
@@ -260,8 +266,8 @@ class TermTable:
     """
 
     def __init__(self, folder: Path, field: str):
-        self.terms = np.load(folder / f"terms-{field}.npy", mmap_mode="r")
-        self.spans = np.load(folder / f"spans-{field}.npy", mmap_mode="r")
+        self.terms = mapped(folder / f"terms-{field}.npy")
+        self.spans = mapped(folder / f"spans-{field}.npy")
         if self.terms.dtype.kind != "S" or self.spans.shape != (len(self.terms), 2):
             raise ValueError(f"{folder.name}: the term table of {field} is damaged")
 
@@ -279,8 +285,8 @@ class TermTable:
 
 
 def _positions(folder: Path, field: str, table: TermTable) -> tuple[np.ndarray, np.ndarray]:
-    keys = np.load(folder / f"positions-{field}.npy", mmap_mode="r")
-    spans = np.load(folder / f"pspans-{field}.npy", mmap_mode="r")
+    keys = mapped(folder / f"positions-{field}.npy")
+    spans = mapped(folder / f"pspans-{field}.npy")
     if spans.shape != (len(table.terms), 2) or (len(spans) and spans[-1, 1] != len(keys)):
         raise ValueError(f"{folder.name}: the word positions of {field} are damaged")
     return keys, spans

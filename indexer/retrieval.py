@@ -141,8 +141,13 @@ class Evaluator:
         """Documents where word i stands at position p + i for some p: the words' keys, each shifted back
         by its place, intersected (rarest first), as a boolean vector."""
         keep = np.zeros(self.size, dtype=bool)
-        keyed = sorted(((self.impacts.positions(field, w), place) for place, w in enumerate(words)),
-                       key=lambda pair: len(pair[0]))
+        keyed = []
+        for place, word in enumerate(words):
+            keys = self.impacts.positions(field, word)
+            if not len(keys):  # most fields lack some word of a long phrase: no need to look up the rest
+                return keep
+            keyed.append((keys, place))
+        keyed.sort(key=lambda pair: len(pair[0]))
         common = None
         for keys, place in keyed:
             shifted = keys - place if place else keys
