@@ -210,24 +210,61 @@ class FacetTable:
         mask = self.mask(docnums)
         if facet not in self.pairs:
             return [FacetBucket(v, self.label(facet, v), 0, True) for v in selected]
-        counts = self._counts(facet, mask)
-        mentions = self._mention_counts(mask) if facet == "topic" else None
-        weight = counts if mentions is None else counts + mentions
-        present = np.flatnonzero(weight)
-        order = present[np.lexsort((self.label_order[facet][present], -counts[present], -weight[present]))][:limit]
+        hits = np.flatnonzero(mask)
+        if len(hits) <= self.FEW:
+            counts, mentions = self._few_counts(facet, hits)
+            weight = {i: counts.get(i, 0) + (mentions.get(i, 0) if mentions is not None else 0)
+                      for i in (counts if mentions is None else counts.keys() | mentions.keys())}
+            ranks = self.label_order[facet]
+            order = sorted((i for i in weight if weight[i]), key=lambda i: (-weight[i], -counts.get(i, 0), ranks[i]))
+        else:
+            counts, mentions, order = self._dense_counts(facet, mask)
         values, names, chosen = self.values[facet], self.names[facet], set(selected)
-        buckets = [FacetBucket(values[i], names[i], int(counts[i]), values[i] in chosen,
-                               None if mentions is None else int(mentions[i])) for i in order]
+        buckets = [FacetBucket(values[i], names[i], counts.get(i, 0), values[i] in chosen,
+                               None if mentions is None else mentions.get(i, 0)) for i in order[:limit]]
         shown = {b.value for b in buckets}
         numbers = self.numbers[facet]
         pinned = self.pinned.get(facet, [])
-        buckets += [FacetBucket(v, self.label(facet, v), int(counts[numbers[v]]) if v in numbers else 0, v in chosen)
+        buckets += [FacetBucket(v, self.label(facet, v), counts.get(numbers[v], 0) if v in numbers else 0, v in chosen)
                     for v in dict.fromkeys([*selected, *pinned]) if v not in shown]
         for bucket in buckets:
             bucket.pinned = bucket.value in pinned
             if mentions is not None and bucket.mentions is None:
-                bucket.mentions = int(mentions[numbers[bucket.value]]) if bucket.value in numbers else 0
+                bucket.mentions = mentions.get(numbers[bucket.value], 0) if bucket.value in numbers else 0
         return buckets
+
+    FEW = 64  # matches whose values are counted one by one: numpy's per-call cost outweighs its speed below this
+
+    def _dense_counts(self, facet: str, mask: np.ndarray) -> tuple["_Counts", "_Counts | None", list[int]]:
+        """(value number -> count, topic number -> documents only mentioning it, the values present in bucket
+        order), counted with numpy over every row."""
+        counts = self._counts(facet, mask)
+        mentions = self._mention_counts(mask) if facet == "topic" else None
+        weight = counts if mentions is None else counts + mentions
+        present = np.flatnonzero(weight)
+        order = present[np.lexsort((self.label_order[facet][present], -counts[present], -weight[present]))]
+        return _Counts(counts), None if mentions is None else _Counts(mentions), order.tolist()
+
+    def _few_counts(self, facet: str, hits: np.ndarray) -> tuple[dict[int, int], dict[int, int] | None]:
+        """As _dense_counts, read from each match's own rows."""
+        counts = self._tally(facet, hits)
+        if facet != "topic" or MENTIONS not in self.pairs:
+            return counts, None
+        topic_numbers, mention_values = self.numbers["topic"], self.values[MENTIONS]
+        mentions: dict[int, int] = {}
+        for number, n in self._tally(MENTIONS, hits).items():
+            topic = topic_numbers.get(mention_values[number])
+            if topic is not None:
+                mentions[topic] = mentions.get(topic, 0) + n
+        return counts, mentions
+
+    def _tally(self, facet: str, hits: np.ndarray) -> dict[int, int]:
+        starts, values = self._sorted_by_document(facet)
+        bounds = starts[hits].tolist(), starts[hits + 1].tolist()
+        tally: dict[int, int] = {}
+        for number in values[np.concatenate([np.arange(a, b) for a, b in zip(*bounds)])].tolist() if hits.size else ():
+            tally[number] = tally.get(number, 0) + 1
+        return tally
 
     def _mention_counts(self, mask: np.ndarray) -> np.ndarray | None:
         """Per topic value (numbered as in the topic facet), the documents that only mention it."""
@@ -239,6 +276,16 @@ class FacetTable:
             if value in self.numbers["topic"]:
                 aligned[self.numbers["topic"][value]] = found[number]
         return aligned
+
+
+class _Counts:
+    """A count per value number, read like the few-matches path's dicts (only the values shown are read)."""
+
+    def __init__(self, counts: np.ndarray):
+        self.counts = counts
+
+    def get(self, number: int, default: int = 0) -> int:
+        return int(self.counts[number]) if 0 <= number < len(self.counts) else default
 
 
 def _ranks(labels: list[str]) -> np.ndarray:
