@@ -132,9 +132,23 @@ class Evaluator:
             keep = self._adjacent(q.fieldname, words)
             if not keep.any():  # most fields of a phrase: the words' scores would all be multiplied by zero
                 return self.nothing()
-        found = self._and(wq.And([wq.Term(q.fieldname, w) for w in words]))
-        found.mask &= keep
-        found.scores *= found.mask
+        return self._summed_at(q.fieldname, words, np.flatnonzero(keep))
+
+    def _summed_at(self, field: str, words: list[str], docs: np.ndarray) -> Matches:
+        """The documents among `docs` holding every word, scored by the sum of the words' scores, added in the
+        words' order as an And of the words adds them; looked up at those documents only, not over the index."""
+        total = np.zeros(len(docs), dtype=np.float64)
+        holding = np.ones(len(docs), dtype=bool)
+        for word in words:
+            word_docs, scores = self.impacts.postings(field, word)
+            if not len(word_docs):
+                return self.nothing()
+            places = np.minimum(np.searchsorted(word_docs, docs), len(word_docs) - 1)
+            holding &= word_docs[places] == docs
+            total += scores[places]
+        found = self.nothing()
+        found.mask[docs[holding]] = True
+        found.scores[docs[holding]] = total[holding]
         return found
 
     def _adjacent(self, field: str, words: list[str]) -> np.ndarray:

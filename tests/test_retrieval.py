@@ -93,6 +93,24 @@ def test_phrases_match_the_same_documents_as_whoosh_positions(searcher):
     assert checked > 50  # most phrases were real ones, so the comparison was not between two empty sets
 
 
+def test_phrase_scores_equal_whooshs_scores_of_its_words(searcher):
+    """A phrase is scored as its words are: at each of its matches, Whoosh's BM25F score of all its words."""
+    from whoosh import query as wq
+
+    checked = 0
+    for phrase in _phrases(searcher, 60):
+        for leaf in _parsed(searcher, phrase).leaves():
+            if not isinstance(leaf, wq.Phrase):
+                continue
+            found = searcher.evaluator.evaluate(leaf)
+            words = wq.And([wq.Term(leaf.fieldname, word) for word in leaf.words])
+            whoosh = {hit.docnum: hit.score for hit in searcher.searcher.search(words, limit=None)}
+            for docnum in np.flatnonzero(found.mask).tolist():
+                assert found.scores[docnum] == pytest.approx(whoosh[docnum], rel=1e-6), (phrase, leaf.fieldname)
+                checked += 1
+    assert checked > 50
+
+
 def test_word_pairs_are_not_matched_across_the_phrase(searcher):
     q = _parsed(searcher, '"genome center"')
     q_reversed = _parsed(searcher, '"center genome"')
