@@ -135,10 +135,13 @@ def collect_less_often() -> None:
 def _register_commands() -> None:
     from .curate_cli import COMMANDS
     from .quotes_cli import quotes
+    from .reference_cli import facets, formats
     from .users_cli import users
 
     main.add_command(quotes)
     main.add_command(users)
+    main.add_command(facets)
+    main.add_command(formats)
     for command in COMMANDS:
         main.add_command(command)
 

@@ -20,23 +20,29 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 BRITT_TALK = "dngc-2025-s1-britt-elmedal-laursen"
 
 
-def readme_facet_rows() -> list[list[str]]:
-    """The cells of each row of the README's facet table (under "### Facets")."""
-    section = README.split("### Facets", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| `")]
-    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+def test_confarchive_facets_lists_each_declared_facet_in_order(runner):
+    rows = json.loads(runner.invoke(cli_main, ["facets", "--json"]).output)
+    assert [row["name"] for row in rows] == list(NAMES)
+    assert [row["name"] for row in rows if row["quotes"]] == list(QUOTE_NAMES)
+    assert [row["name"] for row in rows if row["in_query"]] == list(FIELD_FILTERS)
+    table = runner.invoke(cli_main, ["facets"]).output
+    for facet in FACETS:
+        assert re.search(rf"^{facet.name} +{re.escape(facet.title)} ", table, re.M), facet.name
 
 
-def test_the_readme_facet_table_lists_each_declared_facet_in_order():
-    rows = readme_facet_rows()
-    assert [row[0].strip("`") for row in rows] == list(NAMES)
-    for row, facet in zip(rows, FACETS):
-        assert row[1] == facet.title, facet.name
-        assert row[2].startswith("yes") == bool(facet.quote), facet.name
-        assert (row[3] != "no") == facet.in_query, facet.name
-        if facet.in_query:
-            assert row[3].startswith(f"`{facet.name}:"), facet.name
-        assert (row[4] == "yes") == bool(facet.noted), facet.name
+def test_confarchive_formats_lists_the_format_table(runner):
+    rows = json.loads(runner.invoke(cli_main, ["formats", "--json"]).output)
+    assert [row["name"] for row in rows] == list(FORMATS)
+    assert sorted(row["name"] for row in rows if "talk" in row["offered"]) == sorted(TALK_FORMATS)
+    table = runner.invoke(cli_main, ["formats"]).output
+    assert all(re.search(rf"^{name} ", table, re.M) for name in FORMATS)
+
+
+def test_the_readme_points_to_the_listings_rather_than_copying_them():
+    """A copied list goes stale the day a facet or format is declared; the README names the commands instead."""
+    assert "confarchive facets" in README and "confarchive formats" in README
+    assert not re.search(r"\.\{[a-z]+(,[a-z]+)+\}", README)  # no `/api/quotes.{json,csv,...}` lists
+    assert "### Facets" in README and "| `topic` |" not in README
 
 
 def test_every_facet_is_a_schema_field_a_url_parameter_and_has_talk_values():
@@ -64,15 +70,6 @@ def test_a_facet_only_the_declaration_gives_the_cli_filters_search(runner, index
     data = json.loads(result.output)
     assert data["filters"] == {"organisation": ["University of Copenhagen"]}
     assert data["total"] == 5
-
-
-def test_the_readme_lists_the_format_tables_names():
-    quotes_cli = re.search(r"--format (text[^\]`]*)\]", README.split("confarchive quotes QUERY", 1)[1]).group(1)
-    assert quotes_cli.split("\\|") == ["text", *FORMATS]
-    exports = re.search(r"/api/quotes\.\{([a-z,]+)\}", README).group(1)
-    assert exports.split(",") == list(FORMATS)
-    talk = re.search(r"/talks/<id>/cite\.\{([a-z,]+)\}", README).group(1)
-    assert sorted(talk.split(",")) == sorted(TALK_FORMATS)
 
 
 def test_the_cli_reads_markdown_as_md(runner, index_dir):

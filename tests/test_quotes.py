@@ -17,9 +17,11 @@ import rispy
 from click.testing import CliRunner
 
 from archive import load_corpus
+from archive.formats import FORMATS
 from archive.quotes import corpus_quotes
 from confarchive.cli import main as cli_main
 from indexer import IndexStore, IndexUnavailable, build_index
+from indexer.facet_specs import QUOTE_NAMES
 from indexer.layout import current_build
 from indexer.quotes_index import QUOTES, QuoteRequest
 from webapp import create_app
@@ -185,17 +187,19 @@ def test_one_quote_by_id(qclient):
     ("per_page=0", "per_page must be between 1 and 100"),
     ("per_page=101", "per_page must be between 1 and 100"),
     ("sort=newest", "sort must be one of: relevance, programme"),
-    ("organisation=x", "unknown parameter 'organisation'; known: exact, kind, match, page, per_page, q, session, sort, speaker, style, topic, topic_mode"),
+    ("organisation=x", "unknown parameter 'organisation'; known: " + ", ".join(sorted(
+        ["exact", "match", "page", "per_page", "q", "sort", "style", "topic_mode", *QUOTE_NAMES]))),
 ])
 def test_bad_parameters_are_400_json(qclient, query, message):
     assert api(qclient, f"/api/quotes?{query}", 400) == {"error": message, "status": 400}
 
 
 @pytest.mark.parametrize("url, status, message", [
-    ("/api/quotes.xml", 400, "format must be one of: json, csv, md, txt, ris, bib, csl, docx"),
-    ("/api/quotes.csv?page=2", 400, "unknown parameter 'page'; known: exact, kind, match, q, session, sort, speaker, style, topic, topic_mode"),
+    ("/api/quotes.xml", 400, "format must be one of: " + ", ".join(FORMATS)),
+    ("/api/quotes.csv?page=2", 400, "unknown parameter 'page'; known: " + ", ".join(sorted(
+        ["exact", "match", "q", "sort", "style", "topic_mode", *QUOTE_NAMES]))),
     ("/api/quotes/export?format=ris", 400, "ids is required: one or more quote ids, comma-separated or repeated"),
-    (f"/api/quotes/export?ids={BRITT}.s1&format=zip", 400, "format must be one of: json, csv, md, txt, ris, bib, csl, docx"),
+    (f"/api/quotes/export?ids={BRITT}.s1&format=zip", 400, "format must be one of: " + ", ".join(FORMATS)),
     (f"/api/quotes/export?ids={BRITT}.s1&x=1", 400, "unknown parameter 'x'; known: format, ids, style"),
     (f"/api/quotes/export?ids={BRITT}.s1,{BRITT}.s99", 404, f"no quote with id '{BRITT}.s99'"),
     ("/api/quotes/nope", 404, "no quote with id 'nope'"),
