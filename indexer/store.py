@@ -12,6 +12,7 @@ from whoosh import index
 
 from .facet_files import load_table
 from .impacts import IMPACTS, ImpactIndex
+from .memory import give_back_free_memory
 from .layout import (META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
                      pointer_stamp)
 from .schema import FACET_FIELDS, SCHEMA_VERSION, built_for_this_program
@@ -128,11 +129,16 @@ class IndexStore:
         stamp = pointer_stamp(self.root)
         if self._handle is not None and stamp == self._stamp:
             return self._handle
+        replaced = None
         with self._lock:
             if self._handle is None or stamp != self._stamp:
                 handle = IndexHandle(current_build(self.root))
+                replaced = self._handle and weakref.ref(self._handle)
                 self._handle, self._stamp = handle, stamp
-            return self._handle
+            current = self._handle
+        if replaced is not None and replaced() is None:  # no request was using the replaced build: it is freed
+            give_back_free_memory()
+        return current
 
     def available(self) -> bool:
         try:

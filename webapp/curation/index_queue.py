@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
+from indexer.memory import give_back_free_memory
+
 from .reindex import Rebuilt
 
 PENDING, RUNNING, DONE = "pending", "running", "done"
@@ -117,6 +119,7 @@ class IndexQueue:
                 return
             result = self._safe_run(None if batch.full else batch.ids)
             self._finish(batch, result)
+            give_back_free_memory()  # what the update freed (see indexer/memory.py)
             if result.ok and not batch.full:
                 self._compact_when_idle()
 
@@ -173,6 +176,7 @@ class IndexQueue:
             result = self._compact(changed_since)
         except Exception as exc:  # reported on the index page; the updated build keeps serving
             result = Rebuilt(False, f"The index's segments were not merged: {exc}")
+        give_back_free_memory()  # the full build's working memory
         with self._cond:
             self._compacting = None
             if result is not None:
