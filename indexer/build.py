@@ -143,11 +143,12 @@ def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: P
             kept.add(doc.id, doc.facets)
             if progress:
                 progress(number + 1, total)
+        words.write(target / VOCABULARY)
+        del words  # before the commit, the build's peak of memory
         writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     except BaseException:
         writer.cancel()
         raise
-    words.write(target / VOCABULARY)
     if len(kept) != total:
         raise RuntimeError(f"index check failed: {len(kept)} documents made, {total} expected")
     return kept
