@@ -28,6 +28,7 @@ from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, curre
 from .query import SEARCH_FIELDS
 from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from .suggest import corpus_entries, term_entries
+from .vocabulary import VOCABULARY, Vocabulary, VocabularyCounter
 
 SCORED_FIELDS = SEARCH_FIELDS
 POSITIONED_FIELDS = SEARCH_FIELDS  # phrases are looked up in every searched field
@@ -134,12 +135,16 @@ def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: P
     ix = index.create_in(str(target), build_schema())
     writer = ix.writer(limitmb=32, compound=False)  # compound files are copied into memory per reader
     kept = FacetRows()
+    words = VocabularyCounter()
     try:
         for number, doc in enumerate(docs):
-            writer.add_document(**index_fields(doc, number))
+            writer.add_document(**index_fields(doc))
+            words.add(spelled_text(doc))
             kept.add(doc.id, doc.facets)
             if progress:
                 progress(number + 1, total)
+        words.write(target / VOCABULARY)
+        del words  # before the commit, the build's peak of memory
         writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     except BaseException:
         writer.cancel()
@@ -159,14 +164,18 @@ def _write_impacts(target: Path) -> None:
         ix.close()
 
 
-def index_fields(doc: IndexDoc, number: int) -> dict:
+def index_fields(doc: IndexDoc) -> dict:
     facets = {name: ",".join(v.replace(",", " ") for v in doc.facets.get(name, [])) for name in FACET_FIELDS
               if name != "kind"}
     topics_text = " ".join(doc.facets.get("topic", []))
-    spell = "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
-    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names, spell=spell,
-                affiliation=doc.affiliation, topics_text=topics_text, programme=number, payload=doc.payload, record=doc.record, facets=doc.facets,
+    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names,
+                affiliation=doc.affiliation, topics_text=topics_text, payload=doc.payload, record=doc.record, facets=doc.facets,
                 **facets, **doc.localized)
+
+
+def spelled_text(doc: IndexDoc) -> str:
+    """The text whose words the build's vocabulary (vocabulary.py) counts: what did-you-mean may correct to."""
+    return "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
 
 
 def _write_sidecars(target: Path, corpus: Corpus, kept: FacetRows) -> None:
@@ -200,12 +209,7 @@ def check_build(target: Path, expected: int) -> None:
 
 def write_suggestions(target: Path, corpus: Corpus) -> None:
     """Suggestion entries for typing ahead: named things, plus the index's most frequent words."""
-    ix = index.open_dir(str(target))
-    try:
-        with ix.reader() as reader:
-            entries = corpus_entries(corpus) + term_entries(reader)
-    finally:
-        ix.close()
+    entries = corpus_entries(corpus) + term_entries(*Vocabulary(target).counts())
     (target / SUGGEST).write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
 

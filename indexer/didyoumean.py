@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from .analysis import name_analyzer, text_analyzer
+from .vocabulary import Vocabulary
 
-SPELL_FIELD = "spell"
 _WORD = re.compile(r"(?<![\w:])[^\W\d_][\w'’]*(?![\w*~:^])")  # not prefix*, fuzzy~ or field: words
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
@@ -29,17 +29,19 @@ class SpellingMemory:
 
 
 class Speller:
-    """Suggests the closest known word, nearest edit distance first, then the most frequent."""
+    """Suggests the closest known word (of the build's vocabulary), nearest edit distance first, then the most
+    frequent."""
 
-    def __init__(self, searcher, memory: SpellingMemory | None = None):
+    def __init__(self, searcher, vocabulary: Vocabulary, memory: SpellingMemory | None = None):
         self.reader = searcher.reader()
+        self.vocabulary = vocabulary
         self.memory = memory or SpellingMemory()
         self.analyzer = self.memory.analyzer
         self.prose = self.memory.prose
 
     def known(self, word: str, folded: str) -> bool:
         """Known as written, or as the search finds it (stemmed, American spelling: tumor, predicting)."""
-        if self.reader.doc_frequency(SPELL_FIELD, folded) > 0:
+        if self.vocabulary.frequency(folded) > 0:
             return True
         stems = [t.text for t in self.prose(word)]
         return bool(stems) and all(self.reader.doc_frequency("body", s) or self.reader.doc_frequency("title", s)
@@ -57,9 +59,9 @@ class Speller:
 
     def _closest(self, folded: str) -> str | None:
         for maxdist in (1, 2) if len(folded) > 5 else (1,):
-            candidates = list(self.reader.terms_within(SPELL_FIELD, folded, maxdist, prefix=1))
+            candidates = self.vocabulary.within(folded, maxdist, prefix=1)
             if candidates:
-                return max(candidates, key=lambda w: (self.reader.doc_frequency(SPELL_FIELD, w), w))
+                return max(candidates, key=lambda w: (self.vocabulary.frequency(w), w))
         return None
 
     def suggest(self, text: str) -> str | None:

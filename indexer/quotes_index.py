@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh import highlight, index, qparser
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError
 
 from archive import Corpus
@@ -35,17 +35,17 @@ from .search import (DEFAULT_PER_PAGE, Searcher, MAX_BUCKETS, check_modes, check
 from .selection import Selection, select, unmatched_notice
 
 QUOTES = "quotes"  # the quote index's folder inside a build
-QUOTES_SCHEMA_VERSION = 6  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance; 5: citations carry the talk's language; 6: word positions instead of word pairs, facet update files
+QUOTES_SCHEMA_VERSION = 7  # 3: topics of the sentence itself, the talk's in talk_topics; 4: citation dates and provenance; 5: citations carry the talk's language; 6: word positions instead of word pairs, facet update files; 7: no programme field (never read)
 QUOTE_FIELDS = ("text",)  # scored, and with word positions for phrases
 QUOTE_FACETS = QUOTE_NAMES  # the facets declared with a quote side (facet_specs.py)
 MAX_EXPORT = 1000
 
 
 def quote_schema() -> Schema:
-    """Sentence text analysed exactly like the main index's prose, plus programme order and the display payload."""
+    """Sentence text analysed exactly like the main index's prose, plus the display payload (programme order is
+    facets.json's)."""
     return Schema(id=ID(stored=True, unique=True), talk=ID(stored=True),
-                  text=TEXT(analyzer=text_analyzer(), stored=True, phrase=True),
-                  programme=NUMERIC(sortable=True, stored=True), payload=STORED())
+                  text=TEXT(analyzer=text_analyzer(), stored=True, phrase=True), payload=STORED())
 
 
 # Building ---------------------------------------------------------------------------------------------------------
@@ -88,8 +88,8 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     ix = index.create_in(str(target), quote_schema())
     writer = ix.writer(limitmb=24, compound=False)  # see store.SearcherPool
     docs = FacetRows()  # ids and facet values: the payloads are not kept
-    for number, (payload, doc_facets) in enumerate(iter_quote_documents(corpus)):
-        writer.add_document(**quote_fields(payload, number))
+    for payload, doc_facets in iter_quote_documents(corpus):
+        writer.add_document(**quote_fields(payload))
         docs.add(payload["id"], doc_facets)
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     with ix.reader() as reader:
@@ -101,9 +101,8 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     return len(docs)
 
 
-def quote_fields(payload: dict, number: int) -> dict:
-    return dict(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], programme=number,
-                payload=payload)
+def quote_fields(payload: dict) -> dict:
+    return dict(id=payload["id"], talk=payload["talk"]["id"], text=payload["text"], payload=payload)
 
 
 def write_quote_meta(target: Path, corpus: Corpus, quotes: int) -> None:

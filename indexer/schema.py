@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from whoosh.columns import CompressedBytesColumn, PickleColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import LANGUAGE_FIELDS, language_analyzer, name_analyzer, text_analyzer
 from .facet_specs import FACETS
 
-SCHEMA_VERSION = 12  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own
+SCHEMA_VERSION = 13  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own; 13: no programme field (facets.json's order was the only one read), no spell field (the build's vocabulary/ arrays hold its words and counts)
 
 # Facets (declared in facet_specs.py): the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = tuple(f.name for f in FACETS)
@@ -31,11 +31,9 @@ def build_schema() -> Schema:
         names=TEXT(analyzer=names, stored=True, field_boost=2.5),
         affiliation=TEXT(analyzer=prose, field_boost=1.2),
         topics_text=TEXT(analyzer=prose, field_boost=1.5),
-        spell=TEXT(analyzer=names, phrase=False),  # unstemmed words, for did-you-mean: no positions needed
         # a talk given in German or Danish: its text again, stemmed for its language (German inflections find it)
         **{field: TEXT(analyzer=language_analyzer(lang), phrase=True) for field, lang in LANGUAGE_FIELDS.values()},
         **{f.name: ID(stored=True) if f.single else KEYWORD(commas=True, stored=True) for f in FACETS},  # as typed
-        programme=NUMERIC(sortable=True, stored=True),
         payload=STORED(),
         # the page data, read by the record's own page only: a column of its own, so that every search result
         # (which loads a document's stored fields whole) does not unpickle it too (it is ~6x the body)

@@ -22,7 +22,8 @@ from .retrieval import Evaluator, intersect, query_terms
 from .selection import Selection, select, unmatched_notice
 from .analysis import LANGUAGE_FIELDS
 from .snippets import SNIPPET_CHARS, LanguageMatches, SurfaceTerms, body_snippets
-from .written_forms import SPELL_FIELD, learn_in_background
+from .vocabulary import VOCABULARY, Vocabulary
+from .written_forms import learn_in_background
 from .suggest import Suggester
 from .store import IndexHandle, damaged
 
@@ -129,24 +130,30 @@ class QueryTools:
         self.surface = SurfaceTerms(schema["body"].analyzer)
         self.language_surfaces = {(code, name): SurfaceTerms(schema[name].analyzer)
                                   for code, (name, _) in LANGUAGE_FIELDS.items() if name in schema}
-        self._learning: set[SurfaceTerms] | None = set() if SPELL_FIELD in schema else None  # None: no vocabulary
+        self.vocabulary = _vocabulary(handle.path)
+        self._learning: set[SurfaceTerms] = set()
         self._learning_lock = threading.Lock()
 
-    def learn_written_forms(self, index, surfaces: list[SurfaceTerms]) -> None:
+    def learn_written_forms(self, surfaces: list[SurfaceTerms]) -> None:
         """Start working out, once per analyzer and only for those a search needs, where snippets need look
         (written_forms.py); searches do without meanwhile."""
         with self._learning_lock:
-            if self._learning is None:
-                return
             new = [surface for surface in surfaces if surface not in self._learning]
             self._learning.update(new)
         if new:
-            learn_in_background(index, new)
+            learn_in_background(self.vocabulary, new)
 
     @cached_property
     def suggester(self) -> Suggester:
         """Made on first use, so that a search right after a new build does not wait for it."""
         return Suggester(_suggestion_entries(self.path))
+
+
+def _vocabulary(build: Path) -> Vocabulary:
+    try:
+        return Vocabulary(build)
+    except (OSError, ValueError, KeyError) as exc:
+        raise damaged(build.parent.parent, f"its vocabulary ({VOCABULARY}/) cannot be read: {exc}") from None
 
 
 def _suggestion_entries(build: Path) -> list[dict]:
@@ -200,7 +207,7 @@ class Searcher:
 
     def suggest(self, text: str) -> str | None:
         """The query with each unknown word spelt as the index knows it (field filters kept), or None."""
-        return Speller(self.searcher, self.tools.spelling).suggest(text.strip())
+        return Speller(self.searcher, self.tools.vocabulary, self.tools.spelling).suggest(text.strip())
 
     def _facets(self, sel: Selection) -> dict:
         """Counts per facet; a facet with its own filter counts without it, so its other values stay choosable."""
@@ -227,7 +234,7 @@ class Searcher:
         languages = [LanguageMatches(surface, [word for field, word in terms if field == name],
                                      {d for d, fields in stored.items() if code in _languages(fields)})
                      for (code, name), surface in self.tools.language_surfaces.items()]
-        self.tools.learn_written_forms(self.handle.index, [self.tools.surface] + [
+        self.tools.learn_written_forms([self.tools.surface] + [
             language.surface for language in languages if language.words and language.docs])
         return body_snippets(self.tools.surface, words, {d: fields["body"] for d, fields in stored.items()},
                              readable=True, languages=languages)

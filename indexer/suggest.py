@@ -44,9 +44,9 @@ def corpus_entries(corpus: Corpus) -> list[dict]:
     return entries
 
 
-def term_entries(reader, field: str = "spell") -> list[dict]:
-    """The most frequent plain words of the index, read from its lexicon after building."""
-    candidates = ((reader.doc_frequency(field, term), term) for term in reader.field_terms(field)
+def term_entries(words: list[str], counts) -> list[dict]:
+    """The most frequent plain words of the index, from its vocabulary (words and their document counts)."""
+    candidates = ((int(count), term) for term, count in zip(words, counts)
                   if len(term) >= 4 and term.isalpha() and term not in STOP_WORDS)
     top = heapq.nlargest(COMMON_TERMS, candidates)
     return [{"label": term, "kind": "term", "url": _search(q=term), "count": df} for df, term in top]

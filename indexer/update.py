@@ -29,7 +29,8 @@ from archive import Corpus
 from archive.load import collector_paused
 from archive.topic_strength import Mention, talk_mentions
 
-from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, index_fields, staged_build, write_meta)
+from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, index_fields,
+                    spelled_text, staged_build, write_meta)
 from .documents import IndexDoc, corpus_facet_notes, document_ids, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
 from .facet_files import added_orders, parsed_table, write_update
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
@@ -39,6 +40,7 @@ from .page_data import catalogue
 from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
 from .schema import built_for_this_program
 from .suggest import corpus_entries
+from .vocabulary import write_update as write_vocabulary_update
 
 MAX_SEGMENTS = 64  # past this many segments an update is a full build; the editor compacts long before (compaction.py)
 
@@ -258,8 +260,9 @@ def _update_main(corpus: Corpus, target: Path, touched: set[str], catalogued: di
     same = _same_facets(docs, before)
     if not same:
         labels["notes"] = corpus_facet_notes(corpus)
-    live = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels,
-                          [(index_fields(doc, 0), doc.facets, doc.id) for doc in docs], order)
+    live, deleted, first = _update_folder(target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels,
+                                          [(index_fields(doc), doc.facets, doc.id) for doc in docs], order)
+    write_vocabulary_update(target, [spelled_text(doc) for doc in docs], deleted, first)
     write_meta(target, corpus, live, lineage, catalogued)
     return same
 
@@ -267,16 +270,17 @@ def _update_main(corpus: Corpus, target: Path, touched: set[str], catalogued: di
 def _update_quotes(corpus: Corpus, build: Path, talks: set[str]) -> None:
     quotes = quote_documents(corpus, talks)  # in programme order, sentence by sentence
     labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}
-    live = _update_folder(build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels,
-                          [(quote_fields(payload, 0), doc_facets, payload["talk"]["id"]) for payload, doc_facets in quotes],
+    live, _, _ = _update_folder(build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels,
+                          [(quote_fields(payload), doc_facets, payload["talk"]["id"]) for payload, doc_facets in quotes],
                           [talk.id for talk in corpus.ordered_talks()])
     write_quote_meta(build / QUOTES, corpus, live)
 
 
 def _update_folder(folder: Path, field: str, keys: set[str], impact_fields: tuple[tuple[str, ...], tuple[str, ...]],
-                   labels: dict, added: list[tuple[dict, dict, str]], order: list[str]) -> int:
+                   labels: dict, added: list[tuple[dict, dict, str]], order: list[str]) -> tuple[int, list[int], int]:
     """Replace the documents whose `field` is one of keys with `added` ((fields, facet values, key) in programme
-    order); return the live count. `order` is every key in programme order, which places the added documents.
+    order); return the live count, the deleted document numbers and the number of the first added one.
+    `order` is every key in programme order, which places the added documents.
 
     Writes a facet update file (facet_files.py) instead of rewriting facets.json; meta.json is
     removed for the caller to write anew (it is a hard link into the old build).
@@ -287,6 +291,7 @@ def _update_folder(folder: Path, field: str, keys: set[str], impact_fields: tupl
             orders = _all_orders(searcher.reader(), folder)
             doomed = {n for key in keys for n in searcher.docs_for_query(wq.Term(field, key))}
             anchors = _anchors(searcher, field, orders, order, keys)
+            first = searcher.doc_count_all()  # the added documents are numbered after every earlier one
         live = _apply(ix, folder, sorted(doomed), added, impact_fields)
     finally:
         ix.close()
@@ -296,7 +301,7 @@ def _update_folder(folder: Path, field: str, keys: set[str], impact_fields: tupl
                           **{key: value for key, value in labels.items()
                              if previous is None or value != getattr(previous, key)}})
     (folder / META).unlink()
-    return live
+    return live, sorted(doomed), first
 
 
 def _anchors(searcher, field: str, orders: list[float], order: list[str], keys: set[str]) -> dict[str, tuple]:

@@ -3,9 +3,9 @@
 Tokenizing a long talk word by word in Python was most of a search's cost. But a plain word (ASCII
 letters, digits, '_' or '+', no apostrophe) is analysed exactly as its lowercase form is (every
 analyzer starts by tokenizing and lowercasing), and that
-form is a word of the build's `spell` field, whose analyzer (name_analyzer) lowercases, folds (a
+form is a word of the build's vocabulary (vocabulary.py), whose analyzer (name_analyzer) lowercases, folds (a
 no-op on lowercase ASCII) and drops English stop words only. So, knowing which such forms make
-each wanted term (WrittenForms, worked out once per build from the spell field's lexicon), a
+each wanted term (WrittenForms, worked out once per build from its vocabulary), a
 C-speed search of the lowercased text finds every plain word that may be marked; every word that
 is not plain holds an apostrophe or a non-ASCII character, which a second search finds. Only the
 runs of word characters around these places are then tokenized and analysed, exactly as the full
@@ -23,7 +23,6 @@ from whoosh.analysis import STOP_WORDS
 
 from .analysis import TOKEN_PATTERN
 
-SPELL_FIELD = "spell"
 RUN_CHAR = re.compile(r"[\w'’+]")  # every character a token can hold (TOKEN_PATTERN's)
 RUN_END = re.compile(r"[\w'’+]*")
 NON_ASCII = re.compile(r"[^\x00-\x7f][\w'’+]*")  # to its run's end (a plain set is the fastest scan)
@@ -67,18 +66,17 @@ class WrittenForms:
         return found
 
 
-def build_vocabulary(reader) -> list[str]:
-    """The words of the build's spell field, plus the English stop words that field leaves out (a
-    language's analyzer has its own stop words, so it may make terms of them)."""
-    return sorted({word.decode("utf-8") for word in reader.lexicon(SPELL_FIELD)} | set(STOP_WORDS))
+def build_vocabulary(vocabulary) -> list[str]:
+    """The words of the build's vocabulary, plus the English stop words it leaves out (a language's analyzer
+    has its own stop words, so it may make terms of them)."""
+    return sorted(set(vocabulary.counts()[0]) | set(STOP_WORDS))
 
 
-def learn_in_background(index, surfaces: list) -> threading.Thread:
+def learn_in_background(vocabulary, surfaces: list) -> threading.Thread:
     """Give each SurfaceTerms its WrittenForms in a thread: snippets take the full pass until then."""
     def learn():
         try:
-            with index.reader() as reader:
-                words = build_vocabulary(reader)
+            words = build_vocabulary(vocabulary)
         except Exception:  # a build dropped meanwhile: its searches keep the exact full pass
             return
         for surface in surfaces:
