@@ -14,9 +14,11 @@ import threading
 import weakref
 from array import array
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
+from .npy_stream import NpyWriter
 from .postings import field_lengths, field_position_keys, field_postings
 
 IMPACTS = "impacts"  # folder inside a build
@@ -42,28 +44,26 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     count = reader.doc_count_all()
     leaves = reader.leaf_readers()
     scored_leaves = leaves[-1:] if update else leaves
-    doc_parts, score_parts = [], []
     earlier = _earlier_parts(folder) if update else None
-    tables = {field: _scored_pieces(reader, field, scored_leaves, leaves[0][0] if update else None, earlier)
-              for field in fields}
     start = 0
-    for name, pieces in tables.items():
-        texts = sorted(pieces)
-        spans = np.zeros((len(texts), 2), dtype=np.int64)
-        for row, text in enumerate(texts):
-            for docs, scores in pieces[text]:
-                doc_parts.append(docs)
-                score_parts.append(scores)
-            spans[row] = (start, start + sum(len(d) for d, _ in pieces[text]))
-            start = int(spans[row, 1])
-        width = max((len(t) for t in texts), default=1)
-        np.save(folder / f"terms-{name}.npy", np.array(texts, dtype=f"S{width}"))
-        np.save(folder / f"spans-{name}.npy", spans)
-        if name in positioned:
-            write_positions(folder, name, texts, scored_leaves)
-    np.save(folder / "docs.npy", np.concatenate(doc_parts).astype(np.int32) if doc_parts else _EMPTY_DOCS)
-    np.save(folder / "scores.npy", np.concatenate(score_parts) if score_parts else _EMPTY_SCORES)
-    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(tables),
+    with NpyWriter(folder / "docs.npy", np.int32) as docs_out, NpyWriter(folder / "scores.npy", np.float32) as scores_out:
+        for name in fields:  # one field's postings in memory at a time
+            pieces = _scored_pieces(reader, name, scored_leaves, leaves[0][0] if update else None, earlier)
+            texts = sorted(pieces)
+            spans = np.zeros((len(texts), 2), dtype=np.int64)
+            for row, text in enumerate(texts):
+                for docs, scores in pieces.pop(text):
+                    docs_out.append(docs)
+                    scores_out.append(scores)
+                spans[row] = (start, docs_out.length)
+                start = int(spans[row, 1])
+            del pieces
+            width = max((len(t) for t in texts), default=1)
+            np.save(folder / f"terms-{name}.npy", np.array(texts, dtype=f"S{width}"))
+            np.save(folder / f"spans-{name}.npy", spans)
+            if name in positioned:
+                write_positions(folder, name, texts, scored_leaves)
+    (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(fields),
                                                   "positioned": [f for f in fields if f in positioned]}),
                                        encoding="utf-8")
     return start
@@ -76,16 +76,41 @@ def write_positions(folder: Path, field: str, texts: list[bytes], leaves) -> Non
     phrase, done by numpy in C: no position lists are decoded while searching, however common the
     words. Rows follow the field's term table (`texts`); the keys of one term ascend.
     """
+    spans = np.zeros((len(texts), 2), dtype=np.int64)
+    with NpyWriter(folder / f"positions-{field}.npy", np.int64) as out:
+        for row, keys in enumerate(_keys_by_term(field, texts, leaves)):
+            spans[row, 0] = out.length
+            out.append(keys)
+            spans[row, 1] = out.length
+    np.save(folder / f"pspans-{field}.npy", spans)
+
+
+def _keys_by_term(field: str, texts: list[bytes], leaves) -> Iterator[np.ndarray]:
+    """Each term's position keys, in the order of `texts` (sorted, as Whoosh orders a segment's terms).
+
+    One segment (a full build, an update's new segment) is read as it streams: only one term's keys
+    are in memory. Several segments are gathered first, since one term's keys come from each.
+    """
+    if len(leaves) == 1:
+        leaf, offset = leaves[0]
+        stream = field_position_keys(leaf, field, offset, POSITION_BITS)
+        waiting = next(stream, None)
+        for text in texts:
+            if waiting is not None and waiting[0] == text:
+                yield waiting[1]
+                waiting = next(stream, None)
+            else:
+                yield _EMPTY_KEYS
+        if waiting is not None:
+            raise RuntimeError(f"the {field} field's terms were not read in sorted order ({waiting[0]!r})")
+        return
     by_term: dict[bytes, list[np.ndarray]] = {}
     for leaf, offset in leaves:
         for btext, keys in field_position_keys(leaf, field, offset, POSITION_BITS):
             by_term.setdefault(btext, []).append(keys)
-    parts = [np.concatenate(by_term[t]) if len(by_term.get(t, ())) > 1 else by_term.get(t, [_EMPTY_KEYS])[0]
-             for t in texts]
-    ends = np.cumsum([len(p) for p in parts], dtype=np.int64)
-    spans = np.stack([ends - [len(p) for p in parts], ends], axis=1) if parts else np.zeros((0, 2), np.int64)
-    np.save(folder / f"positions-{field}.npy", np.concatenate(parts) if parts else _EMPTY_KEYS)
-    np.save(folder / f"pspans-{field}.npy", spans.astype(np.int64))
+    for text in texts:
+        found = by_term.pop(text, [_EMPTY_KEYS])
+        yield found[0] if len(found) == 1 else np.concatenate(found)
 
 
 def _scored_pieces(reader, field: str, leaves, base, earlier: list["_Part"] | None = None
