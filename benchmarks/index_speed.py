@@ -180,10 +180,13 @@ def targets(result: dict) -> list[str]:
     rows = []
     build = result.get("build")
     if build:
-        rows += [("full build < 120 s wall (load + build)", f"{build['load_s'] + build['build_s']:.0f} s",
-                  build["load_s"] + build["build_s"] < 120),
-                 ("peak memory < 600 MB (PSS of the build's processes)", _memory(build), _memory_met(build)),
-                 ("index < 5× FTS5", f"{build['size_ratio']:.1f}×", build["size_ratio"] < 5)]
+        wall = build["load_s"] + build["build_s"]
+        if result["size"] <= 10_000:  # the build targets are for 10,000 talks, and 20 minutes at 100,000
+            rows += [("full build < 120 s wall (load + build)", f"{wall:.0f} s", wall < 120),
+                     ("peak memory < 600 MB (PSS of the build's processes)", _memory(build), _memory_met(build))]
+        elif result["size"] >= 100_000:
+            rows.append(("full build < 20 min wall (load + build)", f"{wall:.0f} s", wall < 1200))
+        rows.append(("index < 5× FTS5", f"{build['size_ratio']:.1f}×", build["size_ratio"] < 5))
     for key in ("same_talk", "different_talks"):
         s = (result.get("edits") or {}).get(key)
         if s:
