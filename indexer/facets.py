@@ -201,16 +201,19 @@ class FacetTable:
             return np.ones(self.size, dtype=bool), np.ones(self.size, dtype=bool)
         return combine(either), combine(about)
 
-    def count(self, facet: str, docnums, selected: list[str], limit: int | None = None) -> list[FacetBucket]:
+    def count(self, facet: str, docnums, selected: list[str], limit: int | None = None,
+              hits: np.ndarray | None = None) -> list[FacetBucket]:
         """Buckets for one facet over the given documents, most frequent first, then by label.
 
         Selected and pinned values are always listed; topic buckets also count the documents that
-        only mention the topic.
+        only mention the topic. `hits`: the documents' numbers, when the caller counts several facets
+        over one set and has them already.
         """
         mask = self.mask(docnums)
         if facet not in self.pairs:
             return [FacetBucket(v, self.label(facet, v), 0, True) for v in selected]
-        hits = np.flatnonzero(mask)
+        if hits is None:
+            hits = np.flatnonzero(mask)
         if len(hits) <= self.FEW:
             counts, mentions = self._few_counts(facet, hits)
             weight = {i: counts.get(i, 0) + (mentions.get(i, 0) if mentions is not None else 0)

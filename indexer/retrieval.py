@@ -16,6 +16,8 @@ from .impacts import POSITION_BITS, ImpactIndex
 from .postings import expansions
 
 MAX_EXPANSIONS = 1000  # prefix* and fuzzy~ terms looked up per query word
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Evaluator:
         self.searcher = searcher
         self.size = impacts.documents
         self.live = live
-        self._phrases: dict[tuple, Matches] = {}  # this evaluator's phrases: ranking evaluates them again
+        self._phrases: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # this evaluator's phrases: ranking evaluates them again
 
     def run(self, q: wq.Query) -> Matches:
         """The documents a query matches (deleted ones left out) and their scores."""
@@ -74,8 +76,9 @@ class Evaluator:
     def _or(self, q: wq.Or) -> Matches:
         found = self.nothing()
         for sub in q.subqueries:
-            if type(sub) is wq.Term:  # the common case: add its postings in place, no whole-index arrays
-                docs, scores = self.impacts.postings(sub.fieldname, _text(sub.text))
+            if type(sub) is wq.Term or type(sub) is wq.Phrase:  # add its hits in place, no whole-index arrays
+                docs, scores = (self.impacts.postings(sub.fieldname, _text(sub.text)) if type(sub) is wq.Term
+                                else self.phrase_hits(sub))
                 found.mask[docs] = True
                 found.scores[docs] += scores * np.float64(sub.boost) if sub.boost != 1.0 else scores
                 continue
@@ -110,31 +113,39 @@ class Evaluator:
         return Matches(~inner.mask, np.zeros(self.size, dtype=np.float64))
 
     def _phrase(self, q: wq.Phrase) -> Matches:
-        """A phrase's matches, worked out once per evaluator (a Searcher's, so once per request)."""
+        docs, scores = self.phrase_hits(q)
+        found = self.nothing()
+        found.mask[docs] = True
+        found.scores[docs] = scores
+        return found
+
+    def phrase_hits(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """A phrase's documents (ascending) and scores, worked out once per evaluator (a Searcher's, so once per
+        request: ranking evaluates them again). Kept as the hits only: a phrase matches few documents, and whole-index
+        arrays per field were most of a long phrase's cost."""
         key = (q.fieldname, tuple(_text(w) for w in q.words), q.slop)
         known = self._phrases.get(key)
         if known is None:
-            known = self._phrases[key] = self._phrase_matches(q)
-        return Matches(known.mask.copy(), known.scores.copy())  # callers combine results in place
+            known = self._phrases[key] = self._phrase_hits(q)
+        return known
 
-    def _phrase_matches(self, q: wq.Phrase) -> Matches:
+    def _phrase_hits(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         """The documents where the words stand one after another, from the build's word positions; scored
         as the words are. A phrase with slop, or in a field without positions, is left to Whoosh."""
         words = [_text(w) for w in q.words]
         if not words:
-            return self.nothing()
+            return _NO_DOCS, _NO_SCORES
         if len(words) == 1:
-            return self.term(q.fieldname, words[0])
+            return self.impacts.postings(q.fieldname, words[0])
         if q.slop != 1 or not self.impacts.has_positions(q.fieldname):
-            keep = np.zeros(self.size, dtype=bool)
-            keep[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+            docs = np.unique(np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64))
         else:
-            keep = self._adjacent(q.fieldname, words)
-            if not keep.any():  # most fields of a phrase: the words' scores would all be multiplied by zero
-                return self.nothing()
-        return self._summed_at(q.fieldname, words, np.flatnonzero(keep))
+            docs = self._adjacent(q.fieldname, words)
+        if not len(docs):  # most fields of a phrase: the words' scores would all be multiplied by zero
+            return _NO_DOCS, _NO_SCORES
+        return self._summed_at(q.fieldname, words, docs)
 
-    def _summed_at(self, field: str, words: list[str], docs: np.ndarray) -> Matches:
+    def _summed_at(self, field: str, words: list[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The documents among `docs` holding every word, scored by the sum of the words' scores, added in the
         words' order as an And of the words adds them; looked up at those documents only, not over the index."""
         total = np.zeros(len(docs), dtype=np.float64)
@@ -142,24 +153,20 @@ class Evaluator:
         for word in words:
             word_docs, scores = self.impacts.postings(field, word)
             if not len(word_docs):
-                return self.nothing()
+                return _NO_DOCS, _NO_SCORES
             places = np.minimum(np.searchsorted(word_docs, docs), len(word_docs) - 1)
             holding &= word_docs[places] == docs
             total += scores[places]
-        found = self.nothing()
-        found.mask[docs[holding]] = True
-        found.scores[docs[holding]] = total[holding]
-        return found
+        return docs[holding], total[holding]
 
     def _adjacent(self, field: str, words: list[str]) -> np.ndarray:
-        """Documents where word i stands at position p + i for some p: the words' keys, each shifted back
-        by its place, intersected (rarest first), as a boolean vector."""
-        keep = np.zeros(self.size, dtype=bool)
+        """Documents (ascending, once each) where word i stands at position p + i for some p: the words' keys,
+        each shifted back by its place, intersected (rarest first)."""
         keyed = []
         for place, word in enumerate(words):
             keys = self.impacts.positions(field, word)
             if not len(keys):  # most fields lack some word of a long phrase: no need to look up the rest
-                return keep
+                return _NO_DOCS
             keyed.append((keys, place))
         keyed.sort(key=lambda pair: len(pair[0]))
         common = None
@@ -167,9 +174,9 @@ class Evaluator:
             shifted = keys - place if place else keys
             common = shifted if common is None else sorted_intersection(common, shifted)
             if not len(common):
-                return keep
-        keep[common >> POSITION_BITS] = True
-        return keep
+                return _NO_DOCS
+        docs = common >> POSITION_BITS  # ascending, since the keys are
+        return docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
 
     def _expanded(self, q: wq.MultiTerm) -> Matches:
         """prefix* and fuzzy~: the sum over the index terms the pattern matches."""

@@ -212,12 +212,13 @@ class Searcher:
     def _facets(self, sel: Selection) -> dict:
         """Counts per facet; a facet with its own filter counts without it, so its other values stay choosable."""
         result = {}
+        hits = np.flatnonzero(sel.hits)  # once for every facet without a filter of its own
         for name in FACET_FIELDS:
             if name in sel.selections:
                 docs = intersect(sel.matching, [s for n, s in sel.selections.items() if n != name])
                 result[name] = self.table.count(name, docs, sel.filters.get(name, []), MAX_BUCKETS)
             else:
-                result[name] = self.table.count(name, sel.hits, [], MAX_BUCKETS)
+                result[name] = self.table.count(name, sel.hits, [], MAX_BUCKETS, hits=hits)
         return result
 
     def _page(self, sel: Selection, request: SearchRequest, sort: str) -> list[dict]:

@@ -283,7 +283,9 @@ def test_phrase_scores_are_the_words_scores_where_the_phrase_stands(searcher):
         words = list(parsed[0].words)  # as the analyzer made them
         for field in SEARCH_FIELDS:
             q = wq.Phrase(field, words)
-            ours = evaluator._phrase_matches(q)
+            ours = evaluator.evaluate(q)
+            within_or = evaluator.evaluate(wq.Or([q]))  # an Or adds a phrase's hits in place
+            assert within_or.mask.tolist() == ours.mask.tolist() and within_or.scores.tobytes() == ours.scores.tobytes()
             expected = evaluator._and(wq.And([wq.Term(field, w) for w in words]))
             keep = np.zeros(evaluator.size, dtype=bool)
             keep[np.fromiter(searcher.searcher.docs_for_query(q), dtype=np.int64)] = True
