@@ -86,7 +86,7 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -
         else:  # a phrase of separately typed words covers each of them
             numbers = {c for c in map(concept_of, found_words) if c is not None}
         if numbers:
-            found = evaluator.evaluate(leaf).mask & evaluator.live
+            found = evaluator.matching(leaf) & evaluator.live
             for number in numbers:
                 masks[number] = masks[number] | found if number in masks else found
     return Coverage([Concept(words[n][0], masks[n]) for n in sorted(masks)], evaluator.size)

@@ -60,6 +60,15 @@ class Evaluator:
             found.scores = found.scores * boost
         return found
 
+    def matching(self, q: wq.Query) -> np.ndarray:
+        """The documents a query matches (deleted ones included), unscored: a word's or a phrase's straight from its hits."""
+        if type(q) is not wq.Term and type(q) is not wq.Phrase:
+            return self.evaluate(q).mask
+        docs = self.impacts.postings(q.fieldname, _text(q.text))[0] if type(q) is wq.Term else self.phrase_hits(q)[0]
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docs] = True
+        return mask
+
     def nothing(self) -> Matches:
         return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64))
 
