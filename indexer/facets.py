@@ -263,10 +263,10 @@ class FacetTable:
 
     def _tally(self, facet: str, hits: np.ndarray) -> dict[int, int]:
         starts, values = self._sorted_by_document(facet)
-        bounds = starts[hits].tolist(), starts[hits + 1].tolist()
         tally: dict[int, int] = {}
-        for number in values[np.concatenate([np.arange(a, b) for a, b in zip(*bounds)])].tolist() if hits.size else ():
-            tally[number] = tally.get(number, 0) + 1
+        for a, b in zip(starts[hits].tolist(), starts[hits + 1].tolist()):
+            for number in values[a:b].tolist():
+                tally[number] = tally.get(number, 0) + 1
         return tally
 
     def _mention_counts(self, mask: np.ndarray) -> np.ndarray | None:

@@ -290,19 +290,30 @@ class TermTable:
     long garbage-collection pauses; a memory-mapped array costs neither.
     """
 
+    RECENT = 4096  # rows of recently looked-up terms kept, as Lucene's term dictionary kept its last 1,024
+
     def __init__(self, folder: Path, field: str):
         self.terms = mapped(folder / f"terms-{field}.npy")
         self.spans = mapped(folder / f"spans-{field}.npy")
         if self.terms.dtype.kind != "S" or self.spans.shape != (len(self.terms), 2):
             raise ValueError(f"{folder.name}: the term table of {field} is damaged")
+        self._recent: dict[str, int | None] = {}  # a search looks a word up once per table it reads, and again
 
     def row(self, text: str) -> int | None:
         """The term's row in the table, or None."""
+        try:
+            return self._recent[text]
+        except KeyError:
+            pass
         key = text.encode("utf-8")
-        if not key or len(key) > self.terms.dtype.itemsize:
-            return None
-        row = int(np.searchsorted(self.terms, key))
-        return row if row < len(self.terms) and self.terms[row] == key else None
+        found = None
+        if key and len(key) <= self.terms.dtype.itemsize:
+            row = int(np.searchsorted(self.terms, key))
+            found = row if row < len(self.terms) and self.terms[row] == key else None
+        if len(self._recent) >= self.RECENT:
+            self._recent.clear()  # threads may clear and fill it at once: each entry is right whoever wrote it
+        self._recent[text] = found
+        return found
 
     def span(self, text: str) -> tuple[int, int] | None:
         row = self.row(text)
