@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import yaml
 
 from .yamlguard import expansion_problem
@@ -22,20 +20,36 @@ class FrontMatterError(ValueError):
         self.message = message
 
 
-@dataclass
 class Document:
-    """A parsed file: its metadata, body, and the line of every metadata key."""
+    """A parsed file: its metadata, body, and the line of every metadata key.
 
-    meta: dict
-    body: str
-    body_line: int
-    lines: dict = field(default_factory=dict)
+    A record file's key lines are worked out when first asked for (a problem to report) from the
+    front matter's text, which is kept: a corpus holds one Document per file, and the lines of every
+    key as a dict of key paths took four times the text's memory (48 MB at 10,000 talks of the
+    benchmarks' second corpus), memory every process the build forks then copies.
+    """
+
+    __slots__ = ("meta", "body", "body_line", "_lines", "_yaml", "_first_line")
+
+    def __init__(self, meta: dict, body: str, body_line: int, lines: dict | None = None, yaml_text: str = "",
+                 first_line: int = 1):
+        self.meta, self.body, self.body_line = meta, body, body_line
+        self._lines, self._yaml, self._first_line = lines, yaml_text, first_line
+
+    @property
+    def lines(self) -> dict:
+        """Key path -> line number (taxonomy.py adds lines of its own)."""
+        if self._lines is None:
+            self._lines = key_lines(self._yaml, self._first_line)
+            self._yaml = ""
+        return self._lines
 
     def line_of(self, *key) -> int:
         """Return the line of a key path such as ('appearances', 0, 'session'), or its nearest parent."""
+        lines = self.lines
         while key:
-            if key in self.lines:
-                return self.lines[key]
+            if key in lines:
+                return lines[key]
             key = key[:-1]
         return 1
 
@@ -48,17 +62,32 @@ def parse(text: str) -> Document:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER), None)
     if end is None:
         raise FrontMatterError(1, "front matter is not closed by a second '---' line")
-    yaml_text = "".join(lines[1:end])
-    meta, key_lines = load_yaml(yaml_text, first_line=2)
+    meta, yaml_text = _read_yaml("".join(lines[1:end]), first_line=2, key_lines=None)
     body = "".join(lines[end + 1:]).strip("\n")
-    return Document(meta=meta, body=body, body_line=end + 2, lines=key_lines)
+    return Document(meta=meta, body=body, body_line=end + 2, yaml_text=yaml_text, first_line=2)
+
+
+def key_lines(text: str, first_line: int) -> dict:
+    """The line of every key path of YAML text that has been read before (load_yaml checked it)."""
+    lines: dict = {}
+    node = yaml.compose(text, Loader=_COMPOSER) if text else None
+    if node is not None:
+        _collect_lines(node, (), first_line, lines, set())
+    return lines
 
 
 def load_yaml(text: str, first_line: int) -> tuple[dict, dict]:
     """safe_load with the line of every key; a date-like value that is no date stays text for its field to report."""
+    lines: dict = {}
+    meta, _ = _read_yaml(text, first_line, lines)
+    return meta, lines
+
+
+def _read_yaml(text: str, first_line: int, key_lines: dict | None) -> tuple[dict, str]:
+    """load_yaml's data, and the text it was read from (impossible dates quoted); the lines go to key_lines if given."""
     for _ in range(50):  # each pass quotes one impossible date such as 2025-13-08
         try:
-            return _load_once(text, first_line)
+            return _load_once(text, first_line, key_lines), text
         except _ImpossibleDate as exc:
             text = text[:exc.start] + repr(exc.value) + text[exc.end:]
     raise FrontMatterError(first_line, "too many impossible dates in this file")
@@ -70,16 +99,17 @@ class _ImpossibleDate(Exception):
         self.start, self.end, self.value = start, end, value
 
 
-def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
+def _load_once(text: str, first_line: int, key_lines: dict | None) -> dict:
     node = None
-    key_lines: dict = {}
     try:
         node = yaml.compose(text, Loader=_COMPOSER)  # nodes keep the line numbers
         if node is not None:
             problem = expansion_problem(node)  # before constructing: an alias bomb would hold the CPU for minutes
             if problem:
                 raise FrontMatterError(first_line + node.start_mark.line, problem)
-            _collect_lines(node, (), first_line, key_lines, set())  # before constructing, which rewrites `<<` merges
+            if key_lines is not None:
+                key_lines.clear()  # from a pass that met an impossible date
+                _collect_lines(node, (), first_line, key_lines, set())  # before constructing, which rewrites `<<` merges
         meta = _construct_safely(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -93,10 +123,12 @@ def _load_once(text: str, first_line: int) -> tuple[dict, dict]:
             raise FrontMatterError(first_line, "the front matter holds characters YAML cannot read") from None
         raise _bad_date(node, first_line) from None
     if meta is None:
-        return {}, {}
+        if key_lines is not None:
+            key_lines.clear()
+        return {}
     if not isinstance(meta, dict):
         raise FrontMatterError(first_line, "front matter must be a mapping of `key: value` lines")
-    return meta, key_lines
+    return meta
 
 
 def _construct_safely(node):

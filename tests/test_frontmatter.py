@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.frontmatter import FrontMatterError, parse
+from archive.frontmatter import FrontMatterError, load_yaml, parse
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20), st.dates(),
                     st.floats(allow_nan=False))
@@ -45,3 +45,26 @@ def test_unreadable_front_matter_is_a_located_error(text, line, words):
         parse(text)
     assert words in caught.value.message
     assert caught.value.line >= 2 and caught.value.line <= line
+
+
+FRONT = ("id: anna-berg\nname: Anna Berg\naliases: [A. Berg]\nappearances:\n  - session: s1\n    role: chair\n"
+         "  - session: s2\n    role: \"speaker\"\ndate: 2025-13-08\n")
+
+
+def test_lines_are_made_when_first_asked_for_and_equal_an_eager_read():
+    doc = parse(f"---\n{FRONT}---\nAnna Berg chairs the first session.\n")
+    assert doc._lines is None  # kept as text until a problem needs a line
+    assert doc.meta["appearances"][1]["role"] == "speaker"
+    assert doc.meta["date"] == "2025-13-08"  # an impossible date stays text for its field to report
+    assert doc.lines == load_yaml(FRONT, first_line=2)[1]
+    assert doc.line_of("appearances", 1, "role") == 9
+    assert doc.line_of("date") == 10
+    assert doc.line_of("appearances", 7, "session") == doc.line_of("appearances") == 5
+    assert doc.line_of("nowhere") == 1
+    assert doc.body_line == 12
+
+
+def test_lines_added_to_a_document_stay():
+    doc = parse(f"---\n{FRONT}---\nBody.\n")
+    doc.lines[("topics", "ehds")] = 4  # as taxonomy.py names a topic's line
+    assert doc.line_of("topics", "ehds") == 4
