@@ -44,6 +44,10 @@ class Document:
             self._yaml = ""
         return self._lines
 
+    def forget_content(self) -> None:
+        """Drop the metadata and body once a record is made of them; the key lines can still be worked out."""
+        self.meta, self.body = {}, ""
+
     def line_of(self, *key) -> int:
         """Return the line of a key path such as ('appearances', 0, 'session'), or its nearest parent."""
         lines = self.lines

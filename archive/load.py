@@ -362,6 +362,8 @@ def _read_record(key: str, root: Path, read, problems: list, docs: dict, overrid
         found: list = []
         read_docs: dict = {}
         record = read(Path(key), root, found, read_docs, text)
+        for doc in read_docs.values():
+            doc.forget_content()  # the record holds what it needs; the document is kept for line numbers
         cached = (signature, record, found, read_docs)
         if text is None and signature:
             with _RECORDS_LOCK:
