@@ -27,6 +27,7 @@ B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults, which the index uses
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float32)
 _EMPTY_KEYS = np.zeros(0, dtype=np.int64)
+SCORE_SLICE = 1 << 18  # postings scored per vectorised pass
 POSITION_BITS = 24  # a key is document << 24 | position: a field may hold 16 million words per document
 
 
@@ -141,19 +142,29 @@ def _scored_pieces(reader, field: str, leaves, base, earlier: list["_Part"] | No
         frequencies = np.asarray(frequencies, dtype=np.float64)
         if earlier is not None:
             frequencies += _earlier_frequencies(earlier, field, terms)
-        docs = np.frombuffer(ids, dtype=np.int64).copy()
-        tf = np.frombuffer(weights, dtype=np.float64)
-        del ids
+        docs = np.frombuffer(ids, dtype=np.int64)  # the packed array's own memory: no copy
         idf = np.log(count / (frequencies + 1)) + 1
-        norm = K1 * ((1 - B) + B * field_lengths(leaf, field)[docs] / (average or 1.0))
         counts = np.diff(np.asarray(ends, dtype=np.int64), prepend=0)
-        scores = (np.repeat(idf, counts) * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+        scores = _scores(docs, np.frombuffer(weights, dtype=np.float64), np.repeat(np.arange(len(terms), dtype=np.int32), counts),
+                         idf, field_lengths(leaf, field), average)
+        del weights
         docs += offset
         start = 0
         for term, end in zip(terms, ends):
             pieces.setdefault(term, []).append((docs[start:end], scores[start:end]))
             start = end
     return pieces
+
+
+def _scores(docs: np.ndarray, tf: np.ndarray, term_of: np.ndarray, idf: np.ndarray, lengths: np.ndarray,
+            average: float) -> np.ndarray:
+    """BM25F of every posting (float32), a slice at a time: whole-field temporaries were most of a build's peak."""
+    scores = np.empty(len(docs), dtype=np.float32)
+    for start in range(0, len(docs), SCORE_SLICE):
+        part = slice(start, start + SCORE_SLICE)
+        norm = K1 * ((1 - B) + B * lengths[docs[part]] / (average or 1.0))
+        scores[part] = (idf[term_of[part]] * tf[part] * (K1 + 1) / (tf[part] + norm)).astype(np.float32)
+    return scores
 
 
 def _earlier_parts(folder: Path) -> list["_Part"]:
