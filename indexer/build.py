@@ -133,7 +133,7 @@ def new_build_dir(root: Path) -> Path:
 def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: Progress | None) -> FacetRows:
     """Index the documents; return each one's id and facet values, in document-number order."""
     ix = index.create_in(str(target), build_schema())
-    writer = ix.writer(limitmb=32, compound=False)  # compound files are copied into memory per reader
+    writer = ix.writer(limitmb=6, compound=False)  # compound files are copied into memory per reader
     kept = FacetRows()
     words = VocabularyCounter()
     try:
