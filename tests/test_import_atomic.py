@@ -110,6 +110,16 @@ def test_recovery_puts_back_what_a_killed_import_moved(tmp_path):
     assert recover(corpus) is False
 
 
+def test_recovery_removes_a_journal_killed_while_it_was_written(tmp_path):
+    """Killed between the journal's temporary file and its rename: no move had begun, and nothing may be left."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    before = _tree(corpus)
+    (corpus / f".{JOURNAL}.k1ll3d.tmp").write_text('{"stage": "x", "moves": [', encoding="utf-8")
+    assert recover(corpus) is False
+    assert _tree(corpus) == before
+
+
 def test_a_half_imported_corpus_is_refused_by_validate_and_build_until_the_import_runs_again(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SHIPPED_CORPUS, corpus)

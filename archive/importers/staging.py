@@ -98,6 +98,8 @@ def recover(root: Path) -> bool:
             _undo(root, root / STAGING / data["stage"], data["moves"])
             undone = True
         journal.unlink()
+    for stray in root.glob(f".{JOURNAL}.*.tmp"):  # killed while the journal was written (writer._stage): no move began
+        stray.unlink(missing_ok=True)
     shutil.rmtree(root / STAGING, ignore_errors=True)
     return undone
 
