@@ -66,13 +66,14 @@ def parse(text: str) -> Document:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER), None)
     if end is None:
         raise FrontMatterError(1, "front matter is not closed by a second '---' line")
-    meta, yaml_text = _read_yaml("".join(lines[1:end]), first_line=2, key_lines=None)
+    meta, yaml_text = _read_yaml("".join(lines[1:end]), first_line=2)
     body = "".join(lines[end + 1:]).strip("\n")
     return Document(meta=meta, body=body, body_line=end + 2, yaml_text=yaml_text, first_line=2)
 
 
 def key_lines(text: str, first_line: int) -> dict:
-    """The line of every key path of YAML text that has been read before (load_yaml checked it)."""
+    """The line of every key path of YAML text that has been read before (_read_yaml checked it). Composed again:
+    constructing the data rewrites `<<` merges in the nodes it reads."""
     lines: dict = {}
     node = yaml.compose(text, Loader=_COMPOSER) if text else None
     if node is not None:
@@ -82,16 +83,15 @@ def key_lines(text: str, first_line: int) -> dict:
 
 def load_yaml(text: str, first_line: int) -> tuple[dict, dict]:
     """safe_load with the line of every key; a date-like value that is no date stays text for its field to report."""
-    lines: dict = {}
-    meta, _ = _read_yaml(text, first_line, lines)
-    return meta, lines
+    meta, read = _read_yaml(text, first_line)
+    return meta, key_lines(read, first_line)
 
 
-def _read_yaml(text: str, first_line: int, key_lines: dict | None) -> tuple[dict, str]:
-    """load_yaml's data, and the text it was read from (impossible dates quoted); the lines go to key_lines if given."""
+def _read_yaml(text: str, first_line: int) -> tuple[dict, str]:
+    """load_yaml's data, and the text it was read from (impossible dates quoted, so key_lines can read it)."""
     for _ in range(50):  # each pass quotes one impossible date such as 2025-13-08
         try:
-            return _load_once(text, first_line, key_lines), text
+            return _load_once(text, first_line), text
         except _ImpossibleDate as exc:
             text = text[:exc.start] + repr(exc.value) + text[exc.end:]
     raise FrontMatterError(first_line, "too many impossible dates in this file")
@@ -103,7 +103,7 @@ class _ImpossibleDate(Exception):
         self.start, self.end, self.value = start, end, value
 
 
-def _load_once(text: str, first_line: int, key_lines: dict | None) -> dict:
+def _load_once(text: str, first_line: int) -> dict:
     node = None
     try:
         node = yaml.compose(text, Loader=_COMPOSER)  # nodes keep the line numbers
@@ -111,9 +111,6 @@ def _load_once(text: str, first_line: int, key_lines: dict | None) -> dict:
             problem = expansion_problem(node)  # before constructing: an alias bomb would hold the CPU for minutes
             if problem:
                 raise FrontMatterError(first_line + node.start_mark.line, problem)
-            if key_lines is not None:
-                key_lines.clear()  # from a pass that met an impossible date
-                _collect_lines(node, (), first_line, key_lines, set())  # before constructing, which rewrites `<<` merges
         meta = _construct_safely(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -127,8 +124,6 @@ def _load_once(text: str, first_line: int, key_lines: dict | None) -> dict:
             raise FrontMatterError(first_line, "the front matter holds characters YAML cannot read") from None
         raise _bad_date(node, first_line) from None
     if meta is None:
-        if key_lines is not None:
-            key_lines.clear()
         return {}
     if not isinstance(meta, dict):
         raise FrontMatterError(first_line, "front matter must be a mapping of `key: value` lines")

@@ -32,24 +32,24 @@ def format_rows() -> list[dict]:
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 def facets(as_json):
     """List the facets: the URL parameter and CLI option (--NAME), whether quotes have it, query syntax."""
-    rows = facet_rows()
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    _table(["facet", "title", "quotes", "in the query", "help"],
-           [[r["name"], r["title"], "yes" if r["quotes"] else "no", r["in_query"] or "no", r["help"]] for r in rows])
+    _show(facet_rows(), as_json, ["facet", "title", "quotes", "in the query", "help"],
+          lambda r: [r["name"], r["title"], "yes" if r["quotes"] else "no", r["in_query"] or "no", r["help"]])
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 def formats(as_json):
     """List the export formats: the name for --format, /api/quotes.NAME and cite.NAME, and where each is offered."""
-    rows = format_rows()
+    _show(format_rows(), as_json, ["format", "label", "file", "offered"],
+          lambda r: [r["name"], r["label"], f"*.{r['extension']}", ", ".join(r["offered"])])
+
+
+def _show(rows: list[dict], as_json: bool, headings: list[str], cells) -> None:
+    """The rows as JSON, or as a table of the given headings with cells(row) in each line."""
     if as_json:
         click.echo(json.dumps(rows, indent=2))
-        return
-    _table(["format", "label", "file", "offered"],
-           [[r["name"], r["label"], f"*.{r['extension']}", ", ".join(r["offered"])] for r in rows])
+    else:
+        _table(headings, [cells(r) for r in rows])
 
 
 def _table(headings: list[str], rows: list[list[str]]) -> None:

@@ -133,7 +133,9 @@ def new_build_dir(root: Path) -> Path:
 def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: Progress | None) -> FacetRows:
     """Index the documents; return each one's id and facet values, in document-number order."""
     ix = index.create_in(str(target), build_schema())
-    writer = ix.writer(limitmb=6, compound=False)  # compound files are copied into memory per reader
+    # small pools: they spill sorted runs to disk either way, and big ones were the build's peak of memory;
+    # compound files are copied into memory per reader
+    writer = ix.writer(limitmb=6, compound=False)
     kept = FacetRows()
     words = VocabularyCounter()
     try:

@@ -215,11 +215,7 @@ class FacetTable:
         if hits is None:
             hits = np.flatnonzero(mask)
         if len(hits) <= self.FEW:
-            counts, mentions = self._few_counts(facet, hits)
-            weight = {i: counts.get(i, 0) + (mentions.get(i, 0) if mentions is not None else 0)
-                      for i in (counts if mentions is None else counts.keys() | mentions.keys())}
-            ranks = self.label_order[facet]
-            order = sorted((i for i in weight if weight[i]), key=lambda i: (-weight[i], -counts.get(i, 0), ranks[i]))
+            counts, mentions, order = self._few_counts(facet, hits)
         else:
             counts, mentions, order = self._dense_counts(facet, mask)
         values, names, chosen = self.values[facet], self.names[facet], set(selected)
@@ -248,18 +244,20 @@ class FacetTable:
         order = present[np.lexsort((self.label_order[facet][present], -counts[present], -weight[present]))]
         return _Counts(counts), None if mentions is None else _Counts(mentions), order.tolist()
 
-    def _few_counts(self, facet: str, hits: np.ndarray) -> tuple[dict[int, int], dict[int, int] | None]:
+    def _few_counts(self, facet: str, hits: np.ndarray) -> tuple[dict[int, int], dict[int, int] | None, list[int]]:
         """As _dense_counts, read from each match's own rows."""
-        counts = self._tally(facet, hits)
-        if facet != "topic" or MENTIONS not in self.pairs:
-            return counts, None
-        topic_numbers, mention_values = self.numbers["topic"], self.values[MENTIONS]
-        mentions: dict[int, int] = {}
-        for number, n in self._tally(MENTIONS, hits).items():
-            topic = topic_numbers.get(mention_values[number])
-            if topic is not None:
-                mentions[topic] = mentions.get(topic, 0) + n
-        return counts, mentions
+        counts, mentions = self._tally(facet, hits), None
+        if facet == "topic" and MENTIONS in self.pairs:
+            topic_numbers, mention_values = self.numbers["topic"], self.values[MENTIONS]
+            mentions = {}
+            for number, n in self._tally(MENTIONS, hits).items():
+                topic = topic_numbers.get(mention_values[number])
+                if topic is not None:
+                    mentions[topic] = mentions.get(topic, 0) + n
+        weight = {i: counts.get(i, 0) + (mentions or {}).get(i, 0) for i in counts.keys() | (mentions or {}).keys()}
+        ranks = self.label_order[facet]
+        order = sorted((i for i in weight if weight[i]), key=lambda i: (-weight[i], -counts.get(i, 0), ranks[i]))
+        return counts, mentions, order
 
     def _tally(self, facet: str, hits: np.ndarray) -> dict[int, int]:
         starts, values = self._sorted_by_document(facet)

@@ -46,18 +46,17 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     leaves = reader.leaf_readers()
     scored_leaves = leaves[-1:] if update else leaves
     earlier = _earlier_parts(folder) if update else None
-    start = 0
     with NpyWriter(folder / "docs.npy", np.int32) as docs_out, NpyWriter(folder / "scores.npy", np.float32) as scores_out:
         for name in fields:  # one field's postings in memory at a time
             pieces = _scored_pieces(reader, name, scored_leaves, leaves[0][0] if update else None, earlier)
             texts = sorted(pieces)
             spans = np.zeros((len(texts), 2), dtype=np.int64)
             for row, text in enumerate(texts):
+                spans[row, 0] = docs_out.length
                 for docs, scores in pieces.pop(text):
                     docs_out.append(docs)
                     scores_out.append(scores)
-                spans[row] = (start, docs_out.length)
-                start = int(spans[row, 1])
+                spans[row, 1] = docs_out.length
             del pieces
             width = max((len(t) for t in texts), default=1)
             np.save(folder / f"terms-{name}.npy", np.array(texts, dtype=f"S{width}"))
@@ -67,7 +66,7 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(fields),
                                                   "positioned": [f for f in fields if f in positioned]}),
                                        encoding="utf-8")
-    return start
+    return docs_out.length
 
 
 def write_positions(folder: Path, field: str, texts: list[bytes], leaves) -> None:

@@ -86,7 +86,7 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     target = Path(build) / QUOTES
     target.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(target), quote_schema())
-    writer = ix.writer(limitmb=4, compound=False)  # see store.SearcherPool
+    writer = ix.writer(limitmb=4, compound=False)  # a small pool and no compound files: see build._write_index
     docs = FacetRows()  # ids and facet values: the payloads are not kept
     for payload, doc_facets in iter_quote_documents(corpus):
         writer.add_document(**quote_fields(payload))

@@ -62,12 +62,20 @@ class Evaluator:
 
     def matching(self, q: wq.Query) -> np.ndarray:
         """The documents a query matches (deleted ones included), unscored: a word's or a phrase's straight from its hits."""
-        if type(q) is not wq.Term and type(q) is not wq.Phrase:
+        hits = self._hits(q)
+        if hits is None:
             return self.evaluate(q).mask
-        docs = self.impacts.postings(q.fieldname, _text(q.text))[0] if type(q) is wq.Term else self.phrase_hits(q)[0]
         mask = np.zeros(self.size, dtype=bool)
-        mask[docs] = True
+        mask[hits[0]] = True
         return mask
+
+    def _hits(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray] | None:
+        """A word's or a phrase's documents and scores, without whole-index arrays; None for any other query."""
+        if type(q) is wq.Term:
+            return self.impacts.postings(q.fieldname, _text(q.text))
+        if type(q) is wq.Phrase:
+            return self.phrase_hits(q)
+        return None
 
     def nothing(self) -> Matches:
         return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64))
@@ -85,9 +93,9 @@ class Evaluator:
     def _or(self, q: wq.Or) -> Matches:
         found = self.nothing()
         for sub in q.subqueries:
-            if type(sub) is wq.Term or type(sub) is wq.Phrase:  # add its hits in place, no whole-index arrays
-                docs, scores = (self.impacts.postings(sub.fieldname, _text(sub.text)) if type(sub) is wq.Term
-                                else self.phrase_hits(sub))
+            hits = self._hits(sub)
+            if hits is not None:  # the common case: add its hits in place, no whole-index arrays
+                docs, scores = hits
                 found.mask[docs] = True
                 found.scores[docs] += scores * np.float64(sub.boost) if sub.boost != 1.0 else scores
                 continue

@@ -26,14 +26,10 @@ SAVES = 4
 
 @contextmanager
 def collector_off():
+    """No collections from here on (archive.load.collector_paused), after one that clears what came before."""
     gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with archive.load.collector_paused():
         yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def cyclic_frames() -> list[str]:
