@@ -154,8 +154,7 @@ def plain_query(parser: qparser.QueryParser, text: str) -> wq.Query | None:
     leaves: dict[wq.Query, None] = {}  # what normalize() would make: nested Ors flattened, duplicates dropped
     for item in items:
         if item["word"] is not None:
-            queries = [_placed(parser.term_query(name, item["word"], parser.termclass), item.span("word"))
-                       for name in fields]
+            queries = _word_queries(parser, fields, item["word"], item.span("word"))
         else:
             queries = _phrase_queries(parser, fields, item["phrase"], item.start("phrase"))
         for q in queries:
@@ -172,6 +171,28 @@ def _placed(q: wq.Query | None, span: tuple[int, int]) -> wq.Query | None:
     if q:
         q.startchar, q.endchar = span
     return q
+
+
+def _word_queries(parser: qparser.QueryParser, fields: tuple[str, ...], word: str,
+                  span: tuple[int, int]) -> list[wq.Query | None]:
+    """The word in each field, as `parser.term_query` makes it; fields sharing an analyzer share one analysis."""
+    analysed: dict[int, list[str]] = {}
+    queries = []
+    for name in fields:
+        field = parser.schema[name]
+        if field.self_parsing():
+            queries.append(_placed(parser.term_query(name, word, parser.termclass), span))
+            continue
+        key = id(field.analyzer)
+        if key not in analysed:
+            analysed[key] = list(field.process_text(word, mode="query", tokenize=True, removestops=True))
+        texts = analysed[key]
+        if len(texts) > 1:
+            q = parser.multitoken_query(field.multitoken_query, list(texts), name, parser.termclass, 1.0)
+        else:
+            q = parser.termclass(name, texts[0], boost=1.0) if texts else None
+        queries.append(_placed(q, span))
+    return queries
 
 
 def _phrase_queries(parser: qparser.QueryParser, fields: tuple[str, ...], text: str, start: int) -> list[wq.Query]:
