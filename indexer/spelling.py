@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Whole words whose variants no suffix rule below covers.
 WORDS = {
@@ -35,6 +36,7 @@ KEEP_REWRITE = {"centre": "center", "metre": "meter", "theatre": "theater", "fib
                 "spectre": "specter", "sombre": "somber", "calibre": "caliber", "centres": "centers"}
 
 
+@lru_cache(maxsize=65536)  # every token of every build and query passes here; the words repeat
 def normalise_spelling(word: str) -> str:
     """American form of a lowercase word: 'organisation' -> 'organization', 'tumour' -> 'tumor'."""
     if word in WORDS:
