@@ -39,21 +39,25 @@ class WrittenForms:
     def __init__(self, analyzer, words: Iterable[str], known: "WrittenForms | None" = None):
         """The forms of `words`, plus those of `known` (an earlier build's, by the same analyzer), whose words are
         not analysed again."""
-        words = [w for w in words if w.isascii() and "'" not in w and PLAIN_WORD.fullmatch(w)
-                 and (known is None or w not in known.words)]
+        words = [w for w in words if (known is None or w not in known.words)
+                 and w.isascii() and "'" not in w and PLAIN_WORD.fullmatch(w)]
         starts, place = {}, 0
         for word in words:
             starts[place] = word
             place += len(word) + 1
-        pairs = set() if known is None else set(zip(known._terms, known._words))
+        pairs = set()
         # one analyzer call over all the words: its filters work a token at a time, so each gets its own terms
         for token in analyzer(" ".join(words), chars=True, mode="index"):
             word = starts[token.startchar]
             pairs.add((word if token.text == word else token.text, word))
-        ordered = sorted(pairs)
-        self._terms = [term for term, _ in ordered]
-        self._words = [word for _, word in ordered]
-        self.words = set(words) | (known.words if known is not None else set())
+        if known is None:
+            ordered = sorted(pairs)
+            self._terms = [term for term, _ in ordered]
+            self._words = [word for _, word in ordered]
+            self.words = set(words)
+        else:
+            self._terms, self._words = _merged(known._terms, known._words, sorted(pairs))
+            self.words = known.words.union(words)
 
     def __call__(self, terms: Iterable[str]) -> set[str]:
         """The plain words making any of the terms."""
@@ -64,6 +68,23 @@ class WrittenForms:
                 found.add(self._words[at])
                 at += 1
         return found
+
+
+def _merged(terms: list[str], words: list[str], pairs: list[tuple[str, str]],
+            insert_below: float = 1 / 64) -> tuple[list[str], list[str]]:
+    """The sorted aligned lists with the (few, sorted) new pairs put in their places: an update's handful of new
+    words, where sorting every pair again took most of the time a new build's learning took."""
+    if len(pairs) > len(terms) * insert_below:  # many new words (an import): one sort beats many inserts
+        ordered = sorted([*zip(terms, words), *pairs])
+        return [t for t, _ in ordered], [w for _, w in ordered]
+    terms, words = list(terms), list(words)
+    for term, word in pairs:
+        at = bisect_left(terms, term)
+        end = bisect_left(terms, term + "\0", at)  # the run of this term; within it, words are sorted
+        at = bisect_left(words, word, at, end)
+        terms.insert(at, term)
+        words.insert(at, word)
+    return terms, words
 
 
 def build_vocabulary(vocabulary) -> list[str]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.analysis import STOP_WORDS
 
 from indexer import IndexStore, Searcher
 from indexer.analysis import TOKEN_PATTERN, language_analyzer, name_analyzer, text_analyzer
 from indexer.snippets import SurfaceTerms, Wanted, body_snippets, marked_places
-from indexer.written_forms import WrittenForms, build_vocabulary, candidate_runs
+from indexer.written_forms import WrittenForms, _merged, build_vocabulary, candidate_runs
 
 CHARLIMIT = 2 ** 15  # the pinpoint fragmenter's
 
@@ -162,3 +164,16 @@ def test_a_later_build_analyses_only_its_new_words_and_knows_what_learning_afres
     for term in ("genom", "sequenc", "zanzibarium", "data", "tumour"):
         assert later({term}) == afresh({term}), term
     assert later({"genom"}) == {"genomes"}
+    assert (later._terms, later._words, later.words) == (afresh._terms, afresh._words, afresh.words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from("wxyz")), unique=True, max_size=40),
+       st.lists(st.tuples(st.sampled_from(["a", "b", "bb", "c", "e", ""]), st.sampled_from("vwxz")), max_size=6))
+def test_new_pairs_are_merged_where_a_full_sort_puts_them(known, new):
+    """An update's few new (term, word) pairs go into the sorted lists exactly where sorting all of them would."""
+    known = sorted(known)
+    new = sorted(set(new) - set(known))
+    for insert_below in (0, 1):  # sorting everything again, inserting each new pair
+        terms, words = _merged([t for t, _ in known], [w for _, w in known], new, insert_below)
+        assert list(zip(terms, words)) == sorted(known + new)
