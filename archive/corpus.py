@@ -39,6 +39,32 @@ class Corpus:
             for session_id in dict.fromkeys(a.session for a in speaker.appearances):
                 self._listed.setdefault(session_id, []).append(speaker)
 
+    def reindex_replacing(self, previous: "Corpus", fresh: list) -> None:
+        """reindex(), for a corpus that is `previous` with the `fresh` talks and speakers in place of their
+        namesakes: when none of them moved (same place in the programme, same speakers, same sessions listed),
+        previous's tables are copied with them swapped in, which is what reindex() would build; else reindex().
+        A save's check at 10,000 talks spent a twentieth of a second sorting the programme again."""
+        talks = {r.id: r for r in fresh if isinstance(r, Talk)}
+        speakers = {r.id: r for r in fresh if isinstance(r, Speaker)}
+        if (len(talks) + len(speakers) != len(fresh) or len(previous._ordered) != len(previous.talks)
+                or any(not self._stays(previous, previous.talks.get(i), t) for i, t in talks.items())
+                or any(not _same_sessions(previous.speakers.get(i), s) for i, s in speakers.items())):
+            self.reindex()
+            return
+        self._ordered = [talks.get(t.id, t) for t in previous._ordered]
+        self._by_session, self._by_speaker, self._listed = (
+            dict(previous._by_session), dict(previous._by_speaker), dict(previous._listed))
+        for talk in talks.values():
+            for table, key in [(self._by_session, talk.session or ""), *((self._by_speaker, s) for s in talk.speakers)]:
+                table[key] = [talk if t.id == talk.id else t for t in table[key]]
+        for speaker in speakers.values():
+            for session_id in dict.fromkeys(a.session for a in speaker.appearances):
+                self._listed[session_id] = [speaker if s.id == speaker.id else s for s in self._listed[session_id]]
+
+    def _stays(self, previous: "Corpus", old: Talk | None, new: Talk) -> bool:
+        return (old is not None and old.session == new.session and old.speakers == new.speakers
+                and previous.programme_key(old) == self.programme_key(new))
+
     def programme_key(self, talk: Talk) -> tuple:
         """Sort key for programme order: conference date, session number, position in the session."""
         conference = self.conferences.get(talk.conference)
@@ -82,3 +108,9 @@ class Corpus:
         same_session = [a for a in speaker.appearances if a.session == talk.session and a.conference == talk.conference]
         same_event = [a for a in speaker.appearances if a.conference == talk.conference]
         return (same_session or same_event or [None])[0]
+
+
+def _same_sessions(old: Speaker | None, new: Speaker) -> bool:
+    """Whether a speaker changed is listed in the same sessions, in the same order."""
+    return old is not None and (list(dict.fromkeys(a.session for a in old.appearances))
+                                == list(dict.fromkeys(a.session for a in new.appearances)))

@@ -94,9 +94,9 @@ def _inspect(root: Path, overrides: Mapping[Path, str] | None, reuse: bool,
         state = _LoadState(docs=docs)
         _read_all(root, corpus, problems, docs, overridden, listing, inputs, state)
         tag_corpus(corpus)
+        corpus.reindex()
     else:
-        state = derived
-    corpus.reindex()
+        state = derived  # its corpus's tables are made already
     problems += _checked(root, corpus, docs)
     problems = sorted(set(problems))
     corpus.loaded_from, corpus.load_state = inputs, state
@@ -180,6 +180,7 @@ def _derived(root: Path, last: tuple | None, overridden: dict[str, str], inputs:
         problems.extend(found)
     fresh = [record for _, record in fresh]
     tag_records(corpus.topics, fresh)
+    corpus.reindex_replacing(previous, fresh)
     return _LoadState(docs=docs, reading=reading, places=state.places)
 
 

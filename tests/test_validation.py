@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import re
 from pathlib import Path
 
 import pytest
@@ -319,10 +320,27 @@ def _edits(text: str) -> list[tuple[str, str]]:
             ("new id", text.replace("id: dngc-2025-s2-tine-jess", "id: dngc-2025-s2-tine-jess-2", 1)),
             ("broken front matter", text.replace("title:", "title: [", 1)),
             ("topic by hand", text.replace("  add: []", "  add: [cancer]", 1)),
-            ("unchanged", text)]
+            ("unchanged", text),
+            ("moved in the programme", re.sub(r"(?m)^order: \d+", "order: 99", text, count=1))]
 
 
-@pytest.mark.parametrize("edit", range(6))
+def _tables(corpus) -> dict:
+    """The corpus's lookup tables by id, each entry checked to be the corpus's own record."""
+    talks = corpus.ordered_talks()
+    assert all(corpus.talks[t.id] is t for t in talks)
+    found = {"programme": [t.id for t in talks]}
+    for session in corpus.sessions:
+        in_session, listed = corpus.talks_in_session(session), corpus.speakers_listed_in(session)
+        assert all(corpus.talks[t.id] is t for t in in_session) and all(corpus.speakers[s.id] is s for s in listed)
+        found[session] = ([t.id for t in in_session], [s.id for s in listed])
+    for speaker in corpus.speakers:
+        by_speaker = corpus.talks_by_speaker(speaker)
+        assert all(corpus.talks[t.id] is t for t in by_speaker)
+        found[speaker] = [t.id for t in by_speaker]
+    return found
+
+
+@pytest.mark.parametrize("edit", range(7))
 def test_a_saves_check_started_from_the_last_load_equals_reading_every_file(corpus_copy, edit):
     """The editor's check reuses the last load's records and reads only the saved file (archive/load.py,
     _derived); every problem, record and topic must be what a load from nothing finds."""
@@ -346,11 +364,13 @@ def test_a_saves_check_started_from_the_last_load_equals_reading_every_file(corp
     for table in ("conferences", "sessions", "talks", "speakers"):
         assert getattr(corpus, table) == getattr(full, table), (name, table)
     assert {t.id: t.topics for t in corpus.talks.values()} == {t.id: t.topics for t in full.talks.values()}
+    assert _tables(corpus) == _tables(full), name  # the lookup tables, copied or made again
     expected_derived = name not in ("new id", "broken front matter")
     assert (derived_calls[0] is not None) == expected_derived, name  # those two read every file again
 
 
 def test_a_second_save_starts_from_the_first_saves_check(corpus_copy):
+    import archive.load as archive_load
     from archive.load import inspect_corpus, remember_written
     from archive.writer import Change, apply_changes
 
@@ -367,3 +387,7 @@ def test_a_second_save_starts_from_the_first_saves_check(corpus_copy):
     assert "Zanzibarium" in second.talks["dngc-2025-s2-tine-jess"].text
     assert "Quixotrix" in second.speakers["tine-jess"].bio
     assert second.talks["dngc-2025-s2-tine-jess"] is corpus.talks["dngc-2025-s2-tine-jess"]  # shared, not read again
+    assert second.speakers["tine-jess"] in second.speakers_listed_in(second.talks["dngc-2025-s2-tine-jess"].session)
+    archive_load._LAST.clear()
+    archive_load._RECORDS.clear()
+    assert _tables(second) == _tables(inspect_corpus(corpus_copy, overrides={other: text})[0])
