@@ -72,6 +72,18 @@ def test_report_and_chart_render(measured):
     assert "- HTTP: skipped" in markdown
     svg = report.render_svg(results)
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert markdown.startswith("# Benchmarks\n") and report.FINDINGS.read_text().strip() in markdown  # the analysis
+
+
+def test_the_alt_generator_s_report_says_so_and_points_to_the_analysis(measured):
+    _, result = measured
+    results = {"command": "python -m benchmarks.run --generator alt", "machine": {"cores": 2}, "generator": "alt",
+               "sizes": {str(SIZE): result}}
+    markdown = report.render_markdown(results, "benchmarks-alt.svg")
+    assert markdown.startswith("# Benchmarks on the alt generator's corpora\n")
+    assert "synthetic_alt.py" in markdown
+    assert "[benchmarks.md](benchmarks.md#where-the-time-goes)" in markdown
+    assert report.FINDINGS.read_text().strip()[:200] not in markdown
 
 
 def test_fts5_baseline_answers_the_same_shape(measured):
