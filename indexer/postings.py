@@ -1,7 +1,8 @@
 """The one module that uses Whoosh 2.7.4's private parts: block-level reading of postings, and three small hooks.
 
 The hooks: a stemmer's cache (`set_stemmer`), the terms a prefix or fuzzy query expands to
-(`expansions`), and the highlighter's merging of adjacent matched words (`merged_matches`).
+(`expansions`), the highlighter's merging of adjacent matched words (`merged_matches`), and a segment's
+field lengths read whole for the postings writer (`decoded_lengths`, used by whoosh_fixes.py).
 
 Whoosh's public matcher API moves one posting per Python call, and `skip_to` scans a block linearly.
 Its block reader already holds a block's ids and weights as arrays; reading those whole (for the
@@ -66,6 +67,19 @@ def field_lengths(leaf, field: str) -> np.ndarray:
     stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)[:count]
     codes[:len(stored)] = stored
     return _DECODED_LENGTHS[codes]
+
+
+def decoded_lengths(perdoc, field: str) -> list | None:
+    """Each document's length in a field as `perdoc.doc_field_length` gives it (None for a length byte of 0), in one
+    read of the field's length column; None when the segment has no such column (Whoosh then answers the default)."""
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    stored = column._dbfile.get(column._basepos, column._count) if column._count else b""
+    return [_LENGTH_OF_BYTE[code] for code in stored] + [None] * (column._doccount + 1 - len(stored))
+
+
+_LENGTH_OF_BYTE = [None] + [byte_to_length(code) for code in range(1, 256)]
 
 
 def field_position_keys(leaf, field: str, offset: int, bits: int):
