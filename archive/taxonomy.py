@@ -214,42 +214,53 @@ class RuleScorer:
 
     def __init__(self, topics: dict[str, Topic]):
         self.topics = list(topics.values())
-        self.exact: dict[str, list[tuple[int, int, bool]]] = {}  # word -> (topic, rule, explicit)
-        self.prefixes: dict[str, list[tuple[str, int, int, bool]]] = {}  # stem's first 0-2 letters -> entries
-        self.phrases: dict[str, list[tuple[str, int, int, bool]]] = {}  # phrase's first word ('' if none) -> entries
-        for t, topic in enumerate(self.topics):
-            for r, rule in enumerate(topic.rules):
-                for term in rule.terms:
-                    if term.endswith("*"):
-                        stem = term[:-1]
-                        self.prefixes.setdefault(stem[:2], []).append((stem, t, r, rule.explicit))
-                    else:
-                        self.exact.setdefault(term, []).append((t, r, rule.explicit))
-                for phrase in rule.phrases:
-                    first = (words(phrase) or [""])[0]
-                    self.phrases.setdefault(first, []).append((_spaced(phrase), t, r, rule.explicit))
+        self.modes = {sentence: _RuleIndex(self.topics, sentence) for sentence in (False, True)}
 
     def scores(self, counted: "Words", sentence: bool = False) -> list[float]:
         """Each topic's score, in taxonomy order (for one sentence: explicit rules only)."""
-        hits: dict[tuple[int, int], int] = {}
-        for word, n in counted.counts.items():
-            for t, r, explicit in self.exact.get(word, ()):
-                if explicit or not sentence:
-                    hits[t, r] = hits.get((t, r), 0) + n
-            for key in {word[:0], word[:1], word[:2]}:
-                for stem, t, r, explicit in self.prefixes.get(key, ()):
-                    if (explicit or not sentence) and word.startswith(stem):
-                        hits[t, r] = hits.get((t, r), 0) + n
-        for first in [*counted.counts, ""]:
-            for spaced, t, r, explicit in self.phrases.get(first, ()):
-                if explicit or not sentence:
-                    n = counted.joined.count(spaced)
-                    if n:
-                        hits[t, r] = hits.get((t, r), 0) + n
+        hits = self.modes[sentence].hits(counted)
         totals: list[float] = [0] * len(self.topics)
         for t, r in sorted(hits):
             totals[t] += self.topics[t].rules[r].weight * hits[t, r]
         return totals
+
+
+class _RuleIndex:
+    """The rules of one mode (every rule, or explicit ones only) by word: (topic, rule) numbers per exact term,
+    per stem's first 0-2 letters, and per phrase's first word ('' for a phrase without words)."""
+
+    def __init__(self, topics: list[Topic], sentence: bool):
+        self.exact: dict[str, list[tuple[int, int]]] = {}
+        self.prefixes: dict[str, list[tuple[str, int, int]]] = {}
+        self.phrases: dict[str, list[tuple[str, int, int]]] = {}
+        for t, topic in enumerate(topics):
+            for r, rule in enumerate(topic.rules):
+                if sentence and not rule.explicit:
+                    continue
+                for term in rule.terms:
+                    if term.endswith("*"):
+                        self.prefixes.setdefault(term[:-1][:2], []).append((term[:-1], t, r))
+                    else:
+                        self.exact.setdefault(term, []).append((t, r))
+                for phrase in rule.phrases:
+                    self.phrases.setdefault((words(phrase) or [""])[0], []).append((_spaced(phrase), t, r))
+
+    def hits(self, counted: "Words") -> dict[tuple[int, int], int]:
+        """(topic, rule) -> how many of the rule's terms and phrases the text holds, counted as `explain` counts."""
+        hits: dict[tuple[int, int], int] = {}
+        for word, n in counted.counts.items():
+            for t, r in self.exact.get(word, ()):
+                hits[t, r] = hits.get((t, r), 0) + n
+            for key in {word[:0], word[:1], word[:2]}:
+                for stem, t, r in self.prefixes.get(key, ()):
+                    if word.startswith(stem):
+                        hits[t, r] = hits.get((t, r), 0) + n
+        for first in [*counted.counts, ""]:
+            for spaced, t, r in self.phrases.get(first, ()):
+                n = counted.joined.count(spaced)
+                if n:
+                    hits[t, r] = hits.get((t, r), 0) + n
+        return hits
 
 
 _RULED: dict[tuple[str, bool, bool], list[str]] = {}  # (text, sentence?, domain?) -> topics, for the taxonomy in _RULED_FOR

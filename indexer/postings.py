@@ -60,23 +60,29 @@ _DECODED_LENGTHS = np.array([np.nan] + [byte_to_length(code) for code in range(1
 def field_lengths(leaf, field: str) -> np.ndarray:
     """Each document's length in a field as Whoosh's scorer sees it (its one-byte code decoded); NaN for none."""
     count = leaf.doc_count_all()
-    column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    if column is None:
+    stored = _length_codes(leaf._perdoc, field)
+    if stored is None:
         return np.ones(count)
     codes = np.zeros(count, dtype=np.uint8)
-    stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)[:count]
+    stored = np.frombuffer(stored, dtype=np.uint8)[:count]
     codes[:len(stored)] = stored
     return _DECODED_LENGTHS[codes]
+
+
+def _length_codes(perdoc, field: str) -> bytes | None:
+    """The field's one-byte length codes of a segment's documents, in one read (documents past the end have none);
+    None when the segment has no length column for the field."""
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    return None if column is None else column._dbfile.get(column._basepos, column._count)
 
 
 def decoded_lengths(perdoc, field: str) -> list | None:
     """Each document's length in a field as `perdoc.doc_field_length` gives it (None for a length byte of 0), in one
     read of the field's length column; None when the segment has no such column (Whoosh then answers the default)."""
-    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    if column is None:
+    stored = _length_codes(perdoc, field)
+    if stored is None:
         return None
-    stored = column._dbfile.get(column._basepos, column._count) if column._count else b""
-    return [_LENGTH_OF_BYTE[code] for code in stored] + [None] * (column._doccount + 1 - len(stored))
+    return [_LENGTH_OF_BYTE[code] for code in stored] + [None] * (perdoc._doccount + 1 - len(stored))
 
 
 _LENGTH_OF_BYTE = [None] + [byte_to_length(code) for code in range(1, 256)]
