@@ -5,7 +5,9 @@ from __future__ import annotations
 import fnmatch
 import gc
 import glob
+import operator
 import os
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,9 +97,10 @@ def _inspect(root: Path, overrides: Mapping[Path, str] | None, reuse: bool,
         _read_all(root, corpus, problems, docs, overridden, listing, inputs, state)
         tag_corpus(corpus)
         corpus.reindex()
+        state.checked = checks.check_corpus(corpus, _locator(docs), _taxonomy_path(root))
     else:
-        state = derived  # its corpus's tables are made already
-    problems += _checked(root, corpus, docs)
+        state = derived  # its corpus's tables are made already, and its checks run
+    problems += state.checked.problems()
     problems = sorted(set(problems))
     corpus.loaded_from, corpus.load_state = inputs, state
     if not overridden:
@@ -109,12 +112,13 @@ def _inspect(root: Path, overrides: Mapping[Path, str] | None, reuse: bool,
 class _LoadState:
     """What a load found per file, kept on its corpus so that the check of the next save can start from it:
     each file's reading problems (only files that have some), the parsed documents that give problems
-    their line numbers, and which record (table, id) each file holds."""
+    their line numbers, which record (table, id) each file holds, and what the cross-record checks found."""
 
     docs: dict = field(default_factory=dict)
     reading: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)
     duplicates: bool = False
+    checked: checks.Checked | None = None
 
 
 def _read_settings(root: Path, corpus: Corpus, problems: list, docs: dict) -> None:
@@ -131,15 +135,17 @@ def _read_settings(root: Path, corpus: Corpus, problems: list, docs: dict) -> No
     corpus.synonyms = _unless_unchanged(root / "synonyms.yaml", load_synonyms, f"{rel_root}/synonyms.yaml", problems)
 
 
-def _checked(root: Path, corpus: Corpus, docs: dict) -> list[Problem]:
-    """The checks across records: references, the programme, and the warnings."""
+def _locator(docs: dict):
+    """locate(path, field): the line where a record's file writes a field such as 'appearances.0.session'."""
     def locate(path: str, field_name: str) -> int:
         doc = docs.get(path)
         key = tuple(int(p) if p.isdigit() else p for p in field_name.split("."))
         return doc.line_of(*key) if doc else 1
+    return locate
 
-    return [*checks.check_references(corpus, locate), *checks.check_programme(corpus, locate),
-            *checks.quality_warnings(corpus, locate, taxonomy_path=f"{root.name}/taxonomy.yaml")]
+
+def _taxonomy_path(root: Path) -> str:
+    return f"{root.name}/taxonomy.yaml"
 
 
 def _derived(root: Path, last: tuple | None, overridden: dict[str, str], inputs: dict, corpus: Corpus,
@@ -150,11 +156,13 @@ def _derived(root: Path, last: tuple | None, overridden: dict[str, str], inputs:
 
     A save's check at 10,000 talks spent half its time putting every record into a new corpus; the
     records of unchanged files are the last corpus's own (nobody changes a loaded record: see
-    `inspect_corpus`), so they are shared, with their topics.
+    `inspect_corpus`), so they are shared, with their topics; the cross-record checks redo only what the
+    saved records touch (checks.recheck).
     """
     state = getattr(last[1], "load_state", None) if last is not None else None
     previous = last[1] if last is not None else None
-    if (state is None or state.duplicates or previous.topics is not corpus.topics or len(inputs) != len(last[0])
+    if (state is None or state.duplicates or state.checked is None or previous.topics is not corpus.topics
+            or len(inputs) != len(last[0])
             or any(key not in state.places for key in overridden)
             or any(inputs.get(key, False) != value for key, value in last[0].items() if key not in overridden)):
         return None
@@ -181,7 +189,8 @@ def _derived(root: Path, last: tuple | None, overridden: dict[str, str], inputs:
     fresh = [record for _, record in fresh]
     tag_records(corpus.topics, fresh)
     corpus.reindex_replacing(previous, fresh)
-    return _LoadState(docs=docs, reading=reading, places=state.places)
+    checked = checks.recheck(state.checked, previous, corpus, fresh, _locator(docs), _taxonomy_path(root))
+    return _LoadState(docs=docs, reading=reading, places=state.places, checked=checked)
 
 
 # corpus folder -> (the signatures of every file it was loaded from, the corpus, its problems,
@@ -308,28 +317,37 @@ def _files(root: Path, pattern: str, overrides: dict[str, str], signatures: dict
     return sorted(found, key=lambda p: p.split(os.sep)) if added else list(found)
 
 
-def _matching(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, tuple | None]]:
-    """(path, signature) of every file under folder matching the pattern parts, folder by folder in name order."""
-    head, rest = parts[0], parts[1:]
-    if not glob.has_magic(head):
-        path = os.path.join(folder, head)
-        if rest:
-            yield from _matching(path, rest)
-        elif os.path.lexists(path):
-            yield path, _signature(path)
-        return
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted((e for e in listing if not e.name.startswith(".") and fnmatch.fnmatchcase(e.name, head)),
-                             key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if rest:
-            if entry.is_dir():
-                yield from _matching(entry.path, rest)
-        else:
-            yield entry.path, _entry_signature(entry)
+def _matching(folder: str, parts: tuple[str, ...]) -> list[tuple[str, tuple | None]]:
+    """(path, signature) of every file under folder matching the pattern parts, folder by folder in name order.
+
+    Level by level: each pattern part turns the folders found so far into the next level's, in order,
+    so the files come out as a depth-first walk would give them, without a generator per folder.
+    """
+    folders, last = [folder], len(parts) - 1
+    for depth, head in enumerate(parts):
+        if not glob.has_magic(head):
+            folders = [os.path.join(f, head) for f in folders]
+            if depth == last:
+                return [(path, _signature(path)) for path in folders if os.path.lexists(path)]
+            continue
+        wanted = re.compile(fnmatch.translate(head)).match
+        found: list = []
+        for current in folders:
+            try:
+                with os.scandir(current) as listing:
+                    entries = [e for e in listing if e.name[0] != "." and wanted(e.name)]
+            except OSError:
+                continue
+            entries.sort(key=_name)
+            if depth == last:
+                found += [(entry.path, _entry_signature(entry)) for entry in entries]
+            else:
+                found += [entry.path for entry in entries if entry.is_dir()]
+        folders = found
+    return folders
+
+
+_name = operator.attrgetter("name")
 
 
 def _entry_signature(entry: os.DirEntry) -> tuple | None:
