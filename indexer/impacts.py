@@ -10,8 +10,6 @@ process serving the same build shares one copy in the page cache.
 from __future__ import annotations
 
 import json
-import threading
-import weakref
 from array import array
 from pathlib import Path
 from typing import Iterator
@@ -20,6 +18,7 @@ import numpy as np
 
 from .npy_stream import NpyWriter
 from .postings import field_lengths, field_position_keys, field_postings
+from .shared_parts import SharedParts
 
 IMPACTS = "impacts"  # folder inside a build
 UPDATE_SUFFIX = "-update-"  # impacts-update-0001/: the postings the first update added
@@ -240,22 +239,8 @@ class ImpactIndex:
 
 
 def opened_part(folder: Path) -> "_Part":
-    """The part in folder, shared with any open build that has it: a part is never rewritten, and each update's
-    build links the earlier parts in under a new folder, so they are known by their files' identity, not their
-    path. Opening every part again cost each update and each newly published build a few milliseconds per
-    part. Parts are kept only while an open build holds them (a weak cache), so a replaced build's memory
-    maps, and its deleted files, go with it."""
-    stat = (folder / "docs.npy").stat()
-    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    with _PARTS_LOCK:
-        found = _PARTS.get(key)
-        if found is None:
-            found = _PARTS[key] = _Part(folder)
-    return found
-
-
-_PARTS: "weakref.WeakValueDictionary[tuple, _Part]" = weakref.WeakValueDictionary()
-_PARTS_LOCK = threading.Lock()
+    """The part in folder, shared with any open build that has it (see shared_parts.py)."""
+    return _PARTS.open(folder)
 
 
 def mapped(path: Path) -> np.ndarray:
@@ -291,6 +276,9 @@ class _Part:
         if span is None:
             return []
         return [(self.docs[span[0]:span[1]], self.scores[span[0]:span[1]])]
+
+
+_PARTS: SharedParts[_Part] = SharedParts(_Part, "docs.npy")
 
 
 class TermTable:

@@ -1,8 +1,9 @@
-"""The one module that uses Whoosh 2.7.4's private parts: block-level reading of postings, and three small hooks.
+"""The one module that uses Whoosh 2.7.4's private parts: block-level reading of postings, and small hooks.
 
 The hooks: a stemmer's cache (`set_stemmer`), the terms a prefix or fuzzy query expands to
-(`expansions`), the highlighter's merging of adjacent matched words (`merged_matches`), and a segment's
-field lengths read whole for the postings writer (`decoded_lengths`, used by whoosh_fixes.py).
+(`expansions`), the highlighter's merging of adjacent matched words (`merged_matches`), a segment's
+field lengths read whole for the postings writer (`decoded_lengths`, used by whoosh_fixes.py), and a reader
+of the newest segment alone (`newest_segment_reader`).
 
 Whoosh's public matcher API moves one posting per Python call, and `skip_to` scans a block linearly.
 Its block reader already holds a block's ids and weights as arrays; reading those whole (for the
@@ -16,6 +17,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.compat import loads
 from whoosh.formats import Positions
+from whoosh.index import TOC
+from whoosh.reading import SegmentReader
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
@@ -142,3 +145,10 @@ def expansions(q, reader):
 def merged_matches(highlighter, tokens):
     """Adjacent matched tokens merged into one, as Whoosh's own highlighter does before fragmenting."""
     return highlighter._merge_matched_tokens(tokens)
+
+
+def newest_segment_reader(ix):
+    """A reader of the index's last segment alone (the one a writer's commit without merging just added): opening
+    every segment again after each update's commit cost a few milliseconds per segment."""
+    toc = TOC.read(ix.storage, ix.indexname)
+    return SegmentReader(ix.storage, toc.schema, toc.segments[-1], generation=toc.generation)

@@ -24,6 +24,7 @@ import numpy as np
 from whoosh.codec.base import Automata
 
 from .analysis import TOKEN_PATTERN, name_analyzer
+from .shared_parts import SharedParts
 
 VOCABULARY = "vocabulary"  # folder inside a build
 UPDATE_SUFFIX = "-update-"
@@ -114,6 +115,9 @@ class _Part:
         return [w.decode("utf-8") for w in self.words[rows]]
 
 
+_PARTS: SharedParts[_Part] = SharedParts(_Part, "words.npy")
+
+
 class _Cursor:
     """The little of a Whoosh term cursor that its automata use, over one part's sorted words."""
 
@@ -136,7 +140,7 @@ class Vocabulary:
 
     def __init__(self, build: Path):
         base = build / VOCABULARY
-        self.parts = [_Part(base), *(_Part(p) for p in update_parts(base))]
+        self.parts = [_PARTS.open(base), *(_PARTS.open(p) for p in update_parts(base))]
 
     def frequency(self, word: str) -> int:
         """How many live documents hold the word (as Whoosh's doc_frequency on the spell field of a full build)."""

@@ -13,7 +13,9 @@ import pytest
 import indexer.update
 from archive import load_corpus
 from indexer import IndexStore, SearchRequest, Searcher, build_index
-from indexer.quotes_index import QuoteRequest
+from indexer.layout import META
+from indexer.quotes_index import QUOTES, QuoteRequest
+from indexer.vocabulary import Vocabulary
 from indexer.update import touched_records, update_index
 from indexer.quotes_index import open_quotes
 
@@ -111,6 +113,9 @@ def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_pa
         assert updated["facets"] == full["facets"], q
         assert set(updated["ids"]) == set(full["ids"]), q
     assert _search(root, "")["ids"] == _search(fresh, "")["ids"]  # programme order is kept
+    updated, full = IndexStore(root).handle().path, IndexStore(fresh).handle().path
+    for meta, key in [(META, "documents"), (f"{QUOTES}/{META}", "quotes")]:  # the live counts the pages show
+        assert json.loads((updated / meta).read_text())[key] == json.loads((full / meta).read_text())[key], meta
 
 
 # An update scores its new segment with the collection as it now is (as Whoosh does), but the other
@@ -656,6 +661,8 @@ def test_an_updated_build_shares_the_open_builds_parts_and_a_dropped_build_lets_
     second = IndexStore(root).handle()
     assert second.path != first.path and second.impacts.parts[0] is base  # the same files, opened once
     assert len(second.impacts.parts) == 2
+    words = Vocabulary(first.path).parts[0]
+    assert Vocabulary(second.path).parts[0] is words and len(Vocabulary(second.path).parts) == 2
     gone = weakref.ref(base)
     build_index(load_corpus(corpus_dir), root)  # a full build: new parts
     current = IndexStore(root).handle()

@@ -1,0 +1,32 @@
+"""Parts of a build (folders written once, never rewritten), opened once per process and shared by every build
+that links them in."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from pathlib import Path
+from typing import Callable, Generic, TypeVar
+
+Part = TypeVar("Part")
+
+
+class SharedParts(Generic[Part]):
+    """Opened parts known by the identity of one of their files, not by their path: each update's build
+    hard-links the earlier parts in under a new folder, and opening every part again cost each update
+    and each newly published build a few milliseconds per part. Parts are kept only while an open build
+    holds them (a weak cache), so a replaced build's memory maps, and its deleted files, go with it."""
+
+    def __init__(self, opener: Callable[[Path], Part], marker: str):
+        self._opener, self._marker = opener, marker  # marker: a file every part has
+        self._open: "weakref.WeakValueDictionary[tuple, Part]" = weakref.WeakValueDictionary()
+        self._lock = threading.Lock()
+
+    def open(self, folder: Path) -> Part:
+        stat = (folder / self._marker).stat()
+        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            found = self._open.get(key)
+            if found is None:
+                found = self._open[key] = self._opener(folder)
+        return found
