@@ -20,7 +20,7 @@ from archive import Corpus
 
 from .documents import IndexDoc, corpus_facet_notes, document_count, facet_labels, iter_documents, pinned_values
 from .facet_files import FacetRows, write_facets
-from .impacts import IMPACTS, write_impacts
+from .impacts import IMPACTS, keep_parts_of, write_impacts
 from .page_data import catalogue
 from .parallel import alongside
 from .quotes_index import build_quote_index
@@ -121,6 +121,7 @@ def staged_build(root: Path) -> Iterator[Path]:
         raise
     publish(root, target)
     prune(root, keep=target)
+    keep_parts_of(target)
 
 
 def new_build_dir(root: Path) -> Path:

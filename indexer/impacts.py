@@ -65,6 +65,8 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     (folder / "terms.json").write_text(json.dumps({"documents": count, "fields": list(fields),
                                                   "positioned": [f for f in fields if f in positioned]}),
                                        encoding="utf-8")
+    if update:  # the next update of this index reads these parts again
+        _LAST_UPDATED[tuple(fields)] = (folder, [*earlier, opened_part(folder)])
     return docs_out.length
 
 
@@ -169,6 +171,19 @@ def _earlier_parts(folder: Path) -> list["_Part"]:
     """The parts an update's part (folder) follows: the full build's and every earlier update's."""
     base = folder.parent / IMPACTS
     return [opened_part(base), *(opened_part(p) for p in update_parts(base) if p.name < folder.name)]
+
+
+# an index's fields -> (its last update's part, the parts that update read and wrote), held so that the next update
+# finds them open where no open build holds them (the quote index of a server nobody has asked for quotes)
+_LAST_UPDATED: dict[tuple[str, ...], tuple[Path, list]] = {}
+
+
+def keep_parts_of(build: Path) -> None:
+    """Let go of the parts held for the next update (_LAST_UPDATED) unless they are the given build's, the one
+    just published: a replaced build's memory maps, and its deleted files, go with it."""
+    for fields, (folder, _) in list(_LAST_UPDATED.items()):
+        if build not in folder.parents:
+            _LAST_UPDATED.pop(fields, None)
 
 
 def update_parts(base: Path) -> list[Path]:

@@ -670,3 +670,18 @@ def test_an_updated_build_shares_the_open_builds_parts_and_a_dropped_build_lets_
     del first, second, base
     gc.collect()
     assert gone() is None  # no open build holds the old part: its memory maps are closed
+
+
+def test_an_update_finds_the_quote_parts_of_the_last_update_open_when_no_build_holds_them(built, monkeypatch):
+    """A server nobody has asked for quotes holds no quote part open; each update would open all again."""
+    import indexer.impacts as impacts
+
+    corpus_dir, root = built
+    _append(corpus_dir, TINE_FILE, "Zanzibarium")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    opened = []
+    real = impacts._Part.__init__
+    monkeypatch.setattr(impacts._Part, "__init__", lambda self, folder: opened.append(folder.parent.name) or real(self, folder))
+    _append(corpus_dir, TINE_FILE, "Quixotrix")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert opened == [IndexStore(root).handle().path.name, QUOTES]  # only the two parts this update wrote
