@@ -108,7 +108,7 @@ def _load_once(text: str, first_line: int) -> dict:
     try:
         node = yaml.compose(text, Loader=_COMPOSER)  # nodes keep the line numbers
         if node is not None:
-            problem = expansion_problem(node)  # before constructing: an alias bomb would hold the CPU for minutes
+            problem = expansion_problem(node, text)  # before constructing: an alias bomb would hold the CPU for minutes
             if problem:
                 raise FrontMatterError(first_line + node.start_mark.line, problem)
         meta = _construct_safely(node)

@@ -71,6 +71,33 @@ def test_a_file_with_a_recursive_alias_is_refused():
     assert caught.value.message == "a YAML alias refers to the list or mapping it is part of (a recursive alias); remove it"
 
 
+def test_a_file_without_aliases_but_too_many_values_is_still_refused():
+    """The walk is skipped only for alias-free text too short to hold the limit's values (yamlguard)."""
+    with pytest.raises(FrontMatterError) as caught:
+        load_yaml("id: x\nmany: [" + ",".join(["1"] * 100_001) + "]\n", first_line=2)
+    assert "expands to more than 100,000 values" in caught.value.message
+
+
+@pytest.mark.parametrize("text", ["id: x\nnames: [a, b]\n", "? \n? \n- \n", "a:\n" * 30, "[" * 40 + "]" * 40])
+def test_the_shortcut_for_alias_free_text_agrees_with_the_walk(text):
+    import yaml
+
+    from archive.yamlguard import expansion_problem
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+    assert expansion_problem(node, text) == expansion_problem(node) is None
+    walked, sizes = [node], 0
+    while walked:  # fewer than three nodes per character, as the shortcut assumes
+        current = walked.pop()
+        sizes += 1
+        walked += [p for pair in current.value for p in pair] if isinstance(current, yaml.MappingNode) else (
+            list(current.value) if isinstance(current, yaml.SequenceNode) else [])
+    assert sizes < 3 * len(text) + 1
+
+
 def test_small_aliases_in_files_still_load():
     assert load_yaml("a: &v [1, 2]\nb: *v\n", first_line=2)[0] == {"a": [1, 2], "b": [1, 2]}
 
