@@ -227,11 +227,11 @@ class RuleScorer:
 
 class _RuleIndex:
     """The rules of one mode (every rule, or explicit ones only) by word: (topic, rule) numbers per exact term,
-    per stem's first 0-2 letters, and per phrase's first word ('' for a phrase without words)."""
+    per stem, and per phrase's first word ('' for a phrase without words)."""
 
     def __init__(self, topics: list[Topic], sentence: bool):
         self.exact: dict[str, list[tuple[int, int]]] = {}
-        self.prefixes: dict[str, list[tuple[str, int, int]]] = {}
+        self.stems: dict[str, list[tuple[int, int]]] = {}
         self.phrases: dict[str, list[tuple[str, int, int]]] = {}
         for t, topic in enumerate(topics):
             for r, rule in enumerate(topic.rules):
@@ -239,25 +239,32 @@ class _RuleIndex:
                     continue
                 for term in rule.terms:
                     if term.endswith("*"):
-                        self.prefixes.setdefault(term[:-1][:2], []).append((term[:-1], t, r))
+                        self.stems.setdefault(term[:-1], []).append((t, r))
                     else:
                         self.exact.setdefault(term, []).append((t, r))
                 for phrase in rule.phrases:
                     self.phrases.setdefault((words(phrase) or [""])[0], []).append((_spaced(phrase), t, r))
 
     def hits(self, counted: "Words") -> dict[tuple[int, int], int]:
-        """(topic, rule) -> how many of the rule's terms and phrases the text holds, counted as `explain` counts."""
+        """(topic, rule) -> how many of the rule's terms and phrases the text holds, counted as `explain` counts.
+
+        A stem's count is how often a word starts with it: in `Words.joined` (the words between single
+        spaces) that is how often a space and the stem occur, found by str.count in C where asking every
+        distinct word of a long talk cost most of tagging a corpus. A stem holding a space starts no word.
+        """
         hits: dict[tuple[int, int], int] = {}
-        for word, n in counted.counts.items():
-            for t, r in self.exact.get(word, ()):
-                hits[t, r] = hits.get((t, r), 0) + n
-            for key in {word[:0], word[:1], word[:2]}:
-                for stem, t, r in self.prefixes.get(key, ()):
-                    if word.startswith(stem):
-                        hits[t, r] = hits.get((t, r), 0) + n
-        for first in [*counted.counts, ""]:
+        counts, joined = counted.counts, counted.joined
+        for word in counts.keys() & self.exact.keys():
+            for t, r in self.exact[word]:
+                hits[t, r] = hits.get((t, r), 0) + counts[word]
+        for stem, rules in self.stems.items():
+            n = sum(counts.values()) if not stem else 0 if " " in stem else joined.count(" " + stem)
+            if n:
+                for t, r in rules:
+                    hits[t, r] = hits.get((t, r), 0) + n
+        for first in {*(counts.keys() & self.phrases.keys()), ""}:
             for spaced, t, r in self.phrases.get(first, ()):
-                n = counted.joined.count(spaced)
+                n = joined.count(spaced)
                 if n:
                     hits[t, r] = hits.get((t, r), 0) + n
         return hits

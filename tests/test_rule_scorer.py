@@ -20,6 +20,7 @@ EDGE_TOPICS = {
     "stems": Topic("stems", "Stems", rules=[
         Rule(1.0, terms=("a*", "ab*", "abc*", "abc", "abc")),  # a term listed twice counts twice, as in score()
         Rule(0.3, terms=("*",), explicit=False),  # a bare star matches every word
+        Rule(0.9, terms=("b d*", "ab*")),  # a stem holding a space starts no word; one stem in two rules
         Rule(0.7, phrases=("abc def", "def abc abc"))]),
     "implicit": Topic("implicit", "Implicit", threshold=0.0, sentence_threshold=0.5, rules=[
         Rule(0.1, terms=("x", "y*"), explicit=False), Rule(0.2, phrases=("x y",), explicit=False),
@@ -52,6 +53,13 @@ def test_the_shipped_taxonomy_scores_every_sentence_and_record_of_the_corpus_as_
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(WORDS), max_size=14), st.booleans())
 def test_edge_rules_score_as_score_does(chosen, sentence):
+    text = " ".join(chosen)
+    assert RuleScorer(EDGE_TOPICS).scores(Words(text), sentence) == _reference(EDGE_TOPICS, text, sentence)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=15, max_size=400), st.booleans())
+def test_edge_rules_score_long_texts_as_score_does(chosen, sentence):
     text = " ".join(chosen)
     assert RuleScorer(EDGE_TOPICS).scores(Words(text), sentence) == _reference(EDGE_TOPICS, text, sentence)
 
