@@ -18,8 +18,7 @@ from whoosh import index
 
 from archive import Corpus
 
-from .documents import (IndexDoc, corpus_facet_notes, document_count, facet_labels, iter_documents, iter_spelled_texts,
-                        pinned_values)
+from .documents import IndexDoc, corpus_facet_notes, document_count, facet_labels, iter_documents, pinned_values
 from .facet_files import FacetRows, write_facets
 from .impacts import IMPACTS, keep_parts_of, write_impacts
 from .page_data import catalogue
@@ -102,29 +101,13 @@ def build_locked(corpus: Corpus, root: Path, progress: Progress | None, started:
 def build_into(corpus: Corpus, target: Path, progress: Progress | None = None) -> int:
     """Write a whole build (index, scored postings, sidecars, quote index) into an empty folder; return its documents."""
     total = document_count(corpus)
-    with alongside(_quotes_and_words, corpus, target):
+    with alongside(build_quote_index, corpus, target):
         facets = _write_index(target, iter_documents(corpus), total, progress)
         _write_impacts(target)
         _write_sidecars(target, corpus, facets)
+        write_suggestions(target, corpus)
     check_build(target, total)
     return total
-
-
-def _quotes_and_words(corpus: Corpus, target: Path) -> None:
-    """The second process's share of a build: the quote index, then the vocabulary and the suggestions that read
-    it. The vocabulary needs each document's text, not the document, so it can be counted apart from the
-    index; it was a twentieth of the main process, which finished well after this one."""
-    build_quote_index(corpus, target)
-    write_vocabulary(corpus, target)
-    write_suggestions(target, corpus)
-
-
-def write_vocabulary(corpus: Corpus, target: Path) -> None:
-    """The build's vocabulary (vocabulary.py): each document's words, in document order."""
-    words = VocabularyCounter()
-    for text in iter_spelled_texts(corpus):
-        words.add(text)
-    words.write(target / VOCABULARY)
 
 
 @contextmanager
@@ -155,12 +138,16 @@ def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: P
     # compound files are copied into memory per reader
     writer = ix.writer(limitmb=6, compound=False)
     kept = FacetRows()
+    words = VocabularyCounter()
     try:
         for number, doc in enumerate(docs):
             writer.add_document(**index_fields(doc))
+            words.add(spelled_text(doc))
             kept.add(doc.id, doc.facets)
             if progress:
                 progress(number + 1, total)
+        words.write(target / VOCABULARY)
+        del words  # before the commit, the build's peak of memory
         writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     except BaseException:
         writer.cancel()
@@ -187,6 +174,11 @@ def index_fields(doc: IndexDoc) -> dict:
     return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names,
                 affiliation=doc.affiliation, topics_text=topics_text, payload=doc.payload, record=doc.record, facets=doc.facets,
                 **facets, **doc.localized)
+
+
+def spelled_text(doc: IndexDoc) -> str:
+    """The text whose words the build's vocabulary (vocabulary.py) counts: what did-you-mean may correct to."""
+    return "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
 
 
 def _write_sidecars(target: Path, corpus: Corpus, kept: FacetRows) -> None:

@@ -38,60 +38,21 @@ class IndexDoc:
 MentionsOf = Callable[[Talk], list[Mention]]
 
 
-@dataclass
-class DocText:
-    """A document's searchable text: what its fields are indexed from and what its vocabulary counts."""
-
-    title: str
-    body: str
-    names: str = ""
-    affiliation: str = ""
-
-
-def talk_text(corpus: Corpus, talk: Talk) -> DocText:
-    speakers = corpus.speakers_of(talk)
-    appearances = [a for a in (corpus.appearance_for(s, talk) for s in speakers) if a]
-    names = [n for s in speakers for n in (s.display_name, s.name, *s.aliases)]
-    body = "\n\n".join(p for p in (to_plain(talk.text), talk.question, talk.abstract) if p)
-    return DocText(talk.title, body, " ; ".join(names), " ; ".join([*talk.byline, *(a.role for a in appearances)]))
-
-
-def speaker_text(corpus: Corpus, speaker: Speaker) -> DocText:
-    bios = _unique([speaker.bio, *(a.bio for a in speaker.appearances if a.bio)])
-    return DocText(speaker.display_name, "\n\n".join(to_plain(b) for b in bios),
-                   " ; ".join(_unique([speaker.display_name, speaker.name, *speaker.aliases])),
-                   " ; ".join(_unique([*(a.role for a in speaker.appearances),
-                                       *(a.organisation for a in speaker.appearances)])))
-
-
-def session_text(corpus: Corpus, session: Session) -> DocText:
-    return DocText(session.label, to_plain(session.purpose))
-
-
-def spelled_text(doc: DocText | IndexDoc) -> str:
-    """The text whose words the build's vocabulary (vocabulary.py) counts: what did-you-mean may correct to."""
-    return "\n".join((doc.title, doc.body, doc.names, doc.affiliation))
-
-
-def iter_spelled_texts(corpus: Corpus) -> Iterator[str]:
-    """spelled_text of each document of iter_documents, in its order, without making the documents: no topic
-    mentions, pages or payloads, so that the build's second process can count the vocabulary."""
-    makers = {"session": session_text, "talk": talk_text, "speaker": speaker_text}
-    return (spelled_text(makers[kind](corpus, record)) for kind, record in forgetting(_in_programme_order(corpus)))
-
-
 def talk_doc(corpus: Corpus, talk: Talk, mentions_of: MentionsOf | None = None) -> IndexDoc:
     speakers = corpus.speakers_of(talk)
     session = corpus.session_of(talk)
-    text = talk_text(corpus, talk)
+    appearances = [a for a in (corpus.appearance_for(s, talk) for s in speakers) if a]
+    names = [n for s in speakers for n in (s.display_name, s.name, *s.aliases)]
+    body = "\n\n".join(p for p in (to_plain(talk.text), talk.question, talk.abstract) if p)
     mentions = (mentions_of or _mentions_of(corpus))(talk)
     return IndexDoc(
-        id=talk.id, kind=talk.kind, title=text.title, body=text.body, names=text.names, affiliation=text.affiliation,
+        id=talk.id, kind=talk.kind, title=talk.title, body=body, names=" ; ".join(names),
+        affiliation=" ; ".join([*talk.byline, *(a.role for a in appearances)]),
         facets={**record_facets(corpus, talk, "talk"), MENTIONS: [m.topic for m in mentions]},
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
                  "mentions": [m.as_dict() for m in mentions], "conference": talk.conference},
-        record=talk_page(corpus, talk, mentions), localized=localized_text(talk, text.body))
+        record=talk_page(corpus, talk, mentions), localized=localized_text(talk, body))
 
 
 def localized_text(talk: Talk, body: str) -> dict[str, str]:
@@ -101,11 +62,13 @@ def localized_text(talk: Talk, body: str) -> dict[str, str]:
 
 
 def speaker_doc(corpus: Corpus, speaker: Speaker, mentions_of: MentionsOf | None = None) -> IndexDoc:
+    bios = _unique([speaker.bio, *(a.bio for a in speaker.appearances if a.bio)])
     conferences = _unique(a.conference for a in speaker.appearances)
     mentions = speaker_mentions(corpus, speaker, mentions_of)
-    text = speaker_text(corpus, speaker)
     return IndexDoc(
-        id=speaker.id, kind="speaker", title=text.title, body=text.body, names=text.names, affiliation=text.affiliation,
+        id=speaker.id, kind="speaker", title=speaker.display_name, body="\n\n".join(to_plain(b) for b in bios),
+        names=" ; ".join(_unique([speaker.display_name, speaker.name, *speaker.aliases])),
+        affiliation=" ; ".join(_unique([*(a.role for a in speaker.appearances), *(a.organisation for a in speaker.appearances)])),
         facets={**record_facets(corpus, speaker, "speaker"), MENTIONS: [m.topic for m in mentions]},
         payload={"id": speaker.id, "kind": "speaker", "title": speaker.display_name,
                  "url": url_for("speaker", speaker.id), "speakers": speaker_refs([speaker]),
@@ -123,9 +86,8 @@ def session_doc(corpus: Corpus, session: Session, mentions_of: MentionsOf | None
         for mention in mentions_of(talk):
             if mention.topic not in about:
                 mentioned.setdefault(mention.topic, []).extend(mention.sentences)
-    text = session_text(corpus, session)
     return IndexDoc(
-        id=session.id, kind="session", title=text.title, body=text.body,
+        id=session.id, kind="session", title=session.label, body=to_plain(session.purpose),
         facets={**record_facets(corpus, session, "session"), MENTIONS: list(mentioned)},
         payload={"id": session.id, "kind": "session", "title": session.label, "url": url_for("session", session.id),
                  "speakers": [], "session": session_ref(session), "topics": [],

@@ -30,9 +30,8 @@ from archive.load import collector_paused
 from archive.topic_strength import Mention, talk_mentions
 
 from .build import (BuildReport, POSITIONED_FIELDS, SCORED_FIELDS, Progress, build_lock, build_locked, index_fields,
-                    staged_build, write_meta)
-from .documents import (IndexDoc, corpus_facet_notes, document_ids, facet_labels, pinned_values, session_doc, speaker_doc,
-                        spelled_text, talk_doc)
+                    spelled_text, staged_build, write_meta)
+from .documents import IndexDoc, corpus_facet_notes, document_ids, facet_labels, pinned_values, session_doc, speaker_doc, talk_doc
 from .facet_files import added_orders, parsed_table, write_update
 from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
 from .layout import META, SUGGEST, IndexUnavailable, current_build

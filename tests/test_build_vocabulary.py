@@ -12,7 +12,8 @@ from whoosh.filedb.filestore import RamStorage
 from archive import load_corpus
 from indexer import IndexStore, build_index
 from indexer.analysis import name_analyzer
-from indexer.documents import iter_documents, iter_spelled_texts, spelled_text
+from indexer.build import spelled_text
+from indexer.documents import iter_documents
 from indexer.update import update_index
 from indexer.vocabulary import Vocabulary
 
@@ -60,21 +61,6 @@ def assert_same_as_spell_field(vocabulary: Vocabulary, corpus) -> None:
 
 def test_a_full_builds_vocabulary_is_the_spell_fields(corpus, index_dir):
     assert_same_as_spell_field(Vocabulary(IndexStore(index_dir).handle().path), corpus)
-
-
-def test_the_texts_the_second_process_counts_are_the_documents_texts_in_document_order(corpus):
-    """The build counts the vocabulary in its quote process from the records' texts (build._quotes_and_words)."""
-    assert list(iter_spelled_texts(corpus)) == [spelled_text(doc) for doc in iter_documents(corpus)]
-
-
-def test_each_documents_words_in_a_full_build_are_its_own(corpus, index_dir):
-    """Document by document, the words an update would count down when deleting it."""
-    handle = IndexStore(index_dir).handle()
-    vocabulary, analyzer = Vocabulary(handle.path), name_analyzer()
-    for number, doc in enumerate(iter_documents(corpus)):
-        assert handle.searcher().stored_fields(number)["id"] == doc.id
-        expected = {token.text for token in analyzer(spelled_text(doc))}
-        assert set(vocabulary.words_of([number])[0]) == expected, doc.id
 
 
 @pytest.fixture
