@@ -58,7 +58,8 @@ def recheck(earlier: Checked, previous: Corpus, corpus: Corpus, saved: list, loc
     second to a few milliseconds.
     """
     talks = [r for r in saved if isinstance(r, Talk)]
-    if (len(talks) + sum(isinstance(r, Speaker) for r in saved) != len(saved)
+    speakers = [r for r in saved if isinstance(r, Speaker)]
+    if (len(talks) + len(speakers) != len(saved)
             or any(_place(previous.talks.get(t.id)) != _place(t) for t in talks)):
         return check_corpus(corpus, locate, taxonomy_path)
     paths = {r.path for r in saved}
@@ -71,7 +72,7 @@ def recheck(earlier: Checked, previous: Corpus, corpus: Corpus, saved: list, loc
         before = (previous.talks if isinstance(record, Talk) else previous.speakers)[record.id]
         for topic, step in [*((t, -1) for t in set(before.topics)), *((t, 1) for t in set(record.topics))]:
             topic_use[topic] = topic_use.get(topic, 0) + step
-    twins = _likely_duplicate_speakers(corpus) if len(talks) < len(saved) else earlier.twins
+    twins = _likely_duplicate_speakers(corpus) if speakers else earlier.twins
     return _completed(corpus, locate, taxonomy_path, own, programme, earlier.settled, topic_use, twins)
 
 
