@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
@@ -47,10 +47,73 @@ class SpellingFilter(Filter):
             yield token
 
 
+class RememberedFilters(Filter):
+    """A chain of word-by-word filters (one of them may drop stop words), run once per distinct token text.
+
+    Whoosh passes every token through each filter's generator in turn; a build analyses millions of
+    tokens drawn from a vocabulary of thousands, so the chain's outcome for a token text (what it
+    becomes: none, one or two words, each stopped or not) is remembered and replayed. The filters
+    must not look at positions or at neighbouring tokens; the stop filter's renumbering of positions,
+    the one thing across tokens, is done here as StopFilter does it. Same tokens, texts and
+    positions as the chain itself (tests/test_analysis.py compares them).
+    """
+
+    MEMORY = 200_000  # distinct (text, removestops) outcomes kept; then forgotten at once and refilled
+
+    def __init__(self, *filters: Filter):
+        self.filters = filters
+        self.renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
+        self._outcomes: dict = {}
+
+    def __getstate__(self):
+        return {"filters": self.filters, "renumber": self.renumber}  # the remembered outcomes stay out of the schema
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, _outcomes={})
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.filters == self.filters
+
+    def __hash__(self):
+        return hash(self.filters)
+
+    def outcome(self, text: str, removestops: bool) -> tuple[tuple[str, bool], ...]:
+        """What the chain makes of one token text: its (text, stopped) tokens, in order."""
+        key = (text, removestops)
+        found = self._outcomes.get(key)
+        if found is None:
+            token = Token(removestops=removestops)
+            token.text = text
+            stream = iter((token,))
+            for f in self.filters:
+                stream = f(stream)
+            found = tuple((t.text, t.stopped) for t in stream)
+            if len(self._outcomes) >= self.MEMORY:
+                self._outcomes = {}
+            self._outcomes[key] = found
+        return found
+
+    def __call__(self, tokens):
+        outcome, renumber = self.outcome, self.renumber
+        pos = None
+        for t in tokens:
+            for text, stopped in outcome(t.text, t.removestops):
+                t.text = text
+                t.stopped = stopped
+                if renumber and not stopped and t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    else:
+                        pos += 1
+                        t.pos = pos
+                yield t
+
+
 def text_analyzer():
     """For prose: tokenise, lowercase, fold accents, drop stop words, unify spelling, stem."""
-    return thread_safe_stemming(RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter()
-                                | CharsetFilter(FOLD_MAP) | StopFilter() | SpellingFilter() | StemFilter(cachesize=50000))
+    return thread_safe_stemming(RegexTokenizer(TOKEN_PATTERN) | RememberedFilters(
+        LowercaseFilter(), ApostropheFilter(), CharsetFilter(FOLD_MAP), StopFilter(), SpellingFilter())
+        | StemFilter(cachesize=50000))
 
 
 STEM_CACHE = 50_000
@@ -85,11 +148,11 @@ LANGUAGE_FIELDS = {"de": ("body_de", "german"), "da": ("body_da", "danish")}
 
 def language_analyzer(lang: str):
     """For prose in another language: its stop words and its Snowball stemmer, accents folded as the rest."""
-    return thread_safe_stemming(RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter()
-                                | StopFilter(lang=lang) | CharsetFilter(FOLD_MAP) | StemFilter(lang=lang))
+    return thread_safe_stemming(RegexTokenizer(TOKEN_PATTERN) | RememberedFilters(
+        LowercaseFilter(), ApostropheFilter(), StopFilter(lang=lang), CharsetFilter(FOLD_MAP)) | StemFilter(lang=lang))
 
 
 def name_analyzer():
     """For names and organisations: fold accents but never stem, so names match as written."""
-    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | ApostropheFilter() | CharsetFilter(FOLD_MAP)
-            | StopFilter(minsize=1))
+    return RegexTokenizer(TOKEN_PATTERN) | RememberedFilters(
+        LowercaseFilter(), ApostropheFilter(), CharsetFilter(FOLD_MAP), StopFilter(minsize=1))

@@ -8,7 +8,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from .analysis import LANGUAGE_FIELDS, language_analyzer, name_analyzer, text_analyzer
 from .facet_specs import FACETS
 
-SCHEMA_VERSION = 13  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own; 13: no programme field (facets.json's order was the only one read), no spell field (the build's vocabulary/ arrays hold its words and counts)
+SCHEMA_VERSION = 14  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own; 13: no programme field (facets.json's order was the only one read), no spell field (the build's vocabulary/ arrays hold its words and counts); 14: analyzers remember their filter chains per token text (analysis.RememberedFilters)
 
 # Facets (declared in facet_specs.py): the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = tuple(f.name for f in FACETS)
