@@ -58,18 +58,18 @@ class RememberedFilters(Filter):
     positions as the chain itself (tests/test_analysis.py compares them).
     """
 
-    MEMORY = 200_000  # distinct (text, removestops) outcomes kept; then forgotten at once and refilled
+    MEMORY = 50_000  # token texts remembered per stop mode (about 8 MB at most); then forgotten at once and refilled
 
     def __init__(self, *filters: Filter):
         self.filters = filters
         self.renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
-        self._outcomes: dict = {}
+        self._outcomes: dict = {True: {}, False: {}}
 
     def __getstate__(self):
         return {"filters": self.filters, "renumber": self.renumber}  # the remembered outcomes stay out of the schema
 
     def __setstate__(self, state):
-        self.__dict__.update(state, _outcomes={})
+        self.__dict__.update(state, _outcomes={True: {}, False: {}})
 
     def __eq__(self, other):
         return type(other) is type(self) and other.filters == self.filters
@@ -77,10 +77,10 @@ class RememberedFilters(Filter):
     def __hash__(self):
         return hash(self.filters)
 
-    def outcome(self, text: str, removestops: bool) -> tuple[tuple[str, bool], ...]:
-        """What the chain makes of one token text: its (text, stopped) tokens, in order."""
-        key = (text, removestops)
-        found = self._outcomes.get(key)
+    def _remembered(self, text: str, removestops: bool) -> str | tuple:
+        """The outcome, kept small: a lone unstopped word as its text alone (the token's own text when unchanged)."""
+        outcomes = self._outcomes[removestops]
+        found = outcomes.get(text)
         if found is None:
             token = Token(removestops=removestops)
             token.text = text
@@ -88,16 +88,19 @@ class RememberedFilters(Filter):
             for f in self.filters:
                 stream = f(stream)
             found = tuple((t.text, t.stopped) for t in stream)
-            if len(self._outcomes) >= self.MEMORY:
-                self._outcomes = {}
-            self._outcomes[key] = found
+            if len(found) == 1 and not found[0][1]:
+                found = text if found[0][0] == text else found[0][0]
+            if len(outcomes) >= self.MEMORY:
+                outcomes.clear()
+            outcomes[text] = found
         return found
 
     def __call__(self, tokens):
-        outcome, renumber = self.outcome, self.renumber
+        remembered, renumber = self._remembered, self.renumber
         pos = None
         for t in tokens:
-            for text, stopped in outcome(t.text, t.removestops):
+            found = remembered(t.text, bool(t.removestops))
+            for text, stopped in ((found, False),) if type(found) is str else found:
                 t.text = text
                 t.stopped = stopped
                 if renumber and not stopped and t.positions:
@@ -107,6 +110,15 @@ class RememberedFilters(Filter):
                         pos += 1
                         t.pos = pos
                 yield t
+
+
+def forget_remembered(schema) -> None:
+    """Empty the remembered outcomes of a schema's analyzers: a build calls it once its documents are analysed,
+    before the commit that is its peak of memory."""
+    for _, field_type in schema.items():
+        for item in getattr(getattr(field_type, "analyzer", None), "items", ()):
+            if isinstance(item, RememberedFilters):
+                item.__setstate__(item.__getstate__())
 
 
 def text_analyzer():

@@ -18,6 +18,7 @@ from whoosh import index
 
 from archive import Corpus
 
+from .analysis import forget_remembered
 from .documents import IndexDoc, corpus_facet_notes, document_count, facet_labels, iter_documents, pinned_values
 from .facet_files import FacetRows, write_facets
 from .impacts import IMPACTS, keep_parts_of, write_impacts
@@ -148,6 +149,7 @@ def _write_index(target: Path, docs: Iterator[IndexDoc], total: int, progress: P
                 progress(number + 1, total)
         words.write(target / VOCABULARY)
         del words  # before the commit, the build's peak of memory
+        forget_remembered(writer.schema)
         writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     except BaseException:
         writer.cancel()

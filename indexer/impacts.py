@@ -47,16 +47,11 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     earlier = _earlier_parts(folder) if update else None
     with NpyWriter(folder / "docs.npy", np.int32) as docs_out, NpyWriter(folder / "scores.npy", np.float32) as scores_out:
         for name in fields:  # one field's postings in memory at a time
-            pieces = _scored_pieces(reader, name, scored_leaves, leaves[0][0] if update else None, earlier)
-            texts = sorted(pieces)
-            spans = np.zeros((len(texts), 2), dtype=np.int64)
-            for row, text in enumerate(texts):
-                spans[row, 0] = docs_out.length
-                for docs, scores in pieces.pop(text):
-                    docs_out.append(docs)
-                    scores_out.append(scores)
-                spans[row, 1] = docs_out.length
-            del pieces
+            if update or len(leaves) != 1:
+                texts, spans = _write_pieces(docs_out, scores_out, _scored_pieces(
+                    reader, name, scored_leaves, leaves[0][0] if update else None, earlier))
+            else:
+                texts, spans = _write_segment(docs_out, scores_out, reader, name, leaves[0])
             width = max((len(t) for t in texts), default=1)
             np.save(folder / f"terms-{name}.npy", np.array(texts, dtype=f"S{width}"))
             np.save(folder / f"spans-{name}.npy", spans)
@@ -68,6 +63,31 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
     if update:  # the next update of this index reads these parts again
         _LAST_UPDATED[tuple(fields)] = (folder, [*earlier, opened_part(folder)])
     return docs_out.length
+
+
+def _write_segment(docs_out: NpyWriter, scores_out: NpyWriter, reader, field: str, leaf) -> tuple[list, np.ndarray]:
+    """A one-segment index's field (a full build): its terms come sorted, so its scored postings are written as
+    they are, in two appends, with no per-term pieces held (those were the quote process's peak of memory)."""
+    terms, ends, docs, scores = _scored_segment(reader, field, *leaf, whole=True)
+    if any(a >= b for a, b in zip(terms, terms[1:])):
+        return _write_pieces(docs_out, scores_out, _pieces(terms, ends, docs, scores, {}))
+    spans = np.column_stack((ends - np.diff(ends, prepend=0), ends)) + docs_out.length
+    docs_out.append(docs)
+    scores_out.append(scores)
+    return terms, spans.reshape(len(terms), 2)
+
+
+def _write_pieces(docs_out: NpyWriter, scores_out: NpyWriter, pieces: dict) -> tuple[list, np.ndarray]:
+    """Each term's pieces (from several segments) written in term order; the term table and its spans."""
+    texts = sorted(pieces)
+    spans = np.zeros((len(texts), 2), dtype=np.int64)
+    for row, text in enumerate(texts):
+        spans[row, 0] = docs_out.length
+        for docs, scores in pieces.pop(text):
+            docs_out.append(docs)
+            scores_out.append(scores)
+        spans[row, 1] = docs_out.length
+    return texts, spans
 
 
 def write_positions(folder: Path, field: str, texts: list[bytes], leaves) -> None:
@@ -118,42 +138,52 @@ def _scored_pieces(reader, field: str, leaves, base, earlier: list["_Part"] | No
                    ) -> dict[bytes, list[tuple[np.ndarray, np.ndarray]]]:
     """Per term (as UTF-8 bytes), its postings in each given segment, with BM25F scores.
 
-    A segment's postings are gathered into one array per field and scored in one vectorised pass.
     `earlier`: for an update, the build's parts written before it, whose term tables give the other
     segments' document frequencies (see `_earlier_frequencies`).
     """
-    count = reader.doc_count_all()
-    average = (reader.field_length(field) / count) if count else 1.0
-    single = base is None and len(leaves) == 1 and count == leaves[0][0].doc_count_all()
     pieces: dict[bytes, list] = {}
     for leaf, offset in leaves:
-        terms, frequencies, ends = [], [], []
-        ids, weights = array("q"), array("d")  # packed: a list of Python numbers costs five times the memory
-        for btext, leaf_frequency, term_ids, term_weights in field_postings(leaf, field):
-            if single or earlier is not None:
-                frequency = leaf_frequency
-            else:
-                frequency = reader.doc_frequency(field, btext)
-            terms.append(btext)
-            frequencies.append(frequency)
-            ids.extend(term_ids)
-            weights.extend(term_weights)
-            ends.append(len(ids))
-        frequencies = np.asarray(frequencies, dtype=np.float64)
-        if earlier is not None:
-            frequencies += _earlier_frequencies(earlier, field, terms)
-        docs = np.frombuffer(ids, dtype=np.int64)  # the packed array's own memory: no copy
-        idf = np.log(count / (frequencies + 1)) + 1
-        counts = np.diff(np.asarray(ends, dtype=np.int64), prepend=0)
-        scores = _scores(docs, np.frombuffer(weights, dtype=np.float64), np.repeat(np.arange(len(terms), dtype=np.int32), counts),
-                         idf, field_lengths(leaf, field), average)
-        del weights
-        docs += offset
-        start = 0
-        for term, end in zip(terms, ends):
-            pieces.setdefault(term, []).append((docs[start:end], scores[start:end]))
-            start = end
+        _pieces(*_scored_segment(reader, field, leaf, offset, whole=False, earlier=earlier), pieces)
     return pieces
+
+
+def _pieces(terms: list[bytes], ends: np.ndarray, docs: np.ndarray, scores: np.ndarray, pieces: dict) -> dict:
+    start = 0
+    for term, end in zip(terms, ends.tolist()):
+        pieces.setdefault(term, []).append((docs[start:end], scores[start:end]))
+        start = end
+    return pieces
+
+
+def _scored_segment(reader, field: str, leaf, offset: int, whole: bool, earlier: list["_Part"] | None = None
+                    ) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
+    """One segment's postings of a field, gathered into one array and scored in one vectorised pass: its terms
+    (segment order), where each term's postings end, their documents (offset added) and their scores.
+
+    `whole`: the segment is the whole index, so its own document frequencies are the index's.
+    """
+    count = reader.doc_count_all()
+    average = (reader.field_length(field) / count) if count else 1.0
+    terms, frequencies, ends = [], [], []
+    ids, weights = array("i"), array("d")  # packed: a list of Python numbers costs five times the memory
+    for btext, leaf_frequency, term_ids, term_weights in field_postings(leaf, field):
+        terms.append(btext)
+        frequencies.append(leaf_frequency if whole or earlier is not None else reader.doc_frequency(field, btext))
+        ids.extend(term_ids)
+        weights.extend(term_weights)
+        ends.append(len(ids))
+    frequencies = np.asarray(frequencies, dtype=np.float64)
+    if earlier is not None:
+        frequencies += _earlier_frequencies(earlier, field, terms)
+    docs = np.frombuffer(ids, dtype=np.int32)  # the packed array's own memory: no copy
+    idf = np.log(count / (frequencies + 1)) + 1
+    ends = np.asarray(ends, dtype=np.int64)
+    counts = np.diff(ends, prepend=0)
+    scores = _scores(docs, np.frombuffer(weights, dtype=np.float64), np.repeat(np.arange(len(terms), dtype=np.int32), counts),
+                     idf, field_lengths(leaf, field), average)
+    del weights
+    docs += offset
+    return terms, ends, docs, scores
 
 
 def _scores(docs: np.ndarray, tf: np.ndarray, term_of: np.ndarray, idf: np.ndarray, lengths: np.ndarray,

@@ -16,7 +16,7 @@ from archive import Corpus
 from archive.citations import Citable, citable_for, for_quote
 from archive.quotes import Quote
 
-from .analysis import text_analyzer, thread_safe_schema
+from .analysis import forget_remembered, text_analyzer, thread_safe_schema
 from archive.topic_strength import evidence_for, quotes_with_topics
 
 from .documents import facet_labels, forgetting, pinned_values
@@ -91,6 +91,7 @@ def build_quote_index(corpus: Corpus, build: Path | str) -> int:
     for payload, doc_facets in iter_quote_documents(corpus):
         writer.add_document(**quote_fields(payload))
         docs.add(payload["id"], doc_facets)
+    forget_remembered(writer.schema)  # before the commit, the peak of memory
     writer.commit(optimize=True)  # one segment: document numbers follow `docs`, as facets.json assumes
     with ix.reader() as reader:
         write_impacts(target / IMPACTS, reader, QUOTE_FIELDS, positioned=QUOTE_FIELDS)

@@ -80,7 +80,7 @@ def _flush_segment(self):
 SegmentWriter._flush_segment = _flush_segment
 
 
-RUN_CHUNK = 512  # postings pickled together in a posting pool's sorted run
+RUN_CHUNK = 128  # postings pickled together in a posting pool's sorted run (a merge holds one chunk per run)
 
 
 def _add(self, item):

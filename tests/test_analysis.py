@@ -64,9 +64,9 @@ def test_what_a_chain_remembers_stays_out_of_the_pickled_schema():
     analyzer = text_analyzer()
     list(analyzer("genomics for everyone"))
     remembered = next(item for item in analyzer.items if isinstance(item, RememberedFilters))
-    assert remembered._outcomes
+    assert remembered._outcomes[True]
     restored = pickle.loads(pickle.dumps(analyzer))
-    assert next(item for item in restored.items if isinstance(item, RememberedFilters))._outcomes == {}
+    assert next(item for item in restored.items if isinstance(item, RememberedFilters))._outcomes == {True: {}, False: {}}
     assert restored == text_analyzer()
     assert len(pickle.dumps(analyzer)) == len(pickle.dumps(text_analyzer()))
 
@@ -78,8 +78,22 @@ def test_a_full_memory_is_forgotten_and_refilled(monkeypatch):
     reference = _one_by_one(analyzer)
     assert _tokens(analyzer, words) == _tokens(reference, words)
     remembered = next(item for item in analyzer.items if isinstance(item, RememberedFilters))
-    assert 0 < len(remembered._outcomes) <= 3
+    assert 0 < len(remembered._outcomes[True]) <= 3
 
 
 def test_the_tokenizer_is_the_token_pattern():
     assert text_analyzer().items[0] == RegexTokenizer(TOKEN_PATTERN)
+
+
+def test_forgetting_empties_every_analyzer_s_memory_and_they_still_analyse():
+    from indexer.analysis import forget_remembered
+    from indexer.schema import build_schema
+
+    schema = build_schema()
+    list(schema["body"].analyzer("tumours of the genome"))
+    list(schema["names"].analyzer("Ole Ørsted"))
+    forget_remembered(schema)
+    for field in ("body", "title", "names"):
+        remembered = next(i for i in schema[field].analyzer.items if isinstance(i, RememberedFilters))
+        assert remembered._outcomes == {True: {}, False: {}}
+    assert [t.text for t in schema["body"].analyzer("tumours of the genome")] == ["tumor", "genom"]
