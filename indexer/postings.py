@@ -2,8 +2,9 @@
 
 The hooks: a stemmer's cache (`set_stemmer`), the terms a prefix or fuzzy query expands to
 (`expansions`), the highlighter's merging of adjacent matched words (`merged_matches`), a segment's
-field lengths read whole for the postings writer (`decoded_lengths`, used by whoosh_fixes.py), and a reader
-of the newest segment alone (`newest_segment_reader`).
+field lengths read whole for the postings writer (`decoded_lengths`, used by whoosh_fixes.py), a reader
+of the newest segment alone (`newest_segment_reader`), and a positions format read a block at a time
+(`PackedPositions`).
 
 Whoosh's public matcher API moves one posting per Python call, and `skip_to` scans a block linearly.
 Its block reader already holds a block's ids and weights as arrays; reading those whole (for the
@@ -13,9 +14,12 @@ build) and bisecting them (to reach one document) is many times faster. Whoosh i
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.compat import loads
+from whoosh.fields import TEXT
 from whoosh.formats import Positions
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader
@@ -91,37 +95,86 @@ def decoded_lengths(perdoc, field: str) -> list | None:
 _LENGTH_OF_BYTE = [None] + [byte_to_length(code) for code in range(1, 256)]
 
 
+class PackedPositions(Positions):
+    """Whoosh's Positions format with each posting's positions packed as unsigned 32-bit integers after the count.
+
+    Whoosh pickles a list of gaps per posting; a build wrote and read back every posting of every
+    positioned field that way (one pickle call each way per posting). Packed, a block's positions
+    are read with one numpy call. Whoosh's own phrase and span queries still work: they ask
+    `decode_positions`, answered here.
+    """
+
+    def encode(self, poslist):
+        return array("I", (len(poslist),)).tobytes() + array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring):
+        return array("I", valuestring[_INT_SIZE:]).tolist()
+
+    def decode_frequency(self, valuestring):
+        return int.from_bytes(valuestring[:_INT_SIZE], "little")
+
+
+def positioned_text(**options) -> TEXT:
+    """A TEXT field with positions (phrase=True), stored in the PackedPositions format."""
+    field = TEXT(phrase=True, **options)
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def field_position_keys(leaf, field: str, offset: int, bits: int):
     """Per term of a field in one segment (term order): its occurrences as keys (offset + doc) << bits | position.
 
-    A block's encoded position lists are read whole and decoded with one pickle load each (the
-    format Whoosh 2.7.4's Positions writes: a count, then pickled gaps); the gaps become positions
-    with one cumulative sum per term.
+    PackedPositions values are read a block at a time with numpy; Whoosh's own Positions (a count,
+    then pickled gaps) are decoded with one pickle load each, the gaps summed per term.
     """
     format_ = leaf.schema[field].format
-    exact = type(format_) is Positions
     limit = (1 << bits) - 64  # a phrase subtracts its word's place from a key: keep clear of the next document
+    read = _packed_keys if type(format_) is PackedPositions else _pickled_keys
     for btext, _, matcher in _term_matchers(leaf, field):
-        docs: list[int] = []
-        counts: list[int] = []
-        gaps: list[int] = []
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_values()
-            for docnum, value in zip(matcher._ids, matcher._values):
-                found = _gaps(value) if exact else _as_gaps(format_.decode_positions(value))
-                docs.append(docnum)
-                counts.append(len(found))
-                gaps.extend(found)
-            matcher._next_block()
-        steps = np.asarray(gaps, dtype=np.int64)
-        totals = np.cumsum(steps)
-        counts_array = np.asarray(counts, dtype=np.int64)
-        starts = np.cumsum(counts_array) - counts_array  # each document's first gap
-        positions = totals - np.repeat(totals[starts] - steps[starts], counts_array)
+        docs, positions = read(matcher, format_)
         if len(positions) and positions.max() >= limit:
             raise ValueError(f"a document holds more than {limit} words in {field}")
-        yield btext, (np.repeat(np.asarray(docs, dtype=np.int64) + offset, counts_array) << bits) | positions
+        yield btext, ((docs + offset) << bits) | positions
+
+
+def _packed_keys(matcher, format_) -> tuple[np.ndarray, np.ndarray]:
+    """A term's documents (one per occurrence) and positions, from PackedPositions blocks."""
+    counts: list[int] = []
+    docs: list[int] = []
+    packed: list[bytes] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        values = matcher._values
+        docs.extend(matcher._ids)
+        counts.extend(len(v) // _INT_SIZE - 1 for v in values)
+        packed.append(b"".join(v[_INT_SIZE:] for v in values))
+        matcher._next_block()
+    positions = np.frombuffer(b"".join(packed), dtype="<u4").astype(np.int64)
+    return np.repeat(np.asarray(docs, dtype=np.int64), counts), positions
+
+
+def _pickled_keys(matcher, format_) -> tuple[np.ndarray, np.ndarray]:
+    """A term's documents (one per occurrence) and positions, from Whoosh's Positions (or any format's) values."""
+    exact = type(format_) is Positions
+    docs: list[int] = []
+    counts: list[int] = []
+    gaps: list[int] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        for docnum, value in zip(matcher._ids, matcher._values):
+            found = _gaps(value) if exact else _as_gaps(format_.decode_positions(value))
+            docs.append(docnum)
+            counts.append(len(found))
+            gaps.extend(found)
+        matcher._next_block()
+    steps = np.asarray(gaps, dtype=np.int64)
+    totals = np.cumsum(steps)
+    counts_array = np.asarray(counts, dtype=np.int64)
+    starts = np.cumsum(counts_array) - counts_array  # each document's first gap
+    positions = totals - np.repeat(totals[starts] - steps[starts], counts_array)
+    return np.repeat(np.asarray(docs, dtype=np.int64), counts_array), positions
 
 
 def _gaps(value: bytes) -> list[int]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh import highlight, index, qparser
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 from whoosh.index import EmptyIndexError
 
 from archive import Corpus
@@ -25,6 +25,7 @@ from .facet_specs import QUOTE_NAMES, quote_facets
 from .facets import FacetBucket
 from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
+from .postings import positioned_text
 from .store import SearcherPool
 from .page_data import url_for
 from .postings import merged_matches
@@ -45,7 +46,7 @@ def quote_schema() -> Schema:
     """Sentence text analysed exactly like the main index's prose, plus the display payload (programme order is
     facets.json's)."""
     return Schema(id=ID(stored=True, unique=True), talk=ID(stored=True),
-                  text=TEXT(analyzer=text_analyzer(), stored=True, phrase=True), payload=STORED())
+                  text=positioned_text(analyzer=text_analyzer(), stored=True), payload=STORED())
 
 
 # Building ---------------------------------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import LANGUAGE_FIELDS, language_analyzer, name_analyzer, text_analyzer
 from .facet_specs import FACETS
+from .postings import positioned_text
 
-SCHEMA_VERSION = 14  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own; 13: no programme field (facets.json's order was the only one read), no spell field (the build's vocabulary/ arrays hold its words and counts); 14: analyzers remember their filter chains per token text (analysis.RememberedFilters)
+SCHEMA_VERSION = 14  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own; 13: no programme field (facets.json's order was the only one read), no spell field (the build's vocabulary/ arrays hold its words and counts); 14: analyzers remember their filter chains per token text (analysis.RememberedFilters), positions packed (postings.PackedPositions)
 
 # Facets (declared in facet_specs.py): the request parameter, and the index field holding that facet's values.
 FACET_FIELDS = tuple(f.name for f in FACETS)
@@ -27,12 +28,12 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=prose, stored=True, field_boost=3.0),
-        body=TEXT(analyzer=prose, stored=True, phrase=True),  # positions: read once into the build's phrase tables
+        body=positioned_text(analyzer=prose, stored=True),  # positions: read once into the build's phrase tables
         names=TEXT(analyzer=names, stored=True, field_boost=2.5),
         affiliation=TEXT(analyzer=prose, field_boost=1.2),
         topics_text=TEXT(analyzer=prose, field_boost=1.5),
         # a talk given in German or Danish: its text again, stemmed for its language (German inflections find it)
-        **{field: TEXT(analyzer=language_analyzer(lang), phrase=True) for field, lang in LANGUAGE_FIELDS.values()},
+        **{field: positioned_text(analyzer=language_analyzer(lang)) for field, lang in LANGUAGE_FIELDS.values()},
         **{f.name: ID(stored=True) if f.single else KEYWORD(commas=True, stored=True) for f in FACETS},  # as typed
         payload=STORED(),
         # the page data, read by the record's own page only: a column of its own, so that every search result
