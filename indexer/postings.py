@@ -137,19 +137,24 @@ def field_position_keys(leaf, field: str, offset: int, bits: int):
         yield btext, ((docs + offset) << bits) | positions
 
 
+def _value_blocks(matcher):
+    """A matcher's postings a block at a time: (document ids, encoded values)."""
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        yield matcher._ids, matcher._values
+        matcher._next_block()
+
+
 def _packed_keys(matcher, format_) -> tuple[np.ndarray, np.ndarray]:
     """A term's documents (one per occurrence) and positions, from PackedPositions blocks."""
     counts: list[int] = []
     docs: list[int] = []
     packed: list[bytes] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_values()
-        values = matcher._values
-        docs.extend(matcher._ids)
+    for ids, values in _value_blocks(matcher):
+        docs.extend(ids)
         counts.extend(len(v) // _INT_SIZE - 1 for v in values)
         packed.append(b"".join(v[_INT_SIZE:] for v in values))
-        matcher._next_block()
     positions = np.frombuffer(b"".join(packed), dtype="<u4").astype(np.int64)
     return np.repeat(np.asarray(docs, dtype=np.int64), counts), positions
 
@@ -160,15 +165,12 @@ def _pickled_keys(matcher, format_) -> tuple[np.ndarray, np.ndarray]:
     docs: list[int] = []
     counts: list[int] = []
     gaps: list[int] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_values()
-        for docnum, value in zip(matcher._ids, matcher._values):
+    for ids, values in _value_blocks(matcher):
+        for docnum, value in zip(ids, values):
             found = _gaps(value) if exact else _as_gaps(format_.decode_positions(value))
             docs.append(docnum)
             counts.append(len(found))
             gaps.extend(found)
-        matcher._next_block()
     steps = np.asarray(gaps, dtype=np.int64)
     totals = np.cumsum(steps)
     counts_array = np.asarray(counts, dtype=np.int64)
