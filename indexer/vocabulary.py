@@ -141,6 +141,7 @@ class Vocabulary:
     def __init__(self, build: Path):
         base = build / VOCABULARY
         self.parts = [_PARTS.open(base), *(_PARTS.open(p) for p in update_parts(base))]
+        self._merged: list[np.ndarray] | None = None
 
     def frequency(self, word: str) -> int:
         """How many live documents hold the word (as Whoosh's doc_frequency on the spell field of a full build)."""
@@ -151,8 +152,16 @@ class Vocabulary:
         """The known words within maxdist Levenshtein edits whose first `prefix` letters are the word's (as Whoosh's
         terms_within on a full build's segment), in sorted order."""
         dfa = Automata.levenshtein_dfa(word, maxdist, prefix)
-        found = {match for part in self.parts for match in Automata.find_matches(dfa, _Cursor(part.words))}
+        found = {match for words in self._walked() for match in Automata.find_matches(dfa, _Cursor(words))}
         return sorted(w for w in found if len(self.parts) == 1 or self.frequency(w) > 0)
+
+    def _walked(self) -> list[np.ndarray]:
+        """The sorted word arrays an automaton walks: the full build's, and every update's merged into one, so a
+        did-you-mean costs the same after twenty updates as after one (a walk per part grew with each save)."""
+        if self._merged is None:
+            updates = [np.asarray(p.words) for p in self.parts[1:]]
+            self._merged = [self.parts[0].words, *([np.unique(np.concatenate(updates))] if updates else [])]
+        return self._merged
 
     def counts(self) -> tuple[list[str], np.ndarray]:
         """Every known word, sorted, and its count."""

@@ -95,3 +95,4 @@ def test_after_updates_the_vocabulary_is_a_full_builds(updated, tmp_path):
     fresh_words, fresh_counts = Vocabulary(IndexStore(fresh).handle().path).counts()
     assert words == fresh_words and counts.tolist() == fresh_counts.tolist()
     assert_same_as_spell_field(vocabulary, corpus)
+    assert len(vocabulary._walked()) == 2  # the four updates' words are walked as one array
