@@ -63,13 +63,18 @@ class RememberedFilters(Filter):
     def __init__(self, *filters: Filter):
         self.filters = filters
         self.renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
-        self._outcomes: dict = {True: {}, False: {}}
+        self.forget()
+
+    def forget(self) -> None:
+        """Empty what was remembered, per stop mode (removestops True or False)."""
+        self._outcomes: dict[bool, dict] = {True: {}, False: {}}
 
     def __getstate__(self):
         return {"filters": self.filters, "renumber": self.renumber}  # the remembered outcomes stay out of the schema
 
     def __setstate__(self, state):
-        self.__dict__.update(state, _outcomes={True: {}, False: {}})
+        self.__dict__.update(state)
+        self.forget()
 
     def __eq__(self, other):
         return type(other) is type(self) and other.filters == self.filters
@@ -118,7 +123,7 @@ def forget_remembered(schema) -> None:
     for _, field_type in schema.items():
         for item in getattr(getattr(field_type, "analyzer", None), "items", ()):
             if isinstance(item, RememberedFilters):
-                item.__setstate__(item.__getstate__())
+                item.forget()
 
 
 def text_analyzer():

@@ -71,10 +71,11 @@ def _write_segment(docs_out: NpyWriter, scores_out: NpyWriter, reader, field: st
     terms, ends, docs, scores = _scored_segment(reader, field, *leaf, whole=True)
     if any(a >= b for a, b in zip(terms, terms[1:])):
         return _write_pieces(docs_out, scores_out, _pieces(terms, ends, docs, scores, {}))
-    spans = np.column_stack((ends - np.diff(ends, prepend=0), ends)) + docs_out.length
+    starts = ends - np.diff(ends, prepend=0)  # each term's first posting
+    spans = np.column_stack((starts, ends)) + docs_out.length
     docs_out.append(docs)
     scores_out.append(scores)
-    return terms, spans.reshape(len(terms), 2)
+    return terms, spans
 
 
 def _write_pieces(docs_out: NpyWriter, scores_out: NpyWriter, pieces: dict) -> tuple[list, np.ndarray]:
@@ -148,6 +149,7 @@ def _scored_pieces(reader, field: str, leaves, base, earlier: list["_Part"] | No
 
 
 def _pieces(terms: list[bytes], ends: np.ndarray, docs: np.ndarray, scores: np.ndarray, pieces: dict) -> dict:
+    """Add one segment's scored postings to `pieces`, per term (a view of the arrays each)."""
     start = 0
     for term, end in zip(terms, ends.tolist()):
         pieces.setdefault(term, []).append((docs[start:end], scores[start:end]))

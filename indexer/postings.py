@@ -14,7 +14,7 @@ build) and bisecting them (to reach one document) is many times faster. Whoosh i
 
 from __future__ import annotations
 
-from array import array
+import struct
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -105,10 +105,10 @@ class PackedPositions(Positions):
     """
 
     def encode(self, poslist):
-        return array("I", (len(poslist),)).tobytes() + array("I", poslist).tobytes()
+        return struct.pack(f"<{len(poslist) + 1}I", len(poslist), *poslist)  # little-endian on every machine
 
     def decode_positions(self, valuestring):
-        return array("I", valuestring[_INT_SIZE:]).tolist()
+        return list(struct.unpack_from(f"<{len(valuestring) // _INT_SIZE - 1}I", valuestring, _INT_SIZE))
 
     def decode_frequency(self, valuestring):
         return int.from_bytes(valuestring[:_INT_SIZE], "little")

@@ -25,10 +25,9 @@ from .facet_specs import QUOTE_NAMES, quote_facets
 from .facets import FacetBucket
 from .impacts import IMPACTS, ImpactIndex, write_impacts
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
-from .postings import positioned_text
 from .store import SearcherPool
 from .page_data import url_for
-from .postings import merged_matches
+from .postings import merged_matches, positioned_text
 from .expansion import SynonymExpander
 from .retrieval import Evaluator, intersect, query_terms
 from .search import (DEFAULT_PER_PAGE, Searcher, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
