@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import gc
 import glob
-import operator
 import os
 import re
 import threading
@@ -16,6 +15,7 @@ from typing import Iterator, Mapping
 
 from . import checks, loader
 from .corpus import Corpus
+from .folder_watch import Entry, folder_watch, signature_of
 from .frontmatter import Document
 from .problems import ERROR, CorpusError, Problem
 from .records import Speaker, Talk
@@ -225,6 +225,7 @@ KINDS = [("conferences/*/conference.md", loader.read_conference, "conferences"),
 def _inputs(root: Path, overridden: dict[str, str]) -> tuple[list, dict]:
     """The record files per kind, and the signature of every file a load reads (None for an overridden one)."""
     signatures: dict[str, tuple | None] = {}
+    folder_watch().refresh()
     listing = [(read, attr, _files(root, pattern, overridden, signatures)) for pattern, read, attr in KINDS]
     inputs = {key: None if key in overridden else signatures.get(key) for _, _, keys in listing for key in keys}
     for name in ("taxonomy.yaml", "synonyms.yaml", IMPORT_JOURNAL):
@@ -281,10 +282,9 @@ def _unless_unchanged(path: Path, load, rel: str, problems: list):
 
 def _signature(key: str) -> tuple | None:
     try:
-        stat = os.stat(key)
+        return signature_of(os.stat(key))
     except OSError:
         return None
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def _override_keys(root: Path, overrides: Mapping[Path, str]) -> dict[str, str]:
@@ -302,9 +302,9 @@ def _files(root: Path, pattern: str, overrides: dict[str, str], signatures: dict
     """The files matching pattern, in the order of their path's parts, with any overridden file the pattern
     matches that does not exist yet (a record about to be created); their signatures go into `signatures`.
 
-    Every save lists the whole corpus to see what else changed, so this reads each folder once with
-    os.scandir, whose entries give the file's status without building paths (half glob's time at 10,000
-    talks). It matches as glob does: '*' never matches a name starting with a dot.
+    Every save lists the whole corpus to see what else changed; a folder is read again only when the
+    kernel reported a change in it (folder_watch.py). It matches as glob does: '*' never matches a name
+    starting with a dot.
     """
     found = dict(_matching(str(root), Path(pattern).parts))  # already in order
     depth = len(Path(pattern).parts)
@@ -321,41 +321,32 @@ def _matching(folder: str, parts: tuple[str, ...]) -> list[tuple[str, tuple | No
     """(path, signature) of every file under folder matching the pattern parts, folder by folder in name order.
 
     Level by level: each pattern part turns the folders found so far into the next level's, in order,
-    so the files come out as a depth-first walk would give them, without a generator per folder.
+    so the files come out as a depth-first walk would give them. Each folder's entries come from the
+    process's folder watch (folder_watch.py): listed again only when something in it changed.
     """
-    folders, last = [folder], len(parts) - 1
+    watch, folders, last = folder_watch(), [folder], len(parts) - 1
     for depth, head in enumerate(parts):
         if not glob.has_magic(head):
-            folders = [os.path.join(f, head) for f in folders]
             if depth == last:
-                return [(path, _signature(path)) for path in folders if os.path.lexists(path)]
+                return [(entry.path, _signature(entry.path) if entry.is_dir else entry.signature) for entry in
+                        (_named(watch.entries(f), head) for f in folders) if entry is not None]
+            folders = [os.path.join(f, head) for f in folders]
             continue
         wanted = re.compile(fnmatch.translate(head)).match
         found: list = []
         for current in folders:
-            try:
-                with os.scandir(current) as listing:
-                    entries = [e for e in listing if e.name[0] != "." and wanted(e.name)]
-            except OSError:
-                continue
-            entries.sort(key=_name)
-            if depth == last:
-                found += [(entry.path, _entry_signature(entry)) for entry in entries]
+            entries = watch.entries(current) or ()
+            if depth == last:  # a folder named like a record: its status now (the watch keeps none for folders)
+                found += [(entry.path, _signature(entry.path) if entry.is_dir else entry.signature)
+                          for entry in entries if wanted(entry.name)]
             else:
-                found += [entry.path for entry in entries if entry.is_dir()]
+                found += [entry.path for entry in entries if entry.is_dir and wanted(entry.name)]
         folders = found
     return folders
 
 
-_name = operator.attrgetter("name")
-
-
-def _entry_signature(entry: os.DirEntry) -> tuple | None:
-    try:
-        stat = entry.stat()
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+def _named(entries: list[Entry] | None, name: str) -> Entry | None:
+    return next((entry for entry in entries or () if entry.name == name), None)
 
 
 # path -> (the file's stat signature, its record, the problems reading it found, its parsed document)

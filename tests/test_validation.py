@@ -288,7 +288,7 @@ def test_malformed_taxonomy_domain_is_a_problem(small_corpus, domain, expected):
 
 
 def test_the_folder_listing_finds_what_glob_finds_in_the_same_order(corpus_copy):
-    """Each save lists the corpus with os.scandir (archive/load.py); it must match glob's choice and order:
+    """Each save lists the corpus through the folder watch (archive/load.py); it must match glob's choice and order:
     no hidden files, a folder named like a record skipped in place of a file only where glob skips it,
     an overridden file that does not exist yet included."""
     import glob
