@@ -103,8 +103,11 @@ class FacetTable:
             postings[value] = np.concatenate([postings.get(value, np.zeros(0, np.int32)),
                                               np.asarray(docs, dtype=np.int32)])
         self.values[name], self.numbers[name], self.postings[name] = list(numbers), numbers, postings
-        self.names[name] = [self.label(name, value) for value in numbers]
-        self.label_order[name] = _ranks(self.names[name])
+        if self.labels.get(name) == base.labels.get(name) and len(numbers) == len(base.numbers.get(name, ())):
+            self.names[name], self.label_order[name] = base.names[name], base.label_order[name]  # nothing to relabel
+        else:
+            self.names[name] = [self.label(name, value) for value in numbers]
+            self.label_order[name] = _ranks(self.names[name])
 
     def values_of(self, docnum: int) -> dict[str, list[str]]:
         """One document's facet values (slow: for tests and tools, not for searching)."""
@@ -167,9 +170,11 @@ class FacetTable:
         found = self._by_document.get(facet)
         if found is None:
             docs, values = self.pairs[facet]
-            order = np.argsort(docs, kind="stable")
-            starts = np.searchsorted(docs[order], np.arange(self.size + 1))
-            found = self._by_document[facet] = (starts, values[order])
+            if len(docs) > 1 and not (docs[1:] >= docs[:-1]).all():  # an update's rows come grouped by value
+                values = values[np.argsort(docs, kind="stable")]
+            starts = np.zeros(self.size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(docs, minlength=self.size), out=starts[1:])
+            found = self._by_document[facet] = (starts, values)
         return found
 
     def selection_mask(self, facet: str, values: list[str]) -> np.ndarray:

@@ -39,8 +39,8 @@ class IndexHandle:
         problem = files_problem(path, self.meta.get("files", {}))
         if problem:
             raise damaged(root, problem)
-        self.index, self.facets, self.impacts = _open_checked(path, root)
-        self._searchers = SearcherPool(self.index, self)
+        self.index, self.facets, self.impacts, probe = _open_checked(path, root)
+        self._searchers = SearcherPool(self.index, self, probe)
         self._attached: dict[str, object] = {}
         self._attached_lock = threading.Lock()
 
@@ -68,12 +68,16 @@ class SearcherPool:
     request finishes; its searchers are then closed, not left for the garbage collector.
     """
 
-    def __init__(self, ix, owner):
+    def __init__(self, ix, owner, opened=None):
+        """`opened`: a searcher this thread opened already (the open's probe), kept as its own."""
         self._index = ix
         self._local = threading.local()
         self._open: list = []
         self._lock = threading.Lock()
         weakref.finalize(owner, _close_all, self._open)
+        if opened is not None:
+            self._local.searcher = opened
+            self._open.append(opened)
 
     def get(self):
         searcher = getattr(self._local, "searcher", None)
@@ -95,25 +99,36 @@ def damaged(root: Path, what: str) -> IndexUnavailable:
 
 
 def _open_checked(path: Path, root: Path):
-    """Open the Whoosh index, the postings and the facet table, and probe them, so damage shows now and not mid-request."""
+    """Open the Whoosh index, the postings and the facet table, and probe them, so damage shows now and not
+    mid-request; the probing searcher is returned for this thread to search with (opening one reads every
+    segment's tables)."""
+    probe = None
     try:
         ix = index.open_dir(str(path))
-        with ix.searcher() as probe:
-            count = probe.doc_count_all()
-            list(probe.lexicon("kind"))
-            if count:
-                probe.stored_fields(count - 1)
+        probe = ix.searcher()
+        count = probe.doc_count_all()
+        list(probe.lexicon("kind"))
+        if count:
+            probe.stored_fields(count - 1)
         facets = load_table(path)
         if (path / SUGGEST).exists() and not looks_like_json(path / SUGGEST, b"[]"):
             raise ValueError("suggest.json is not a list")  # parsed in full on first use (QueryTools.suggester)
         impacts = ImpactIndex(path / IMPACTS)
     except Exception as exc:  # Whoosh and json raise many kinds of error on damaged files; all mean: rebuild
+        _close(probe)
         raise damaged(root, f"{type(exc).__name__}: {exc}"[:200]) from None
-    if facets.size != count:
-        raise damaged(root, f"facets.json lists {facets.size} documents, the index holds {count}")
-    if impacts.documents != count:
-        raise damaged(root, f"the scored postings cover {impacts.documents} documents, the index holds {count}")
-    return ix, facets, impacts
+    problem = (f"facets.json lists {facets.size} documents, the index holds {count}" if facets.size != count else
+               f"the scored postings cover {impacts.documents} documents, the index holds {count}"
+               if impacts.documents != count else None)
+    if problem:
+        _close(probe)
+        raise damaged(root, problem)
+    return ix, facets, impacts, probe
+
+
+def _close(searcher) -> None:
+    if searcher is not None:
+        searcher.close()
 
 
 class IndexStore:
