@@ -85,6 +85,8 @@ class FolderWatch:
         self._folder_of: dict[int, str] = {}  # watch descriptor -> folder
         self._watch_of: dict[str, int] = {}
         self._kept: dict[str, list[Entry]] = {}
+        self._changes: dict[str, int] = {}  # events seen per folder: a listing made across one is not kept
+        self._overflows = 0
         self._local: dict[int, bool] = {}  # device number -> whether its filesystem is local
 
     @property
@@ -100,8 +102,9 @@ class FolderWatch:
                 events = self._inotify.read(timeout=0)
             except OSError:
                 events = None
-            if events is None:
+            if events is None:  # unreadable: as if events were lost
                 self._kept.clear()
+                self._overflows += 1
                 return
             for event in events:
                 self._note(event)
@@ -111,14 +114,14 @@ class FolderWatch:
         if not self.active:
             return scan(folder)
         with self._lock:
-            kept = self._kept.get(folder)
+            kept, changes = self._kept.get(folder), (self._overflows, self._changes.get(folder, 0))
         if kept is not None:
             return kept
         watched = self._watch(folder)  # before listing: a change made during the listing is reported
         found = scan(folder)
         if watched and found is not None:
-            with self._lock:
-                if folder in self._watch_of:  # no event dropped the watch meanwhile
+            with self._lock:  # kept unless another thread's refresh saw a change in it meanwhile
+                if folder in self._watch_of and (self._overflows, self._changes.get(folder, 0)) == changes:
                     self._kept[folder] = found
         return found
 
@@ -133,11 +136,13 @@ class FolderWatch:
     def _note(self, event) -> None:
         if event.mask & flags.Q_OVERFLOW:
             self._kept.clear()  # some events were lost: list everything again
+            self._overflows += 1
             return
         folder = self._folder_of.get(event.wd)
         if folder is None:
             return
         self._kept.pop(folder, None)
+        self._changes[folder] = self._changes.get(folder, 0) + 1
         if event.mask & (flags.IGNORED | flags.DELETE_SELF | flags.MOVE_SELF):
             self._forget(event.wd, folder, remove=not event.mask & flags.IGNORED)
 
@@ -145,6 +150,7 @@ class FolderWatch:
         self._folder_of.pop(wd, None)
         if self._watch_of.get(folder) == wd:
             del self._watch_of[folder]
+            self._changes.pop(folder, None)
         if remove:  # a moved folder's watch follows it elsewhere: stop it
             try:
                 self._inotify.rm_watch(wd)

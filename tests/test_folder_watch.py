@@ -128,6 +128,24 @@ def test_after_lost_events_every_folder_is_listed_again(tmp_path, watch):
     assert watch.entries(str(quiet)) == fw.scan(str(quiet))
 
 
+def test_a_listing_overtaken_by_a_change_is_not_kept(tmp_path, watch, monkeypatch):
+    """A change made while a folder is being listed, whose event another thread's refresh took, must not
+    leave the older listing kept."""
+    (tmp_path / "a.md").write_text("one")
+    real_scan = fw.scan
+
+    def scan_then_change(folder):
+        found = real_scan(folder)
+        _write_in_place(tmp_path / "a.md", "changed meanwhile")
+        watch.refresh()  # as another request's listing would, in its thread
+        return found
+
+    monkeypatch.setattr(fw, "scan", scan_then_change)
+    _listed(watch, tmp_path)
+    monkeypatch.setattr(fw, "scan", real_scan)
+    assert _listed(watch, tmp_path) == fw.scan(str(tmp_path))
+
+
 def _child_lists(folder: str, out) -> None:
     watch = fw.folder_watch()
     out.put((watch._pid == os.getpid(), watch.entries(folder) == fw.scan(folder)))
