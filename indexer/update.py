@@ -72,9 +72,10 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
             touched = touched_records(corpus, changed, old)
             built = _built_mentions(searcher, _shown_talks(corpus, touched) - changed)
             before = _old_facets(searcher, touched) if conferences_same else None
-            same = _update_main(corpus, (ix, searcher), target, touched, catalogued, built, before)
+            labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}  # both indexes' (ids name them)
+            same = _update_main(corpus, (ix, searcher), target, touched, labels, catalogued, built, before)
         _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
-                                        or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)})
+                                        or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)}, labels)
         if not (same and changed <= corpus.talks.keys()):  # else no name, count or organisation can have changed
             _update_suggestions(target, corpus)
     return BuildReport(target, len(touched), time.perf_counter() - started)
@@ -251,18 +252,18 @@ def _built_mentions(searcher, talks: set[str]) -> dict[str, list[Mention]]:
     return found
 
 
-def _update_main(corpus: Corpus, opened: tuple, target: Path, touched: set[str], catalogued: dict | None = None,
-                 built: dict[str, list[Mention]] | None = None, before: dict | None = None) -> bool:
+def _update_main(corpus: Corpus, opened: tuple, target: Path, touched: set[str], labels: dict,
+                 catalogued: dict | None = None, built: dict[str, list[Mention]] | None = None,
+                 before: dict | None = None) -> bool:
     """Re-index the touched records in the opened main index (ix, searcher); whether their facet values are all as
     `before` (the touched documents' facet values in the build, given when no conference's own data changed)."""
     order = document_ids(corpus)
     position = {ident: number for number, ident in enumerate(order)}
     docs = sorted(record_documents(corpus, touched, built), key=lambda doc: position[doc.id])
     lineage = json.loads((target / META).read_text(encoding="utf-8")).get("lineage")
-    labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}
     same = _same_facets(docs, before)
     if not same:
-        labels["notes"] = corpus_facet_notes(corpus)
+        labels = {**labels, "notes": corpus_facet_notes(corpus)}
     live, deleted, first = _update_folder(opened, target, "id", touched, (SCORED_FIELDS, POSITIONED_FIELDS), labels,
                                           [(index_fields(doc), doc.facets, doc.id) for doc in docs], order)
     write_vocabulary_update(target, [spelled_text(doc) for doc in docs], deleted, first)
@@ -270,9 +271,8 @@ def _update_main(corpus: Corpus, opened: tuple, target: Path, touched: set[str],
     return same
 
 
-def _update_quotes(corpus: Corpus, build: Path, talks: set[str]) -> None:
+def _update_quotes(corpus: Corpus, build: Path, talks: set[str], labels: dict) -> None:
     quotes = quote_documents(corpus, talks)  # in programme order, sentence by sentence
-    labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}
     with _opened(build / QUOTES) as opened:
         live, _, _ = _update_folder(opened, build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels,
                                     [(quote_fields(payload), doc_facets, payload["talk"]["id"])
