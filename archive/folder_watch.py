@@ -88,6 +88,7 @@ class FolderWatch:
         self._changes: dict[str, int] = {}  # events seen per folder: a listing made across one is not kept
         self._overflows = 0
         self._local: dict[int, bool] = {}  # device number -> whether its filesystem is local
+        self._budget = _watch_budget()
 
     @property
     def active(self) -> bool:
@@ -162,6 +163,8 @@ class FolderWatch:
         with self._lock:
             if folder in self._watch_of:
                 return True
+            if len(self._watch_of) >= self._budget:  # leave the user's other programs their watches
+                return False
             try:
                 if not self._is_local(os.stat(folder).st_dev):
                     return False
@@ -179,6 +182,15 @@ class FolderWatch:
         if device not in self._local:
             self._local[device] = _filesystem_type(device) in LOCAL_FILESYSTEMS
         return self._local[device]
+
+
+def _watch_budget() -> int:
+    """At most half the watches the kernel allows this user (other programs, editors among them, need theirs)."""
+    try:
+        with open("/proc/sys/fs/inotify/max_user_watches", encoding="ascii") as limit:
+            return int(limit.read()) // 2
+    except (OSError, ValueError):
+        return 4096
 
 
 def _open_inotify():

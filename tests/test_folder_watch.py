@@ -166,6 +166,17 @@ def test_a_forked_child_does_not_take_the_parents_events(tmp_path):
     assert _listed(watch, tmp_path) == fw.scan(str(tmp_path))
 
 
+def test_past_its_share_of_the_kernels_watches_a_folder_is_listed_every_time(tmp_path, watch):
+    watch._budget = 1
+    (tmp_path / "one").mkdir(), (tmp_path / "two").mkdir()
+    (tmp_path / "two" / "a.md").write_text("one")
+    assert _listed(watch, tmp_path / "one") == []
+    assert watch._watch(str(tmp_path / "two")) is False
+    first = _listed(watch, tmp_path / "two")
+    assert _listed(watch, tmp_path / "two") is not first  # listed again, not kept
+    assert fw._watch_budget() == int(Path("/proc/sys/fs/inotify/max_user_watches").read_text()) // 2
+
+
 def test_a_filesystem_without_change_events_is_listed_every_time(watch):
     assert fw._filesystem_type(os.stat("/proc").st_dev) == "proc"
     assert watch._watch("/proc") is False
