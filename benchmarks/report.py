@@ -81,7 +81,9 @@ def _header(results: dict, svg_name: str) -> str:
                    "text lengths, many small conferences and a few big ones, some talks in German or Danish.")
     lines += ["", corpora + " Latency is wall time per search; the HTTP figures "
               "use `/api/search` on a real `confarchive serve` (waitress) over keep-alive loopback connections. "
-              "Every class gets one warm-up pass before timing.", "", f"![p95 latency per query class]({svg_name})", ""]
+              "Every class gets one warm-up pass before timing; from the eleventh run's alt report on, the timing "
+              "also waits until the searching process is idle (background work the first searches started, "
+              "such as learning the written forms snippets look for, done).", "", f"![p95 latency per query class]({svg_name})", ""]
     return "\n".join(lines)
 
 
