@@ -140,7 +140,8 @@ def phrase_section(data: dict | None) -> list[str]:
                      f"| {_f(wh['mean_total'], 0)} / {_f(fh.get('mean_total'), 0)} | {_f(w['p50_ms'])} "
                      f"| {_f(w['p95_ms'])} | {_f(w['cpu_ms'])} | {_f(f.get('p50_ms'))} | {_f(f.get('p95_ms'))} "
                      f"| {_f(f.get('cpu_ms'))} | {_f(ratio)}× |")
-    lines += ["", "Times in ms; n is distinct phrases, each timed `--repeat` times after one warm-up pass; CPU is "
+    lines += ["", "Times in ms; n is distinct phrases, each timed `--repeat` times after one warm-up pass (and, from "
+              "the eleventh run on, a wait until this process is idle); CPU is "
               "mean CPU ms per search of this process. Examples: "
               + "; ".join(f"{cls}: `{q}`" for cls, q in sorted(data["examples"].items())), ""]
     return lines
