@@ -12,7 +12,8 @@ it. Where the kernel cannot be trusted to report every change, folders are liste
 before: off Linux, on filesystems other programs may change from another machine (network and
 FUSE mounts raise no events for those changes), when the kernel refuses a watch (the per-user
 limit), in a forked child (events belong to the process that asked for them), and after the event
-queue overflowed (everything is listed once again).
+queue overflowed (everything is listed once again). One change it cannot see, as inotify cannot: a
+record file written through a hard link that lives in another folder (no corpus tool makes those).
 """
 
 from __future__ import annotations
