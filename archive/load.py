@@ -328,7 +328,7 @@ def _matching(folder: str, parts: tuple[str, ...]) -> list[tuple[str, tuple | No
     for depth, head in enumerate(parts):
         if not glob.has_magic(head):
             if depth == last:
-                return [(entry.path, _signature(entry.path) if entry.is_dir else entry.signature) for entry in
+                return [(entry.path, _status(entry)) for entry in
                         (_named(watch.entries(f), head) for f in folders) if entry is not None]
             folders = [os.path.join(f, head) for f in folders]
             continue
@@ -336,13 +336,17 @@ def _matching(folder: str, parts: tuple[str, ...]) -> list[tuple[str, tuple | No
         found: list = []
         for current in folders:
             entries = watch.entries(current) or ()
-            if depth == last:  # a folder named like a record: its status now (the watch keeps none for folders)
-                found += [(entry.path, _signature(entry.path) if entry.is_dir else entry.signature)
-                          for entry in entries if wanted(entry.name)]
+            if depth == last:
+                found += [(entry.path, _status(entry)) for entry in entries if wanted(entry.name)]
             else:
                 found += [entry.path for entry in entries if entry.is_dir and wanted(entry.name)]
         folders = found
     return folders
+
+
+def _status(entry: Entry) -> tuple | None:
+    """A matched entry's signature; a folder named like a record is stat-ed now (the watch keeps none for folders)."""
+    return _signature(entry.path) if entry.is_dir else entry.signature
 
 
 def _named(entries: list[Entry] | None, name: str) -> Entry | None:

@@ -117,9 +117,11 @@ def _open_checked(path: Path, root: Path):
     except Exception as exc:  # Whoosh and json raise many kinds of error on damaged files; all mean: rebuild
         _close(probe)
         raise damaged(root, f"{type(exc).__name__}: {exc}"[:200]) from None
-    problem = (f"facets.json lists {facets.size} documents, the index holds {count}" if facets.size != count else
-               f"the scored postings cover {impacts.documents} documents, the index holds {count}"
-               if impacts.documents != count else None)
+    problem = None
+    if facets.size != count:
+        problem = f"facets.json lists {facets.size} documents, the index holds {count}"
+    elif impacts.documents != count:
+        problem = f"the scored postings cover {impacts.documents} documents, the index holds {count}"
     if problem:
         _close(probe)
         raise damaged(root, problem)
