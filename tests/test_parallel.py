@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
@@ -18,7 +19,10 @@ def _fails():
     raise ValueError("broken on purpose")
 
 
-@pytest.mark.skipif(not parallel.FORK, reason="the second process is forked")
+FORKS = "fork" in multiprocessing.get_all_start_methods() and os.environ.get("CONFARCHIVE_BUILD_PROCESSES") != "1"
+
+
+@pytest.mark.skipif(not FORKS, reason="the second process is forked (not on this platform, or switched off)")
 def test_the_job_runs_in_another_process_during_the_block(tmp_path):
     target = tmp_path / "out"
     with alongside(_writes, target):
@@ -26,7 +30,10 @@ def test_the_job_runs_in_another_process_during_the_block(tmp_path):
     assert int(target.read_text()) != os.getpid()
 
 
-@pytest.mark.skipif(not parallel.FORK, reason="the second process is forked")
+FORKS = "fork" in multiprocessing.get_all_start_methods() and os.environ.get("CONFARCHIVE_BUILD_PROCESSES") != "1"
+
+
+@pytest.mark.skipif(not FORKS, reason="the second process is forked (not on this platform, or switched off)")
 def test_a_failing_job_fails_the_block_with_its_error():
     with pytest.raises(JobFailed, match="ValueError: broken on purpose"):
         with alongside(_fails):
