@@ -1,6 +1,7 @@
 """Replacements for Whoosh 2.7.4 methods: FileStorage.create without the reference cycle it makes at every
-index writer, SegmentWriter._flush_segment reading field lengths whole (see _DecodedLengths), and the
-posting pool's sorted runs written and read a chunk at a time (see _write_run).
+index writer, SegmentWriter._flush_segment reading field lengths whole (see _DecodedLengths), the
+posting pool's sorted runs written and read a chunk at a time (see _write_run), and a term table's
+directory read in one call when a segment is opened (see _open_hash_table).
 
 Whoosh gives each writer temporary storage under a fixed name ("MAIN.tmp" in the system's temp
 folder), so the folder is usually there already; FileStorage.create then catches os.makedirs's
@@ -21,6 +22,7 @@ import os
 import pickle
 from itertools import islice
 
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool, SegmentWriter
 
@@ -126,3 +128,37 @@ WHOOSH_POOL_METHODS = {name: getattr(PostingPool, name) for name in ("add", "_wr
 PostingPool.add = _add
 PostingPool._write_run = _write_run
 PostingPool._read_run = _read_run
+
+
+def _open_hash_table(self, dbfile, length=None, magic=b"HSH3", startoffset=0):
+    """HashReader.__init__ reading the 256-entry directory of hash tables in one call, not one call per entry.
+
+    Every segment reader opens its term table this way, and an update's build has a segment per
+    earlier update: the update, the reopened build and each server thread's searcher open them all
+    again, so the per-entry reads made each save a little slower than the one before it.
+    """
+    self.dbfile, self.startoffset, self.is_closed = dbfile, startoffset, False
+    if length is None:
+        dbfile.seek(0, os.SEEK_END)
+        length = dbfile.tell() - startoffset
+    dbfile.seek(startoffset)
+    found = dbfile.read(4)
+    if found != magic:
+        raise filetables.FileFormatError("Unknown file header %r" % found)
+    self.hashtype = dbfile.read_byte()
+    self.hashfn = filetables._hash_functions[self.hashtype]
+    dbfile.read_int()  # two unused header fields
+    dbfile.read_int()
+    self.startofdata = dbfile.tell()
+    extras_end = startoffset + length - filetables._INT_SIZE
+    extras_start = extras_end - dbfile.get_int(extras_end)
+    dbfile.seek(extras_start)
+    self._read_extras()
+    dbfile.seek(extras_start - filetables._directory_size)
+    directory = dbfile.read(filetables._directory_size)
+    self.tables = list(filetables._dir_entry.iter_unpack(directory))  # (position, number of slots) per table
+    self.endofdata = self.tables[0][0]
+
+
+WHOOSH_HASH_INIT = filetables.HashReader.__init__  # for tests
+filetables.HashReader.__init__ = _open_hash_table

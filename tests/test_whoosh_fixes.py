@@ -1,5 +1,5 @@
 """indexer/whoosh_fixes.py against Whoosh's own code: the postings writer's field lengths read whole, the pool's
-chunked runs."""
+chunked runs, a term table's directory read in one call."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from whoosh import index
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb import filetables
+from whoosh.filedb.structfile import StructFile
 from whoosh.writing import PostingPool, SegmentWriter
 
 import indexer  # noqa: F401 (installs the fixes)
@@ -104,3 +106,32 @@ def test_a_run_reads_back_every_posting_in_order_across_chunk_edges(tmp_path):
         pool._write_run(handle, iter(items))
         assert list(pool._read_run(path)) == items
         assert not storage.file_exists(path)  # removed once read, as Whoosh's runs are
+
+
+def _hash_state(table) -> tuple:
+    return (table.hashtype, table.startofdata, table.endofdata, table.tables, table.extras)
+
+
+def test_a_term_table_opens_to_the_state_whoosh_s_own_opening_gives(segment, tmp_path):
+    ix, _ = segment
+    writer = ix.writer(compound=False)
+    writer.add_document(id="late", body="another segment with other words")
+    writer.commit(merge=False)
+    names = [name for name in ix.storage.list() if name.endswith(".trm")]
+    assert len(names) == 2
+    for name in names:
+        ours = filetables.HashReader.open(ix.storage, name)
+        theirs = filetables.HashReader.__new__(filetables.HashReader)
+        whoosh_fixes.WHOOSH_HASH_INIT(theirs, ix.storage.open_file(name), ix.storage.file_length(name))
+        try:
+            assert filetables.HashReader.__init__ is whoosh_fixes._open_hash_table
+            assert _hash_state(ours) == _hash_state(theirs)
+            assert len(ours.tables) == 256 and any(slots for _, slots in ours.tables)
+            assert list(ours.keys()) == list(theirs.keys()) and list(ours.keys())
+        finally:
+            ours.close()
+            theirs.close()
+    bad = tmp_path / "bad.trm"
+    bad.write_bytes(b"NOPE" + bytes(64))
+    with open(bad, "rb") as handle, pytest.raises(filetables.FileFormatError):
+        filetables.HashReader(StructFile(handle))
