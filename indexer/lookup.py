@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .key_lookup import live_document
 from .store import IndexHandle
 
 TALK_KINDS = ("talk", "panel", "qa")
@@ -12,7 +13,7 @@ TALK_KINDS = ("talk", "panel", "qa")
 def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict | None:
     """The stored page data of one record, or None when the id is unknown or of another kind."""
     searcher = handle.searcher()
-    docnum = searcher.document_number(id=ident)
+    docnum = live_document(searcher.reader(), "id", ident)  # Whoosh's document_number scores every segment
     if docnum is None or searcher.stored_fields(docnum).get("kind") not in kinds:
         return None
     return _page_data(searcher)[docnum]

@@ -1,0 +1,77 @@
+"""Live documents by an exact key (a record's id, a quote's talk) in an index that has a segment per update.
+
+Whoosh looks a term up in every segment's hash table, and its searcher sets up a scorer for each
+segment that holds the term, which asks every segment again for the term's frequency. An update
+looks up a few dozen keys, so after 30 updates that was some 80 ms of each save, growing with every
+save. An update's segment is small and never rewritten: its keys are read once into a set, kept
+by the identity of the segment's term file (hard links share it; Whoosh's segment ids are not
+unique across processes forked with the same random state), and a key it lacks costs one set lookup. The full build's big segment is asked by
+hash, as before; deletions are checked at every call, since they change without a new segment, and a
+segment whose documents are all deleted (the next save of the same record replaces them all) is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from typing import Iterable
+
+SMALL = 5000  # documents: a segment this small has its keys read whole and kept
+KEPT = 400  # (segment, field) key sets kept, the least recently used dropped first
+
+_kept: "OrderedDict[tuple, frozenset[bytes]]" = OrderedDict()
+_files: "weakref.WeakKeyDictionary[object, tuple]" = weakref.WeakKeyDictionary()  # segment reader -> file identity
+_lock = threading.Lock()
+
+
+def live_documents(reader, field: str, keys: Iterable[str]) -> dict[str, list[int]]:
+    """For each key, the numbers of the live documents whose `field` holds it, ascending (as docs_for_query)."""
+    to_bytes = reader.schema[field].to_bytes
+    wanted = {key: to_bytes(key) for key in keys}
+    found: dict[str, list[int]] = {key: [] for key in wanted}
+    for leaf, offset in reader.leaf_readers():
+        if not leaf.doc_count():
+            continue  # every document deleted (an edit saved again replaces all of an update's), or an empty index
+        held = _segment_keys(leaf, field)
+        for key, btext in wanted.items():
+            if btext not in held if held is not None else (field, btext) not in leaf:
+                continue
+            found[key].extend(docnum + offset for docnum in leaf.postings(field, btext).all_ids()
+                              if not leaf.is_deleted(docnum))
+    return found
+
+
+def live_document(reader, field: str, key: str) -> int | None:
+    """The first live document whose `field` holds key, or None."""
+    return next(iter(live_documents(reader, field, [key])[key]), None)
+
+
+def _segment_keys(leaf, field: str) -> frozenset[bytes] | None:
+    """Every key of a field in a small segment, read once per segment; None for a big one (ask it by hash), and for
+    one in a compound file (the builds write none; its term file has no identity of its own)."""
+    if leaf.doc_count_all() > SMALL or leaf.segment().is_compound():
+        return None
+    ident = (_file_identity(leaf), field)
+    with _lock:
+        held = _kept.get(ident)
+        if held is not None:
+            _kept.move_to_end(ident)
+            return held
+    held = frozenset(leaf.lexicon(field))
+    with _lock:
+        _kept[ident] = held
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return held
+
+
+def _file_identity(leaf) -> tuple:
+    """The segment's term file as the file system knows it, worked out once per open segment reader."""
+    found = _files.get(leaf)
+    if found is None:
+        segment = leaf.segment()
+        stat = os.stat(os.path.join(leaf.storage().folder, segment.make_filename(".trm")))
+        found = _files[leaf] = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, segment.segment_id())
+    return found
