@@ -17,11 +17,12 @@ from typing import Iterator
 import numpy as np
 
 from .npy_stream import NpyWriter
+from .part_files import PartFiles, pack, part_name
 from .postings import field_lengths, field_position_keys, field_postings
 from .shared_parts import SharedParts
 
 IMPACTS = "impacts"  # folder inside a build
-UPDATE_SUFFIX = "-update-"  # impacts-update-0001/: the postings the first update added
+UPDATE_SUFFIX = "-update-"  # impacts-update-0001.zip: the postings the first update added (part_files.py)
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults, which the index uses
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float32)
@@ -61,7 +62,8 @@ def write_impacts(folder: Path, reader, fields: tuple[str, ...], update: bool = 
                                                   "positioned": [f for f in fields if f in positioned]}),
                                        encoding="utf-8")
     if update:  # the next update of this index reads these parts again
-        _LAST_UPDATED[tuple(fields)] = (folder, [*earlier, opened_part(folder)])
+        packed = pack(folder)
+        _LAST_UPDATED[tuple(fields)] = (packed, [*earlier, opened_part(packed)])
     return docs_out.length
 
 
@@ -202,7 +204,7 @@ def _scores(docs: np.ndarray, tf: np.ndarray, term_of: np.ndarray, idf: np.ndarr
 def _earlier_parts(folder: Path) -> list["_Part"]:
     """The parts an update's part (folder) follows: the full build's and every earlier update's."""
     base = folder.parent / IMPACTS
-    return [opened_part(base), *(opened_part(p) for p in update_parts(base) if p.name < folder.name)]
+    return [opened_part(base), *(opened_part(p) for p in update_parts(base) if part_name(p) < part_name(folder))]
 
 
 # an index's fields -> (its last update's part, the parts that update read and wrote), held so that the next update
@@ -219,8 +221,8 @@ def keep_parts_of(build: Path) -> None:
 
 
 def update_parts(base: Path) -> list[Path]:
-    """The folders of the parts the updates added after the full build's part (base), oldest first."""
-    return sorted(base.parent.glob(base.name + UPDATE_SUFFIX + "*"))
+    """The (packed) parts the updates added after the full build's part (base), oldest first."""
+    return sorted(base.parent.glob(base.name + UPDATE_SUFFIX + "*"), key=part_name)
 
 
 def _earlier_frequencies(parts: list["_Part"], field: str, terms: list[bytes]) -> np.ndarray:
@@ -252,7 +254,7 @@ def _earlier_frequencies(parts: list["_Part"], field: str, terms: list[bytes]) -
 class ImpactIndex:
     """The postings of one build, opened read-only and shared between threads.
 
-    A full build has one part (impacts/); each update adds one (impacts-update-0001/, ...) holding
+    A full build has one part (impacts/); each update adds one (impacts-update-0001.zip, ...) holding
     the postings of the segment it added. A term's postings are the parts' postings one after the
     other, still in ascending document order, because each update's documents are numbered after
     everything before it.
@@ -290,24 +292,19 @@ def opened_part(folder: Path) -> "_Part":
     return _PARTS.open(folder)
 
 
-def mapped(path: Path) -> np.ndarray:
-    """The array in a .npy file, memory-mapped, as a plain ndarray: np.memmap's own indexing and slicing run
-    Python code on every lookup, several of which each search makes per word and field."""
-    return np.load(path, mmap_mode="r").view(np.ndarray)
-
-
 class _Part:
-    """One folder of postings, with a sorted term table per field; everything memory-mapped."""
+    """One part of postings (a folder, memory-mapped, or an update's packed file), with a sorted term table per field."""
 
-    def __init__(self, folder: Path):
-        data = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+    def __init__(self, path: Path):
+        files = PartFiles(path)
+        data = files.json("terms.json")
         self.documents: int = data["documents"]
-        self.docs = mapped(folder / "docs.npy")
-        self.scores = mapped(folder / "scores.npy")
-        self.tables = {field: TermTable(folder, field) for field in data["fields"]}
-        self.positions = {field: _positions(folder, field, self.tables[field]) for field in data.get("positioned", [])}
+        self.docs = files.array("docs.npy")
+        self.scores = files.array("scores.npy")
+        self.tables = {field: TermTable(files, field) for field in data["fields"]}
+        self.positions = {field: _positions(files, field, self.tables[field]) for field in data.get("positioned", [])}
         if len(self.docs) != len(self.scores):
-            raise ValueError(f"{folder.name}: docs.npy and scores.npy differ in length")
+            raise ValueError(f"{files.name}: docs.npy and scores.npy differ in length")
 
     def keys(self, field: str, text: str) -> list[np.ndarray]:
         table, found = self.tables.get(field), self.positions.get(field)
@@ -337,11 +334,12 @@ class TermTable:
 
     RECENT = 4096  # rows of recently looked-up terms kept, as Lucene's term dictionary kept its last 1,024
 
-    def __init__(self, folder: Path, field: str):
-        self.terms = mapped(folder / f"terms-{field}.npy")
-        self.spans = mapped(folder / f"spans-{field}.npy")
+    def __init__(self, files: PartFiles | Path, field: str):
+        files = files if isinstance(files, PartFiles) else PartFiles(files)
+        self.terms = files.array(f"terms-{field}.npy")
+        self.spans = files.array(f"spans-{field}.npy")
         if self.terms.dtype.kind != "S" or self.spans.shape != (len(self.terms), 2):
-            raise ValueError(f"{folder.name}: the term table of {field} is damaged")
+            raise ValueError(f"{files.name}: the term table of {field} is damaged")
         self._recent: dict[str, int | None] = {}  # a search looks a word up once per table it reads, and again
 
     def row(self, text: str) -> int | None:
@@ -365,9 +363,9 @@ class TermTable:
         return None if row is None else (int(self.spans[row, 0]), int(self.spans[row, 1]))
 
 
-def _positions(folder: Path, field: str, table: TermTable) -> tuple[np.ndarray, np.ndarray]:
-    keys = mapped(folder / f"positions-{field}.npy")
-    spans = mapped(folder / f"pspans-{field}.npy")
+def _positions(files: PartFiles, field: str, table: TermTable) -> tuple[np.ndarray, np.ndarray]:
+    keys = files.array(f"positions-{field}.npy")
+    spans = files.array(f"pspans-{field}.npy")
     if spans.shape != (len(table.terms), 2) or (len(spans) and spans[-1, 1] != len(keys)):
-        raise ValueError(f"{folder.name}: the word positions of {field} are damaged")
+        raise ValueError(f"{files.name}: the word positions of {field} are damaged")
     return keys, spans

@@ -23,7 +23,11 @@ class SharedParts(Generic[Part]):
         self._lock = threading.Lock()
 
     def open(self, folder: Path) -> Part:
-        stat = (folder / self._marker).stat()
+        """The part in folder, or in a packed part's one file (part_files.py), opened once while something holds it."""
+        try:
+            stat = (folder / self._marker).stat()
+        except NotADirectoryError:  # a packed part: the file itself identifies it
+            stat = folder.stat()
         key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         with self._lock:
             found = self._open.get(key)

@@ -8,7 +8,7 @@ analyzer (name_analyzer) runs over each distinct token once, which is the same t
 filters work a token at a time. Fuzzy matching walks Whoosh's own Levenshtein automaton over the
 sorted words, as Whoosh does over a segment's lexicon, so it finds exactly what Whoosh found.
 
-An update writes a small part of its own (vocabulary-update-NNNN/): the words of the documents it
+An update writes a small part of its own (vocabulary-update-NNNN.zip, see part_files.py): the words of the documents it
 added, counted up, and of those it deleted, counted down; a word's count is the sum over parts.
 Each part also lists its documents' words (by row), so that a later update can count them down.
 """
@@ -24,6 +24,7 @@ import numpy as np
 from whoosh.codec.base import Automata
 
 from .analysis import TOKEN_PATTERN, name_analyzer
+from .part_files import PartFiles, pack, part_name
 from .shared_parts import SharedParts
 
 VOCABULARY = "vocabulary"  # folder inside a build
@@ -91,16 +92,17 @@ class VocabularyCounter:
 
 
 class _Part:
-    """One folder of the vocabulary, memory-mapped."""
+    """One part of the vocabulary: the full build's folder (memory-mapped) or an update's packed file."""
 
-    def __init__(self, folder: Path):
-        self.first: int = json.loads((folder / "part.json").read_text(encoding="utf-8"))["first"]
-        self.words = np.load(folder / "words.npy", mmap_mode="r")
-        self.counts = np.load(folder / "counts.npy", mmap_mode="r")
-        self.starts = np.load(folder / "starts.npy", mmap_mode="r")
-        self.doc_words = np.load(folder / "doc_words.npy", mmap_mode="r")
+    def __init__(self, path: Path):
+        files = PartFiles(path)
+        self.first: int = files.json("part.json")["first"]
+        self.words = files.array("words.npy")
+        self.counts = files.array("counts.npy")
+        self.starts = files.array("starts.npy")
+        self.doc_words = files.array("doc_words.npy")
         if self.words.dtype.kind != "S" or len(self.counts) != len(self.words) or self.starts[-1] != len(self.doc_words):
-            raise ValueError(f"{folder.name}: the vocabulary is damaged")
+            raise ValueError(f"{files.name}: the vocabulary is damaged")
 
     def count(self, key: bytes) -> int:
         row = int(np.searchsorted(self.words, key))
@@ -186,8 +188,8 @@ class Vocabulary:
 
 
 def update_parts(base: Path) -> list[Path]:
-    """The parts updates added after the full build's (base), oldest first."""
-    return sorted(base.parent.glob(base.name + UPDATE_SUFFIX + "*"))
+    """The (packed) parts updates added after the full build's (base), oldest first."""
+    return sorted(base.parent.glob(base.name + UPDATE_SUFFIX + "*"), key=part_name)
 
 
 def write_update(build: Path, texts: list[str], deleted: list[int], first: int) -> None:
@@ -199,4 +201,6 @@ def write_update(build: Path, texts: list[str], deleted: list[int], first: int) 
     counter = VocabularyCounter()
     for text in texts:
         counter.add(text)
-    counter.write(build / f"{VOCABULARY}{UPDATE_SUFFIX}{len(update_parts(base)) + 1:04d}", first, gone)
+    folder = build / f"{VOCABULARY}{UPDATE_SUFFIX}{len(update_parts(base)) + 1:04d}"
+    counter.write(folder, first, gone)
+    pack(folder)

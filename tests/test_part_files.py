@@ -1,0 +1,77 @@
+"""An update's parts packed in one file each (indexer/part_files.py): the same arrays as the folder they came from,
+no folder per update in a build, and a damaged packed part reported as a damaged index."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from archive import load_corpus
+from indexer import IndexStore, build_index
+from indexer.impacts import IMPACTS, ImpactIndex
+from indexer.layout import IndexUnavailable
+from indexer.part_files import PACKED, PartFiles, pack
+from indexer.quotes_index import QUOTES
+from indexer.update import update_index
+from indexer.vocabulary import VOCABULARY, Vocabulary
+
+TINE = "dngc-2025-s2-tine-jess"
+TINE_FILE = f"conferences/dngc-2025/talks/{TINE}.md"
+
+
+def test_a_packed_part_gives_the_arrays_and_json_of_its_folder(tmp_path):
+    folder = tmp_path / "impacts-update-0007"
+    folder.mkdir()
+    arrays = {"docs.npy": np.arange(5, dtype=np.int32), "terms-body.npy": np.array([b"a", b"bc"], dtype="S2"),
+              "spans.npy": np.arange(6, dtype=np.int64).reshape(3, 2)}
+    for name, values in arrays.items():
+        np.save(folder / name, values)
+    (folder / "terms.json").write_text('{"documents": 5, "fields": ["body"]}', encoding="utf-8")
+    unpacked = PartFiles(folder)
+    expected = {name: np.array(unpacked.array(name)) for name in arrays}
+    packed = pack(folder)
+    assert packed.name == "impacts-update-0007" + PACKED and not folder.exists()
+    files = PartFiles(packed)
+    assert files.name == "impacts-update-0007"
+    for name, values in expected.items():
+        got = files.array(name)
+        assert got.dtype == values.dtype and got.shape == values.shape and np.array_equal(got, values)
+    assert files.json("terms.json") == {"documents": 5, "fields": ["body"]}
+    with pytest.raises(FileNotFoundError, match="holds no scores.npy"):
+        files.array("scores.npy")
+
+
+@pytest.fixture()
+def updated(corpus_copy, tmp_path):
+    root = tmp_path / "index"
+    build_index(load_corpus(corpus_copy), root)
+    for word in ("Zanzibarium", "Quixotrix"):
+        with open(corpus_copy / TINE_FILE, "a", encoding="utf-8") as out:
+            out.write(f"\n\n{word}\n")
+        update_index(load_corpus(corpus_copy), root, [TINE])
+    return root, IndexStore(root).handle().path
+
+
+def test_an_update_adds_one_file_per_part_and_no_folder(updated):
+    _, build = updated
+    for base in (build / IMPACTS, build / VOCABULARY, build / QUOTES / IMPACTS):
+        added = sorted(p.name for p in base.parent.iterdir() if p.name.startswith(base.name + "-update-"))
+        assert added == [f"{base.name}-update-000{n}{PACKED}" for n in (1, 2)], added
+        assert all((base.parent / name).is_file() for name in added)
+    impacts = ImpactIndex(build / IMPACTS)
+    assert len(impacts.parts) == 3
+    docs, _ = impacts.postings("body", "quixotrix")
+    assert len(docs) == 1  # the newest packed part's postings are read
+    vocabulary = Vocabulary(build)  # both words are in the talk now; the second update took the first one's copy away
+    assert vocabulary.frequency("zanzibarium") == 1 and vocabulary.frequency("quixotrix") == 1
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaves files open when a build fails to open
+def test_a_damaged_packed_part_is_a_damaged_index(updated):
+    root, build = updated
+    packed = build / f"{IMPACTS}-update-0002{PACKED}"
+    os.truncate(packed, packed.stat().st_size // 2)
+    with pytest.raises(IndexUnavailable, match="is damaged"):
+        IndexStore(root).handle()
