@@ -90,12 +90,12 @@ class FacetTable:
     def _extend_facet(self, base: "FacetTable", name: str, added: list[dict]) -> None:
         numbers = dict(base.numbers.get(name, {}))
         new_docs: dict[str, list[int]] = {}
+        extra = []  # (document, value number) in document order, after the base's: the pairs stay sorted by document
         for offset, facets in enumerate(added):
             for value in facets.get(name, ()):
-                numbers.setdefault(value, len(numbers))
+                extra.append((base.size + offset, numbers.setdefault(value, len(numbers))))
                 new_docs.setdefault(value, []).append(base.size + offset)
         old_docs, old_values = base.pairs.get(name, (np.zeros(0, np.int32), np.zeros(0, np.int32)))
-        extra = [(d, numbers[v]) for v, docs in new_docs.items() for d in docs]
         self.pairs[name] = (np.concatenate([old_docs, np.asarray([d for d, _ in extra], dtype=np.int32)]),
                             np.concatenate([old_values, np.asarray([n for _, n in extra], dtype=np.int32)]))
         postings = dict(base.postings.get(name, {}))
@@ -170,8 +170,8 @@ class FacetTable:
         found = self._by_document.get(facet)
         if found is None:
             docs, values = self.pairs[facet]
-            if len(docs) > 1 and not (docs[1:] >= docs[:-1]).all():  # an update's rows come grouped by value
-                values = values[np.argsort(docs, kind="stable")]
+            if len(docs) > 1 and not (docs[1:] >= docs[:-1]).all():  # not made by this module (a full build's pairs
+                values = values[np.argsort(docs, kind="stable")]  # and an update's added ones are in document order)
             starts = np.zeros(self.size + 1, dtype=np.int64)
             np.cumsum(np.bincount(docs, minlength=self.size), out=starts[1:])
             found = self._by_document[facet] = (starts, values)
