@@ -24,13 +24,17 @@ class SharedParts(Generic[Part]):
 
     def open(self, folder: Path) -> Part:
         """The part in folder, or in a packed part's one file (part_files.py), opened once while something holds it."""
-        try:
-            stat = (folder / self._marker).stat()
-        except NotADirectoryError:  # a packed part: the file itself identifies it
-            stat = folder.stat()
-        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        key = self.key(folder)
         with self._lock:
             found = self._open.get(key)
             if found is None:
                 found = self._open[key] = self._opener(folder)
         return found
+
+    def key(self, folder: Path) -> tuple:
+        """What identifies a part's content while it exists: hard links share it, a new build's part has its own."""
+        try:
+            stat = (folder / self._marker).stat()
+        except NotADirectoryError:  # a packed part: the file itself identifies it
+            stat = folder.stat()
+        return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)

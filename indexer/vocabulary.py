@@ -142,6 +142,7 @@ class Vocabulary:
 
     def __init__(self, build: Path):
         base = build / VOCABULARY
+        self.base = _PARTS.key(base)  # the full build's part: builds updated from the same full build share it
         self.parts = [_PARTS.open(base), *(_PARTS.open(p) for p in update_parts(base))]
         self._merged: list[np.ndarray] | None = None
 
@@ -164,6 +165,11 @@ class Vocabulary:
             updates = [np.asarray(p.words) for p in self.parts[1:]]
             self._merged = [self.parts[0].words, *([np.unique(np.concatenate(updates))] if updates else [])]
         return self._merged
+
+    def added_words(self) -> list[str]:
+        """The words of the updates' parts, sorted (some may since have been deleted again): with the full build's,
+        every word this build has."""
+        return [w.decode("utf-8") for w in self._walked()[1]] if len(self.parts) > 1 else []
 
     def counts(self) -> tuple[list[str], np.ndarray]:
         """Every known word, sorted, and its count."""

@@ -177,3 +177,37 @@ def test_new_pairs_are_merged_where_a_full_sort_puts_them(known, new):
     for insert_below in (0, 1):  # sorting everything again, inserting each new pair
         terms, words = _merged([t for t, _ in known], [w for _, w in known], new, insert_below)
         assert list(zip(terms, words)) == sorted(known + new)
+
+
+def test_a_saved_builds_forms_read_only_the_updates_words_and_hold_every_form_a_full_learning_finds(
+        corpus_copy, tmp_path, monkeypatch):
+    """After a save the forms are learned from the words the updates added (not the whole vocabulary again), and
+    they hold every (term, word) pair that learning the new build's whole vocabulary afresh finds; after a full
+    build (another base) the whole vocabulary is read again."""
+    import indexer.written_forms as written_forms
+    from archive import load_corpus
+    from indexer import build_index
+    from indexer.update import update_index
+    from indexer.vocabulary import Vocabulary
+
+    monkeypatch.setattr(written_forms, "_LEARNED", [])
+    root = tmp_path / "index"
+    build_index(load_corpus(corpus_copy), root)
+    analyzer = SurfaceTerms(text_analyzer()).analyzer
+    written_forms.learned_for(analyzer, Vocabulary(IndexStore(root).handle().path))
+    talk = "conferences/dngc-2025/talks/dngc-2025-s2-tine-jess.md"
+    with open(corpus_copy / talk, "a", encoding="utf-8") as out:
+        out.write("\n\nZanzibarium sequencers\n")
+    update_index(load_corpus(corpus_copy), root, ["dngc-2025-s2-tine-jess"])
+    vocabulary = Vocabulary(IndexStore(root).handle().path)
+    read = []
+    real = written_forms.build_vocabulary
+    monkeypatch.setattr(written_forms, "build_vocabulary", lambda v: read.append(v) or real(v))
+    later = written_forms.learned_for(analyzer, vocabulary)
+    assert read == []  # only the update's words
+    afresh = WrittenForms(analyzer, real(vocabulary))
+    assert set(zip(afresh._terms, afresh._words)) <= set(zip(later._terms, later._words))
+    assert later({"zanzibarium"}) == {"zanzibarium"} and "sequencers" in later({"sequenc"})
+    build_index(load_corpus(corpus_copy), root)  # a full build: a new base
+    written_forms.learned_for(analyzer, Vocabulary(IndexStore(root).handle().path))
+    assert len(read) == 1
