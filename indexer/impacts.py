@@ -3,8 +3,9 @@
 Whoosh scores a query one posting at a time in Python; at 10,000 talks a word found in most of them
 costs over 100 ms that way. A term's score in a document depends only on index statistics, so the
 build computes it once, with Whoosh's own BM25F formula and the same quantised field lengths, and
-stores every posting as (document number, score). The files are memory-mapped, so every worker
-process serving the same build shares one copy in the page cache.
+stores every posting as (document number, score). The full build's files are memory-mapped, so every
+worker process serving the same build shares one copy in the page cache (an update's small part is one
+packed file, read into each process: part_files.py).
 """
 
 from __future__ import annotations

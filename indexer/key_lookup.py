@@ -4,22 +4,23 @@ Whoosh looks a term up in every segment's hash table, and its searcher sets up a
 segment that holds the term, which asks every segment again for the term's frequency. An update
 looks up a few dozen keys, so after 30 updates that was some 80 ms of each save, growing with every
 save. An update's segment is small and never rewritten: its keys are read once into a set, kept
-by the identity of the segment's term file (hard links share it; Whoosh's segment ids are not
-unique across processes forked with the same random state), and a key it lacks costs one set lookup. The full build's big segment is asked by
-hash, as before; deletions are checked at every call, since they change without a new segment, and a
+by the identity of the segment's open term file (hard links share it; Whoosh's segment ids alone
+repeat across processes with the same random state), and a key it lacks costs one set lookup. The
+full build's big segment is asked by hash, as before; deletions are checked at every call, since they change without a new segment, and a
 segment whose documents are all deleted (the next save of the same record replaces them all) is skipped.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
 from collections import OrderedDict
 from typing import Iterable
 
-SMALL = 5000  # documents: a segment this small has its keys read whole and kept
-KEPT = 400  # (segment, field) key sets kept, the least recently used dropped first
+from .postings import term_file_status
+
+SMALL = 1000  # documents: a segment this small (a save's; an import's are bigger) has its keys read whole and kept
+KEPT = 256  # (segment, field) key sets kept, the least recently used dropped first: at most a few megabytes
 
 _kept: "OrderedDict[tuple, frozenset[bytes]]" = OrderedDict()
 _files: "weakref.WeakKeyDictionary[object, tuple]" = weakref.WeakKeyDictionary()  # segment reader -> file identity
@@ -50,10 +51,13 @@ def live_document(reader, field: str, key: str) -> int | None:
 
 def _segment_keys(leaf, field: str) -> frozenset[bytes] | None:
     """Every key of a field in a small segment, read once per segment; None for a big one (ask it by hash), and for
-    one in a compound file (the builds write none; its term file has no identity of its own)."""
-    if leaf.doc_count_all() > SMALL or leaf.segment().is_compound():
+    one whose term file has no identity of its own (a compound segment; the builds write none)."""
+    if leaf.doc_count_all() > SMALL:
         return None
-    ident = (_file_identity(leaf), field)
+    identity = _file_identity(leaf)
+    if identity is None:
+        return None
+    ident = (identity, field)
     with _lock:
         held = _kept.get(ident)
         if held is not None:
@@ -67,11 +71,12 @@ def _segment_keys(leaf, field: str) -> frozenset[bytes] | None:
     return held
 
 
-def _file_identity(leaf) -> tuple:
-    """The segment's term file as the file system knows it, worked out once per open segment reader."""
-    found = _files.get(leaf)
-    if found is None:
-        segment = leaf.segment()
-        stat = os.stat(os.path.join(leaf.storage().folder, segment.make_filename(".trm")))
-        found = _files[leaf] = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, segment.segment_id())
+def _file_identity(leaf) -> tuple | None:
+    """The segment's open term file as the file system knows it (with the segment's id), once per segment reader."""
+    found = _files.get(leaf, False)
+    if found is False:
+        status = term_file_status(leaf)
+        found = None if status is None else (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns,
+                                             leaf.segment().segment_id())
+        _files[leaf] = found
     return found

@@ -71,8 +71,10 @@ def files_problem(folder: Path, expected: dict[str, int]) -> str | None:
     for name, size in expected.items():
         try:
             found = os.stat(os.path.join(folder, name))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return f"{name} is missing"
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror})"
         if not stat.S_ISREG(found.st_mode):
             return f"{name} is missing"
         if found.st_size != size:

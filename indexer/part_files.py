@@ -25,7 +25,7 @@ def pack(folder: Path) -> Path:
     """Replace a part's folder with one file holding its files (written whole, then renamed into place)."""
     packed = folder.with_name(folder.name + PACKED)
     temporary = packed.with_name(packed.name + ".tmp")
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as out:
+    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED, strict_timestamps=False) as out:
         for path in sorted(folder.iterdir()):
             out.write(path, path.name)
     os.replace(temporary, packed)
@@ -46,8 +46,11 @@ class PartFiles:
         self.name = part_name(self.path)
         self._packed: dict[str, bytes] | None = None
         if self.path.name.endswith(PACKED):
-            with zipfile.ZipFile(self.path) as packed:
-                self._packed = {name: packed.read(name) for name in packed.namelist()}
+            try:
+                with zipfile.ZipFile(self.path) as packed:
+                    self._packed = {name: packed.read(name) for name in packed.namelist()}
+            except (zipfile.BadZipFile, EOFError) as exc:  # damage reads as damage, as a bad .npy file does
+                raise ValueError(f"{self.path.name} is damaged: {exc}") from None
 
     def array(self, name: str) -> np.ndarray:
         """The array of a .npy file; a plain ndarray (np.memmap's indexing runs Python code on every lookup)."""

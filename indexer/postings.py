@@ -3,8 +3,8 @@
 The hooks: a stemmer's cache (`set_stemmer`), the terms a prefix or fuzzy query expands to
 (`expansions`), the highlighter's merging of adjacent matched words (`merged_matches`), a segment's
 field lengths read whole for the postings writer (`decoded_lengths`, used by whoosh_fixes.py), a reader
-of the newest segment alone (`newest_segment_reader`), and a positions format read a block at a time
-(`PackedPositions`).
+of the newest segment alone (`newest_segment_reader`), the status of a segment's open term file
+(`term_file_status`), and a positions format read a block at a time (`PackedPositions`).
 
 Whoosh's public matcher API moves one posting per Python call, and `skip_to` scans a block linearly.
 Its block reader already holds a block's ids and weights as arrays; reading those whole (for the
@@ -14,6 +14,7 @@ build) and bisecting them (to reach one document) is many times faster. Whoosh i
 
 from __future__ import annotations
 
+import os
 import struct
 
 import numpy as np
@@ -200,6 +201,15 @@ def expansions(q, reader):
 def merged_matches(highlighter, tokens):
     """Adjacent matched tokens merged into one, as Whoosh's own highlighter does before fragmenting."""
     return highlighter._merge_matched_tokens(tokens)
+
+
+def term_file_status(leaf) -> os.stat_result | None:
+    """os.fstat of a segment reader's open term file, or None when it has none of its own (a compound segment).
+    The open file keeps its inode from being reused, and answers after its folder is deleted."""
+    try:
+        return os.fstat(leaf._terms._dbfile.file.fileno())
+    except (AttributeError, OSError, ValueError):  # a compound segment's terms are a part of a buffer
+        return None
 
 
 def newest_segment_reader(ix):

@@ -208,8 +208,12 @@ class QuoteIndex:
         if meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
             raise IndexUnavailable(f"The quote index in {path} has schema version {meta.get('schema_version')}, "
                                    f"this program needs {QUOTES_SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
-        self.facets = load_table(path)
-        self.impacts = ImpactIndex(path / IMPACTS)
+        try:
+            self.facets = load_table(path)
+            self.impacts = ImpactIndex(path / IMPACTS)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexUnavailable(f"The quote index in {path} is damaged ({type(exc).__name__}: {exc}"[:200]
+                                   + "). Rebuild it with `confarchive build`.") from None
         self.parser = quote_parser(self.index.schema)
         self.expander = SynonymExpander(meta.get("synonyms", []))
         self._searchers = SearcherPool(self.index, self)

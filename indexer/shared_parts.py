@@ -3,10 +3,15 @@ that links them in."""
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from pathlib import Path
 from typing import Callable, Generic, TypeVar
+
+from .part_files import PACKED
+
+PACKED_TAIL = 4096  # bytes: a packed part's central directory, with every member's CRC, fits in them
 
 Part = TypeVar("Part")
 
@@ -33,8 +38,13 @@ class SharedParts(Generic[Part]):
 
     def key(self, folder: Path) -> tuple:
         """What identifies a part's content while it exists: hard links share it, a new build's part has its own."""
-        try:
+        if not folder.name.endswith(PACKED):
             stat = (folder / self._marker).stat()
-        except NotADirectoryError:  # a packed part: the file itself identifies it
-            stat = folder.stat()
-        return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        # A packed part is read whole and its file closed, so once deleted its inode may be reused while the part is
+        # still open here: the zip's central directory (each member's CRC, in the file's last bytes) goes in the key.
+        with open(folder, "rb") as packed:
+            stat = os.fstat(packed.fileno())
+            packed.seek(max(0, stat.st_size - PACKED_TAIL))
+            tail = packed.read()
+        return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, tail)

@@ -112,20 +112,26 @@ def learned_for(analyzer, vocabulary) -> WrittenForms:
     build follows the last), only the words the updates added are read: listing the whole vocabulary again
     took tens of milliseconds of the interpreter after every save, while the searches for the saved
     word waited for it."""
-    with _LEARNED_LOCK:
-        base = next((base for seen, _, base in _LEARNED if seen == analyzer), None)
-    words = vocabulary.added_words() if base == vocabulary.base else build_vocabulary(vocabulary)
-    return _learned(analyzer, words, vocabulary.base)  # either way it now holds every word of this build
+    known, base = _last_learned(analyzer)
+    words = vocabulary.added_words() if known is not None and base == vocabulary.base else build_vocabulary(vocabulary)
+    return _remember(analyzer, WrittenForms(analyzer, words, known), vocabulary.base)  # holds every word of the build
 
 
-def _learned(analyzer, words: list[str], base: tuple | None = None) -> WrittenForms:
+def _learned(analyzer, words: list[str]) -> WrittenForms:
     """The analyzer's forms of the words, starting from what it learned of the last build: an update adds a few
     words to a vocabulary of tens of thousands, and analysing them all again after every save took a
-    third of a second of CPU per analyzer from the searches that follow it. `base` names the full build
-    whose every word the result holds (None when that is not known)."""
+    third of a second of CPU per analyzer from the searches that follow it."""
+    known, _ = _last_learned(analyzer)
+    return _remember(analyzer, WrittenForms(analyzer, words, known), None)
+
+
+def _last_learned(analyzer) -> tuple["WrittenForms | None", tuple | None]:
+    """What the analyzer learned last, and the full build whose every word that holds (None when not known)."""
     with _LEARNED_LOCK:
-        known = next((forms for seen, forms, _ in _LEARNED if seen == analyzer), None)
-    forms = WrittenForms(analyzer, words, known)
+        return next(((forms, base) for seen, forms, base in _LEARNED if seen == analyzer), (None, None))
+
+
+def _remember(analyzer, forms: WrittenForms, base: tuple | None) -> WrittenForms:
     with _LEARNED_LOCK:
         _LEARNED[:] = [entry for entry in _LEARNED if entry[0] != analyzer][-7:] + [(analyzer, forms, base)]
     return forms

@@ -91,3 +91,22 @@ def test_keys_kept_are_bounded(tmp_path, monkeypatch, field):
         live_documents(searcher.reader(), field, ["k0"])
     assert len(key_lookup._kept) <= 2
     ix.close()
+
+
+def test_an_open_reader_answers_after_its_folder_is_deleted(tmp_path):
+    """A replaced build's folder may be removed while a request still reads it: the open files still answer."""
+    import shutil
+
+    folder = tmp_path / "build"
+    folder.mkdir()
+    ix = index.create_in(str(folder), SCHEMA)
+    for n in range(3):
+        writer = ix.writer(compound=False)
+        writer.add_document(id=f"d{n}", talk=f"k{n % 2}", n=n)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        expected = {key: _whoosh_s(searcher, "talk", key) for key in ("k0", "k1")}
+        shutil.rmtree(folder)
+        assert live_documents(searcher.reader(), "talk", ["k0", "k1"]) == expected
+        assert live_document(searcher.reader(), "id", "d2") == 2
+    ix.close()

@@ -4,6 +4,7 @@ no folder per update in a build, and a damaged packed part reported as a damaged
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,3 +76,42 @@ def test_a_damaged_packed_part_is_a_damaged_index(updated):
     os.truncate(packed, packed.stat().st_size // 2)
     with pytest.raises(IndexUnavailable, match="is damaged"):
         IndexStore(root).handle()
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.parametrize("part", [f"{VOCABULARY}-update-0002{PACKED}", f"{QUOTES}/{IMPACTS}-update-0002{PACKED}"])
+def test_a_damaged_packed_vocabulary_or_quote_part_says_the_index_is_damaged(updated, part):
+    """Not a traceback: the page says which build is damaged and which command rebuilds it."""
+    from indexer import SearchRequest, Searcher
+    from indexer.quotes_index import QuoteIndex
+
+    root, build = updated
+    os.truncate(build / part, (build / part).stat().st_size // 2)
+    with pytest.raises(IndexUnavailable, match="damaged.*confarchive build"):
+        if part.startswith(QUOTES):
+            QuoteIndex(build / QUOTES)
+        else:
+            Searcher(IndexStore(root).handle()).search(SearchRequest(q="genomics"))
+
+
+def test_a_packed_part_rewritten_with_the_same_size_and_time_is_not_taken_for_the_old_one(tmp_path):
+    """A packed part is read whole and closed, so a deleted one's inode may come back with another part of the same
+    size and time; the shared parts cache must not hand out the old part's arrays for it."""
+    from indexer.shared_parts import SharedParts
+
+    def packed(values) -> Path:
+        folder = tmp_path / "impacts-update-0001"
+        folder.mkdir()
+        np.save(folder / "docs.npy", np.asarray(values, dtype=np.int32))
+        return pack(folder)
+
+    parts = SharedParts(lambda path: PartFiles(path).array("docs.npy"), "docs.npy")
+    first = packed([1, 2, 3])
+    held = parts.open(first)
+    stat = first.stat()
+    content = first.read_bytes()
+    first.unlink()
+    again = packed([7, 8, 9])
+    assert len(again.read_bytes()) == len(content) and again.read_bytes() != content
+    os.utime(again, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert list(parts.open(again)) == [7, 8, 9] and list(held) == [1, 2, 3]
