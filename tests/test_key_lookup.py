@@ -79,14 +79,21 @@ def test_a_small_segment_s_keys_are_read_once(tmp_path, monkeypatch):
     ix.close()
 
 
+def _segment_per_document(folder, talks: list[str]):
+    """An index with one document per segment, as a build after one-record saves has (d0 with talks[0], ...)."""
+    folder.mkdir(exist_ok=True)
+    ix = index.create_in(str(folder), SCHEMA)
+    for n, talk in enumerate(talks):
+        writer = ix.writer(compound=False)
+        writer.add_document(id=f"d{n}", talk=talk, n=n)
+        writer.commit(merge=False)
+    return ix
+
+
 @pytest.mark.parametrize("field", ["id", "talk"])
 def test_keys_kept_are_bounded(tmp_path, monkeypatch, field):
     monkeypatch.setattr(key_lookup, "KEPT", 2)
-    ix = index.create_in(str(tmp_path), SCHEMA)
-    for n in range(4):
-        writer = ix.writer(compound=False)
-        writer.add_document(id=f"d{n}", talk=f"k{n}", n=n)
-        writer.commit(merge=False)
+    ix = _segment_per_document(tmp_path, ["k0", "k1", "k2", "k3"])
     with ix.searcher() as searcher:
         live_documents(searcher.reader(), field, ["k0"])
     assert len(key_lookup._kept) <= 2
@@ -98,12 +105,7 @@ def test_an_open_reader_answers_after_its_folder_is_deleted(tmp_path):
     import shutil
 
     folder = tmp_path / "build"
-    folder.mkdir()
-    ix = index.create_in(str(folder), SCHEMA)
-    for n in range(3):
-        writer = ix.writer(compound=False)
-        writer.add_document(id=f"d{n}", talk=f"k{n % 2}", n=n)
-        writer.commit(merge=False)
+    ix = _segment_per_document(folder, ["k0", "k1", "k0"])
     with ix.searcher() as searcher:
         expected = {key: _whoosh_s(searcher, "talk", key) for key in ("k0", "k1")}
         shutil.rmtree(folder)
