@@ -24,6 +24,7 @@ from .facet_files import FacetRows, load_table, write_facets
 from .facet_specs import QUOTE_NAMES, quote_facets
 from .facets import FacetBucket
 from .impacts import IMPACTS, ImpactIndex, write_impacts
+from .key_lookup import live_document
 from .layout import FACETS, META, IndexUnavailable, files_problem, segment_files
 from .store import SearcherPool
 from .page_data import url_for
@@ -224,8 +225,9 @@ class QuoteIndex:
 
     def get(self, ident: str) -> dict | None:
         """One quote's stored payload by id, or None."""
-        fields = self.searcher().document(id=ident)
-        return fields["payload"] if fields else None
+        searcher = self.searcher()  # by key_lookup: Whoosh's document(id=) sets up a scorer in every segment
+        docnum = live_document(searcher.reader(), "id", ident)
+        return None if docnum is None else searcher.stored_fields(docnum)["payload"]
 
     def search(self, request: QuoteRequest) -> QuoteResponse:
         """A page of quotes; when words match nothing and a spelling correction fixes them, the correction's."""
