@@ -335,8 +335,7 @@ class TermTable:
 
     RECENT = 4096  # rows of recently looked-up terms kept, as Lucene's term dictionary kept its last 1,024
 
-    def __init__(self, files: PartFiles | Path, field: str):
-        files = files if isinstance(files, PartFiles) else PartFiles(files)
+    def __init__(self, files: PartFiles, field: str):
         self.terms = files.array(f"terms-{field}.npy")
         self.spans = files.array(f"spans-{field}.npy")
         if self.terms.dtype.kind != "S" or self.spans.shape != (len(self.terms), 2):

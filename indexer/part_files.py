@@ -33,9 +33,14 @@ def pack(folder: Path) -> Path:
     return packed
 
 
+def is_packed(path: Path) -> bool:
+    """Is this part one packed file (an update's), not a folder (the full build's)?"""
+    return path.name.endswith(PACKED)
+
+
 def part_name(path: Path) -> str:
     """A part's name without the packed file's suffix (impacts-update-0003 for impacts-update-0003.zip)."""
-    return path.name[:-len(PACKED)] if path.name.endswith(PACKED) else path.name
+    return path.name[:-len(PACKED)] if is_packed(path) else path.name
 
 
 class PartFiles:
@@ -45,7 +50,7 @@ class PartFiles:
         self.path = Path(path)
         self.name = part_name(self.path)
         self._packed: dict[str, bytes] | None = None
-        if self.path.name.endswith(PACKED):
+        if is_packed(self.path):
             try:
                 with zipfile.ZipFile(self.path) as packed:
                     self._packed = {name: packed.read(name) for name in packed.namelist()}

@@ -9,7 +9,7 @@ import weakref
 from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
-from .part_files import PACKED
+from .part_files import is_packed
 
 PACKED_TAIL = 4096  # bytes: a packed part's central directory, with every member's CRC, fits in them
 
@@ -27,9 +27,10 @@ class SharedParts(Generic[Part]):
         self._open: "weakref.WeakValueDictionary[tuple, Part]" = weakref.WeakValueDictionary()
         self._lock = threading.Lock()
 
-    def open(self, folder: Path) -> Part:
-        """The part in folder, or in a packed part's one file (part_files.py), opened once while something holds it."""
-        key = self.key(folder)
+    def open(self, folder: Path, key: tuple | None = None) -> Part:
+        """The part in folder, or in a packed part's one file (part_files.py), opened once while something holds it;
+        `key`: its key(folder), when the caller has it already."""
+        key = key or self.key(folder)
         with self._lock:
             found = self._open.get(key)
             if found is None:
@@ -38,7 +39,7 @@ class SharedParts(Generic[Part]):
 
     def key(self, folder: Path) -> tuple:
         """What identifies a part's content while it exists: hard links share it, a new build's part has its own."""
-        if not folder.name.endswith(PACKED):
+        if not is_packed(folder):
             stat = (folder / self._marker).stat()
             return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         # A packed part is read whole and its file closed, so once deleted its inode may be reused while the part is

@@ -143,7 +143,7 @@ class Vocabulary:
     def __init__(self, build: Path):
         base = build / VOCABULARY
         self.base = _PARTS.key(base)  # the full build's part: builds updated from the same full build share it
-        self.parts = [_PARTS.open(base), *(_PARTS.open(p) for p in update_parts(base))]
+        self.parts = [_PARTS.open(base, self.base), *(_PARTS.open(p) for p in update_parts(base))]
         self._merged: list[np.ndarray] | None = None
 
     def frequency(self, word: str) -> int:

@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 
 from indexer.impacts import TermTable
+from indexer.part_files import PartFiles
 
 
 def _table(folder, terms):
     encoded = sorted(t.encode("utf-8") for t in terms)
     np.save(folder / "terms-body.npy", np.array(encoded, dtype=f"S{max(len(t) for t in encoded)}"))
     np.save(folder / "spans-body.npy", np.array([[i, i + 1] for i in range(len(encoded))], dtype=np.int64))
-    return TermTable(folder, "body"), [t.decode("utf-8") for t in encoded]
+    return TermTable(PartFiles(folder), "body"), [t.decode("utf-8") for t in encoded]
 
 
 
