@@ -208,6 +208,16 @@ def test_session_cookie_is_httponly_lax_and_expires_in_eight_hours(client):
     assert abs(expires - (datetime.now(timezone.utc) + timedelta(hours=8))) < timedelta(minutes=1)
 
 
+def test_a_request_that_changes_nothing_in_the_session_sends_no_cookie(client):
+    """A status poll in flight during a save must not put back the session from before it: a browser takes the
+    last cookie it receives, and the save's message ("Saved", "Restored ...") lives in the session."""
+    login(client)
+    client.get("/curate/")  # the page's form token is made and kept once
+    for path in ("/curate/indexing/status?id=" + TALK, "/curate/", edit_url()):
+        response = client.get(path)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
+
+
 def test_secure_cookie_can_be_switched_on(env, monkeypatch):
     monkeypatch.setenv("CONFARCHIVE_SECURE_COOKIES", "1")
     client = make_app(env).test_client()

@@ -116,7 +116,7 @@ def test_history_marks_the_changed_words_and_labels_restores(sized_signed_in_pag
     page.keyboard.press("Enter")
     try:
         expect(page.locator(".flashes")).to_contain_text("Restored the version")
-    except AssertionError as exc:  # seen once in a full run, never alone: say what the page showed instead
+    except AssertionError as exc:  # was a status poll putting back the older session cookie; say what the page showed
         shown = page.locator("main").inner_text() if page.locator("main").count() else page.content()
         raise AssertionError(f"no 'Restored' message at {page.url}; the page said: {shown[:800]!r}") from exc
     newest = page.locator("ol.history > li").first

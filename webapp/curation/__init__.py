@@ -61,6 +61,10 @@ def _configure(state) -> None:
     if config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
         config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     config["SESSION_COOKIE_HTTPONLY"] = True
+    # The cookie is sent only when the session changes. Refreshed on every response, a status poll that left
+    # before a save's response and came back after it put back the session from before the save, dropping
+    # the save's message; nothing is lost by not refreshing: a sign-in lasts from signed_in_at, not the cookie.
+    config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.session_interface = HttpsAwareSessions()
     if config.get("SESSION_COOKIE_SAMESITE") is None:
         config["SESSION_COOKIE_SAMESITE"] = "Lax"
