@@ -73,7 +73,7 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -
     """Evaluate each concept of `text` (the query before synonym expansion) over the parsed query's leaves."""
     words = expander.concept_words(text) if text else []
     concept_of = _concept_lookup([tokens for _, tokens in words], expander.analyzer)
-    masks: dict[int, np.ndarray] = {}
+    leaves: dict[int, list] = {}
     whole = {tokens: number for number, (_, tokens) in enumerate(words)}
     local = _language_owners(evaluator.searcher.schema, words)
     for leaf in leaf_queries(query):
@@ -85,11 +85,10 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -
             numbers = {whole[frozenset(found_words)]}
         else:  # a phrase of separately typed words covers each of them
             numbers = {c for c in map(concept_of, found_words) if c is not None}
-        if numbers:
-            found = evaluator.matching(leaf) & evaluator.live
-            for number in numbers:
-                masks[number] = masks[number] | found if number in masks else found
-    return Coverage([Concept(words[n][0], masks[n]) for n in sorted(masks)], evaluator.size)
+        for number in numbers:
+            leaves.setdefault(number, []).append(leaf)
+    return Coverage([Concept(words[n][0], evaluator.matching(*leaves[n]) & evaluator.live) for n in sorted(leaves)],
+                    evaluator.size)
 
 
 def _language_owners(schema, words: list[tuple[str, frozenset[str]]]) -> dict[str, dict[str, int]]:

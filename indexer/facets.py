@@ -13,7 +13,7 @@ MENTIONS = "mentions"  # per document, the topics it names without being about t
 TOPIC_MODES = ("any", "all")
 
 
-@dataclass
+@dataclass(slots=True)
 class FacetBucket:
     value: str
     label: str
@@ -223,12 +223,18 @@ class FacetTable:
             counts, mentions, order = self._few_counts(facet, hits)
         else:
             counts, mentions, order = self._dense_counts(facet, mask)
-        values, names, chosen = self.values[facet], self.names[facet], set(selected)
+        return self._buckets(facet, counts, mentions, order[:limit], selected)
+
+    def _buckets(self, facet: str, counts, mentions, order: list[int], selected: list[str]) -> list[FacetBucket]:
+        """The buckets of the values in `order`, then any selected or pinned value not among them."""
+        values, names = self.values[facet], self.names[facet]
+        chosen, pinned = set(selected), self.pinned.get(facet, [])
         buckets = [FacetBucket(values[i], names[i], counts.get(i, 0), values[i] in chosen,
-                               None if mentions is None else mentions.get(i, 0)) for i in order[:limit]]
+                               None if mentions is None else mentions.get(i, 0)) for i in order]
+        if not chosen and not pinned:
+            return buckets
         shown = {b.value for b in buckets}
         numbers = self.numbers[facet]
-        pinned = self.pinned.get(facet, [])
         buckets += [FacetBucket(v, self.label(facet, v), counts.get(numbers[v], 0) if v in numbers else 0, v in chosen)
                     for v in dict.fromkeys([*selected, *pinned]) if v not in shown]
         for bucket in buckets:
@@ -259,17 +265,23 @@ class FacetTable:
                 topic = topic_numbers.get(mention_values[number])
                 if topic is not None:
                     mentions[topic] = mentions.get(topic, 0) + n
-        weight = {i: counts.get(i, 0) + (mentions or {}).get(i, 0) for i in counts.keys() | (mentions or {}).keys()}
+        weight = counts if not mentions else {
+            i: counts.get(i, 0) + mentions.get(i, 0) for i in counts.keys() | mentions.keys()}
+        if len(weight) < 2:
+            return counts, mentions, list(weight)
         ranks = self.label_order[facet]
-        order = sorted((i for i in weight if weight[i]), key=lambda i: (-weight[i], -counts.get(i, 0), ranks[i]))
+        order = sorted(weight, key=lambda i: (-weight[i], -counts.get(i, 0), int(ranks[i])))
         return counts, mentions, order
 
     def _tally(self, facet: str, hits: np.ndarray) -> dict[int, int]:
+        """Per value number, how many of the documents `hits` carry it (values with none left out)."""
         starts, values = self._sorted_by_document(facet)
         tally: dict[int, int] = {}
-        for a, b in zip(starts[hits].tolist(), starts[hits + 1].tolist()):
-            for number in values[a:b].tolist():
-                tally[number] = tally.get(number, 0) + 1
+        for doc in hits.tolist():
+            a, b = starts[doc], starts[doc + 1]
+            if a != b:
+                for number in values[a:b].tolist():
+                    tally[number] = tally.get(number, 0) + 1
         return tally
 
     def _mention_counts(self, mask: np.ndarray) -> np.ndarray | None:

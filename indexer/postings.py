@@ -4,7 +4,8 @@ The hooks: a stemmer's cache (`set_stemmer`), the terms a prefix or fuzzy query 
 (`expansions`), the highlighter's merging of adjacent matched words (`merged_matches`), a segment's
 field lengths read whole for the postings writer (`decoded_lengths`, used by whoosh_fixes.py), a reader
 of the newest segment alone (`newest_segment_reader`), the status of a segment's open term file
-(`term_file_status`), and a positions format read a block at a time (`PackedPositions`).
+(`term_file_status`), a document's stored fields read straight from its segment (`stored_record`), and a
+positions format read a block at a time (`PackedPositions`).
 
 Whoosh's public matcher API moves one posting per Python call, and `skip_to` scans a block linearly.
 Its block reader already holds a block's ids and weights as arrays; reading those whole (for the
@@ -210,6 +211,20 @@ def term_file_status(leaf) -> os.stat_result | None:
         return os.fstat(leaf._terms._dbfile.file.fileno())
     except (AttributeError, OSError, ValueError):  # a compound segment's terms are a part of a buffer
         return None
+
+
+def stored_record(reader, docnum: int) -> dict:
+    """A document's stored fields, as `reader.stored_fields` gives them for a build's own schema.
+
+    Whoosh's own call also checks every stored name against the schema (fields removed since the document was
+    written); a build's documents are all written with its schema, and that check was half the time of reading
+    a short record. A multi-segment reader's document is read from its segment."""
+    if not isinstance(reader, SegmentReader):
+        segment, docnum = reader._segment_and_docnum(docnum)
+        reader = reader.readers[segment]
+    if reader.is_closed or docnum < 0:
+        raise ValueError(f"no stored document {docnum} in a closed reader or before the first")
+    return reader._perdoc.stored_fields(docnum) or {}
 
 
 def newest_segment_reader(ix):

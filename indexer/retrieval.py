@@ -60,13 +60,16 @@ class Evaluator:
             found.scores = found.scores * boost
         return found
 
-    def matching(self, q: wq.Query) -> np.ndarray:
-        """The documents a query matches (deleted ones included), unscored: a word's or a phrase's straight from its hits."""
-        hits = self._hits(q)
-        if hits is None:
-            return self.evaluate(q).mask
+    def matching(self, *queries: wq.Query) -> np.ndarray:
+        """The documents any of the queries matches (deleted ones included), unscored; words and phrases straight
+        from their hits, into one array (a query's words each have a query per field)."""
         mask = np.zeros(self.size, dtype=bool)
-        mask[hits[0]] = True
+        for q in queries:
+            hits = self._hits(q)
+            if hits is None:
+                mask |= self.evaluate(q).mask
+            else:
+                mask[hits[0]] = True
         return mask
 
     def _hits(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray] | None:

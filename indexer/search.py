@@ -18,6 +18,7 @@ from .facets import TOPIC_MODES, FacetBucket
 from .query import ParsedQuery, make_parser
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
+from .postings import stored_record
 from .retrieval import Evaluator, intersect, query_terms
 from .selection import Selection, select, unmatched_notice
 from .analysis import LANGUAGE_FIELDS
@@ -225,7 +226,8 @@ class Searcher:
         start = (request.page - 1) * request.per_page
         limit = start + request.per_page
         chosen = ranked_documents(sel, self.table, sort, start, limit)
-        stored = {int(d): self.searcher.stored_fields(int(d)) for d in chosen}
+        reader = self.searcher.reader()
+        stored = {int(d): stored_record(reader, int(d)) for d in chosen}
         snippets = {} if sel.parsed.is_browse else self._snippets(sel.parsed, stored)
         return [self._result(stored[int(d)], snippets.get(int(d), ""), sel) for d in chosen]
 

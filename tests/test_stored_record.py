@@ -1,0 +1,45 @@
+"""indexer.postings.stored_record against Whoosh's own stored_fields, on one segment and on several."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import index
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from indexer.postings import stored_record
+
+SCHEMA = Schema(id=ID(stored=True, unique=True), body=TEXT(stored=True), payload=STORED())
+
+
+def _index(folder, segments: int):
+    ix = index.create_in(str(folder), SCHEMA)
+    number = 0
+    for _ in range(segments):
+        writer = ix.writer()
+        for _ in range(3):
+            writer.add_document(id=f"d{number}", body=f"text of {number} " * (number + 1),
+                                payload={"n": number, "names": ["Å", "b"]})
+            number += 1
+        writer.commit(merge=False)
+    return ix
+
+
+@pytest.mark.parametrize("segments", [1, 4])
+def test_every_document_s_stored_fields_are_whoosh_s(tmp_path, segments):
+    ix = _index(tmp_path, segments)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert reader.is_atomic() == (segments == 1)
+        for docnum in range(reader.doc_count_all()):
+            assert stored_record(reader, docnum) == searcher.stored_fields(docnum)
+    ix.close()
+
+
+def test_a_document_past_the_end_or_before_the_start_is_refused(tmp_path):
+    ix = _index(tmp_path, 2)
+    with ix.searcher() as searcher:
+        with pytest.raises((IndexError, ValueError)):
+            stored_record(searcher.reader(), searcher.reader().doc_count_all())
+        with pytest.raises((IndexError, ValueError)):
+            stored_record(searcher.reader(), -1)
+    ix.close()
