@@ -118,7 +118,9 @@ def parse_user_query(parser: qparser.QueryParser, text: str) -> ParsedQuery:
     if not text.strip():
         return ParsedQuery(wq.Every(), "", notices)
     parsed = plain_query(parser, text)
-    if parsed is None and is_well_formed(text):
+    if parsed is not None:  # plain words and phrases: no fuzzy~, prefix*, negation or syntax error to see to
+        return ParsedQuery(parsed, text, notices)
+    if is_well_formed(text):
         try:
             parsed = parser.parse(text)
         except Exception:  # Whoosh raises assorted errors on malformed syntax; any of them means: search plainly

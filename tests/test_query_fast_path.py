@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from indexer.query import make_parser, parse_user_query, plain_query
+from indexer.query import exclude_negations, make_parser, parse_user_query, plain_query, within_budget
 from indexer.schema import build_schema
 
 PARSER = make_parser(build_schema())
@@ -112,3 +112,18 @@ def test_a_stemmer_shared_by_threads_survives_its_cache_filling(index_dir):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+@given(st.lists(st.tuples(st.one_of(PHRASES, st.sampled_from(WORDS)), SEPARATORS), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_a_plain_query_skips_only_passes_that_change_nothing(parts):
+    """parse_user_query returns a plain query as built; the budget and negation passes give the same query back."""
+    text = "".join(item + sep for item, sep in parts)
+    if not text.strip() or plain_query(PARSER, text) is None:
+        return
+    parsed = PARSER.parse(text)
+    notices: list[str] = []
+    full = parsed if parsed is wq.NullQuery else exclude_negations(within_budget(parsed, text, notices))
+    found = parse_user_query(PARSER, text)
+    assert found.query == full and described(found.query) == described(full), text
+    assert found.notices == notices == []
