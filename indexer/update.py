@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
-from whoosh import index, query as wq
+from whoosh import index
 
 from archive import Corpus
 from archive.load import collector_paused
@@ -38,7 +38,7 @@ from .key_lookup import live_documents
 from .layout import META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
 from .page_data import catalogue
-from .postings import newest_segment_reader
+from .postings import newest_segment_reader, stored_record
 from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
 from .schema import built_for_this_program
 from .suggest import corpus_entries
@@ -126,10 +126,10 @@ def conference_records(corpus: Corpus, build: Path, conferences: set[str]) -> se
     found |= {s.id for s in corpus.speakers.values() if any(a.conference in conferences for a in s.appearances)}
     ix = index.open_dir(str(build))
     try:
-        with ix.searcher() as searcher:
-            for conference in conferences:
-                found |= {searcher.stored_fields(n)["id"]
-                          for n in searcher.docs_for_query(wq.Term("conference", conference))}
+        with ix.searcher() as searcher:  # by key, segment by segment: a scored query asks every segment per segment
+            reader = searcher.reader()
+            for docnums in live_documents(reader, "conference", sorted(conferences)).values():
+                found |= {stored_record(reader, n)["id"] for n in docnums}
     finally:
         ix.close()
     return found

@@ -685,3 +685,24 @@ def test_an_update_finds_the_quote_parts_of_the_last_update_open_when_no_build_h
     _append(corpus_dir, TINE_FILE, "Quixotrix")
     update_index(load_corpus(corpus_dir), root, [TINE])
     assert opened == [IndexStore(root).handle().path.name, QUOTES]  # only the two parts this update wrote
+
+
+def test_a_conference_s_records_in_the_build_are_whoosh_s_own_answer_across_updates(built, tmp_path):
+    """conference_records reads the build by key: the records the corpus no longer has (a removed conference, a
+    deleted talk) are found as Whoosh's docs_for_query finds them, in a build with several segments and deletions."""
+    from whoosh import index, query as wq
+
+    from archive.corpus import Corpus
+    from indexer.update import conference_records
+
+    root, _ = _updated_and_fresh(built, tmp_path)
+    build = IndexStore(root).handle().path
+    assert _segments(build) > 2
+    ix = index.open_dir(str(build))
+    with ix.searcher() as searcher:
+        expected = {searcher.stored_fields(n)["id"] for n in searcher.docs_for_query(wq.Term("conference", "dngc-2025"))}
+    ix.close()
+    empty = Corpus(tmp_path / "none")
+    assert REMOVED not in expected and len(expected) >= 60
+    assert conference_records(empty, build, {"dngc-2025", "not-a-conference"}) == expected
+    assert conference_records(empty, build, set()) == set()
