@@ -216,9 +216,11 @@ def term_file_status(leaf) -> os.stat_result | None:
 def stored_record(reader, docnum: int) -> dict:
     """A document's stored fields, as `reader.stored_fields` gives them for a build's own schema.
 
-    Whoosh's own call also checks every stored name against the schema (fields removed since the document was
-    written); a build's documents are all written with its schema, and that check was half the time of reading
-    a short record. A multi-segment reader's document is read from its segment."""
+    Whoosh's own call also drops stored names no longer in the schema (fields removed since the document was
+    written); a build's documents are all written with its schema (a schema change is a full build), and that
+    check was half the time of reading a short record. A multi-segment reader's document is read from its
+    segment. A closed reader or a negative number raises ValueError (Whoosh: ReaderClosed, AssertionError);
+    without the check, -1 would read the segment's last document."""
     if not isinstance(reader, SegmentReader):
         segment, docnum = reader._segment_and_docnum(docnum)
         reader = reader.readers[segment]

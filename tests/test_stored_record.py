@@ -43,3 +43,21 @@ def test_a_document_past_the_end_or_before_the_start_is_refused(tmp_path):
         with pytest.raises((IndexError, ValueError)):
             stored_record(searcher.reader(), -1)
     ix.close()
+
+
+def test_a_deleted_document_reads_as_whoosh_reads_it_and_a_closed_reader_is_refused(tmp_path):
+    ix = _index(tmp_path, 3)
+    writer = ix.writer()
+    writer.delete_by_term("id", "d4")
+    writer.commit(merge=False)  # the deletion stays in its segment
+    searcher = ix.searcher()
+    reader = searcher.reader()
+    deleted = [n for n in range(reader.doc_count_all()) if reader.is_deleted(n)]
+    assert deleted and not reader.is_atomic()
+    for docnum in deleted:
+        assert stored_record(reader, docnum) == searcher.stored_fields(docnum)
+    leaf = next(leaf for leaf, _ in reader.leaf_readers())
+    searcher.close()
+    with pytest.raises(ValueError):
+        stored_record(leaf, 0)
+    ix.close()
