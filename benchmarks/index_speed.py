@@ -1,11 +1,13 @@
 """Issue 16's measurements in one run: full build (time, CPU, peak memory, size against FTS5), phrases of
-2-5 common words (Whoosh in-process against FTS5), and edit-to-searchable through a running server.
+2-5 common words (Whoosh in-process against FTS5), edit-to-searchable through a running server, and importing
+a conference into the built archive.
 
     python -m benchmarks.index_speed --sizes 10000 --generators default,alt --out docs/index-speed-results.md
 
 Per generator and size: generate the corpus (cached), build a fresh index in a child process
 (benchmarks/build_probe.py), write the FTS5 baseline of the same documents, time the phrase classes
-(benchmarks/phrases.py) on both engines, then run the edit scenarios (benchmarks/edits.py) on copies.
+(benchmarks/phrases.py) on both engines, then run the edit scenarios (benchmarks/edits.py) and an import
+(benchmarks/imports.py) on copies.
 Raw figures go to the cache as JSON; `--reuse` renders the report from them without measuring again.
 """
 
@@ -21,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import build_probe, edits, measure, phrases, synthetic, synthetic_alt
+from . import build_probe, edits, imports, measure, phrases, synthetic, synthetic_alt
 from .run import DEFAULT_CACHE, _git_state, fts_runner, log, machine_info
 
 GENERATORS = {"default": synthetic, "alt": synthetic_alt}
@@ -59,6 +61,13 @@ def measure_one(generator: str, size: int, cache: Path, args: argparse.Namespace
         except (OSError, RuntimeError, subprocess.SubprocessError) as exc:  # keep the build and phrase figures
             log(f"{generator} {size}: the edit benchmark failed: {exc}")
             result["edits_error"] = str(exc)
+    if args.import_events > 0:
+        log(f"{generator} {size}: importing a {args.import_events}-talk conference")
+        try:
+            result["import"] = imports.run_import(corpus_dir, index_dir, args.import_events)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            log(f"{generator} {size}: the import benchmark failed: {exc}")
+            result["import_error"] = str(exc)
     return result
 
 
@@ -176,6 +185,21 @@ def edit_section(data: dict | None, error: str | None = None) -> list[str]:
     return lines
 
 
+def import_section(data: dict | None, error: str | None = None) -> list[str]:
+    if error:
+        return [f"Import: the benchmark failed: {error}", ""]
+    if not data:
+        return ["Import: not measured in this run (`--import-events 0`).", ""]
+    index = f"{data['index_documents']:,} documents in {data['index_s']:.1f} s" if data["index_s"] is not None else "–"
+    return [f"`confarchive import` of a generated {data['events']}-event schedule (benchmarks/schedules.py) into "
+            "copies of this corpus and its index, in a fresh process as a user runs it.", "",
+            "| talks imported | command wall (s) | command CPU (s) | index update (as printed) | segments before → after "
+            "| records of the new conference found |",
+            "| ---: | ---: | ---: | --- | --- | ---: |",
+            f"| {data['talks_imported']} | {_f(data['wall_s'])} | {_f(data['cpu_s'])} | {index} "
+            f"| {data['segments_before']} → {data['segments_after']} | {data['records_found']:,} |", ""]
+
+
 def targets(result: dict) -> list[str]:
     """Issue 16's targets for this generator and size, met or not."""
     rows = []
@@ -196,6 +220,11 @@ def targets(result: dict) -> list[str]:
                       f"{s['p95_s']:.2f} s" + (f", {s['failed']} failed" if s["failed"] else ""),
                       s["p95_s"] < 1 and not s["failed"]),
                      (f"server memory after / before ≤ 1.2 ({s['scenario']})", f"{ratio:.2f}×", ratio <= 1.2)]
+    if result.get("import"):
+        data = result["import"]
+        rows.append((f"a {data['talks_imported']}-talk conference imported without a full build",
+                     f"segments {data['segments_before']} → {data['segments_after']}, index {_f(data['index_s'])} s",
+                     imports.without_full_build(data)))
     p = result.get("phrases")
     if p:
         for cls, w in p["whoosh"].items():
@@ -229,6 +258,7 @@ def render(results: dict) -> str:
         lines += build_section(result.get("build"))
         lines += ["### Phrases of 2-5 common words (in-process)", ""] + phrase_section(result.get("phrases"))
         lines += ["### Edit → searchable through the web editor", ""] + edit_section(result.get("edits"), result.get("edits_error"))
+        lines += ["### Importing a conference", ""] + import_section(result.get("import"), result.get("import_error"))
         lines += ["### Targets", ""] + targets(result)
     lines += ["## How it is measured", "",
               "- **Build**: a child process runs `archive.load_corpus` and `indexer.build_index` on a fresh index "
@@ -248,7 +278,11 @@ def render(results: dict) -> str:
               "form over HTTP with the CSRF token; the clock runs from the start of the POST until "
               "`/api/search?q=<new word>&exact=1` lists the talk. Before the first save the server has served an "
               "edit page and a search and is idle (under 0.1 s CPU in 2 s); RSS is VmRSS summed over its process "
-              "tree.", ""]
+              "tree.",
+              "- **Import**: benchmarks/imports.py: `confarchive import` of a generated pretalx-shaped schedule into "
+              "copies of the corpus and the index (hard links), timed from outside; its wall time includes loading "
+              "the whole corpus. An update adds one segment to the build, a full build leaves one, so the segments "
+              "tell which happened; a browse filtered to the new conference counts its records.", ""]
     return "\n".join(lines)
 
 
@@ -263,6 +297,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over each phrase class")
     parser.add_argument("--saves", type=int, default=20, help="saves per edit scenario (0: no edit benchmark)")
     parser.add_argument("--save-timeout", type=float, default=900.0, help="seconds one save may take to be found")
+    parser.add_argument("--import-events", type=int, default=200,
+                        help="talks of the conference imported into the built archive (0: no import benchmark)")
     parser.add_argument("--skip-phrases", action="store_true")
     parser.add_argument("--reuse-build", action="store_true",
                         help="use the index a previous run built (no build figures)")

@@ -65,7 +65,8 @@ def test_index_speed_runs_end_to_end(tmp_path):
     """Both generators at a tiny size: build, phrases and one save per scenario through a real server."""
     out = tmp_path / "report.md"
     results = index_speed.main(["--sizes", "25", "--generators", "default,alt", "--per-length", "2", "--repeat", "1",
-                                "--saves", "1", "--save-timeout", "120", "--cache", str(tmp_path / "cache"),
+                                "--saves", "1", "--save-timeout", "120", "--import-events", "5",
+                                "--cache", str(tmp_path / "cache"),
                                 "--out", str(out)])
     text = out.read_text(encoding="utf-8")
     for run in results["runs"].values():
@@ -75,6 +76,11 @@ def test_index_speed_runs_end_to_end(tmp_path):
             assert run["edits"][key]["ok"] == 1, run["edits"][key]
             assert run["edits"][key]["before"]["rss_mb"] > 0
         assert set(run["phrases"]["whoosh"]) == set(run["phrases"]["fts5"])
+        imported = run["import"]
+        assert imported["talks_imported"] == 5 and imported["segments_after"] == imported["segments_before"] + 1
+        assert imported["records_found"] >= 5 and imported["index_documents"] >= 5
     assert "## alt generator, 25 talks" in text and "### Targets" in text
+    rows = [line for line in text.splitlines() if line.startswith("| a 5-talk conference imported without a full build")]
+    assert len(rows) == 2 and all("segments 1 → 2" in row and row.endswith("| yes |") for row in rows)
     talks = list((tmp_path / "cache").glob("corpus-*/conferences/*/talks/*.md"))
     assert talks and not [t for t in talks if "zqx" in t.read_text(encoding="utf-8")]  # edits went to copies
