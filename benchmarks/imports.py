@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .schedules import generated_schedule
 
-UPDATED = re.compile(r"Search index updated: ([\d,]+) documents? indexed in ([\d.]+)s")  # confarchive/common.py
+INDEXED = re.compile(r"Search index (updated|rebuilt in full): ([\d,]+) documents? indexed in ([\d.]+)s")  # common.py
 
 
 def run_import(corpus_dir: Path, index_dir: Path, events: int, organiser: str = "Benchmark organiser") -> dict:
@@ -50,10 +50,11 @@ def run_import(corpus_dir: Path, index_dir: Path, events: int, organiser: str = 
         talks = sum(len(list((corpus / "conferences" / c / "talks").glob("*.md"))) for c in added)
         handle = IndexStore(index).handle()
         found = Searcher(handle).search(SearchRequest(q="", filters={"conference": added})).total if added else 0
-        updated = UPDATED.search(done.stdout + done.stderr)
+        indexed = INDEXED.search(done.stdout + done.stderr)
         return {"events": events, "talks_imported": talks, "conferences": added, "wall_s": wall, "cpu_s": cpu,
-                "index_documents": int(updated.group(1).replace(",", "")) if updated else None,
-                "index_s": float(updated.group(2)) if updated else None,
+                "full_build": bool(indexed) and indexed.group(1) != "updated",
+                "index_documents": int(indexed.group(2).replace(",", "")) if indexed else None,
+                "index_s": float(indexed.group(3)) if indexed else None,
                 "segments_before": segments_before, "segments_after": segment_count(handle.path),
                 "records_found": found}
 
@@ -68,7 +69,7 @@ def _child_cpu() -> float:
 
 
 def without_full_build(data: dict) -> bool:
-    """The import updated the index (one segment more; a full build leaves one) and a search finds its records.
-    The command prints the same line either way (confarchive/common.py), so the segments tell them apart."""
-    return (data["index_s"] is not None and data["segments_after"] == data["segments_before"] + 1
-            and data["records_found"] > 0)
+    """The import updated the index (the command says so, and the build has one segment more: a full build leaves
+    one) and a search finds its records."""
+    return (data["index_s"] is not None and not data.get("full_build") and data["records_found"] > 0
+            and data["segments_after"] == data["segments_before"] + 1)

@@ -46,6 +46,7 @@ class BuildReport:
     path: Path
     documents: int
     seconds: float
+    full: bool = True  # a full build; False for an update of some records (indexer/update.py)
 
 
 @contextmanager

@@ -79,7 +79,7 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
                                         or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)}, labels)
         if not (same and changed <= corpus.talks.keys()):  # else no name, count or organisation can have changed
             _update_suggestions(target, corpus)
-    return BuildReport(target, len(touched), time.perf_counter() - started)
+    return BuildReport(target, len(touched), time.perf_counter() - started, full=False)
 
 
 def _updatable(root: Path, corpus: Corpus) -> tuple[Path, set[str], dict] | None:

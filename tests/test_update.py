@@ -261,10 +261,10 @@ def test_a_failed_update_leaves_the_previous_build_serving(built, monkeypatch):
 def test_a_taxonomy_change_makes_a_full_build(built):
     corpus_dir, root = built
     _append(corpus_dir, TINE_FILE, "zanzibarium")
-    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert not update_index(load_corpus(corpus_dir), root, [TINE]).full
     assert _segments(IndexStore(root).handle().path) == 2
     _replace(corpus_dir, "taxonomy.yaml", "label: Genomics", "label: Genomics and genetics")
-    update_index(load_corpus(corpus_dir), root, [TINE])
+    assert update_index(load_corpus(corpus_dir), root, [TINE]).full  # the report says so (the CLI and editor too)
     assert _segments(IndexStore(root).handle().path) == 1
     assert "Genomics and genetics" in json.dumps(IndexStore(root).handle().meta["catalogue"])
 
@@ -497,6 +497,23 @@ def test_an_import_updates_the_index_instead_of_rebuilding_it(built):
         # the word frequencies of the full build plus its own (a conference a third of this small archive's size)
         assert set(updated["ids"]) == set(full["ids"]) and updated["facets"] == full["facets"], q
     assert _search(root, imported[0].title)["ids"][0] == imported[0].id
+
+
+def test_an_import_that_needs_a_full_build_says_so(built):
+    """After a taxonomy change an update cannot follow: the import's index step is a full build, and the command
+    says "rebuilt in full", not "updated"."""
+    from click.testing import CliRunner
+
+    from confarchive.cli import main
+
+    corpus_dir, root = built
+    _replace(corpus_dir, "taxonomy.yaml", "label: Genomics", "label: Genomics and genetics")
+    schedule = Path(__file__).resolve().parent / "fixtures" / "pretalx-nhdd-2024.json"
+    result = CliRunner().invoke(main, ["import", str(schedule), "--organiser", "Nordic Health Data Network",
+                                       "--corpus", str(corpus_dir), "--index", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "Search index rebuilt in full" in result.output and "Search index updated" not in result.output
+    assert _segments(IndexStore(root).handle().path) == 1
 
 
 def test_an_import_into_another_corpus_leaves_the_default_index_alone(corpus_copy):

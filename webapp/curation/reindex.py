@@ -47,6 +47,8 @@ def rebuild(corpus_dir: Path | str, index_dir: Path | str, wait: float = 60.0,
                     report = build_index(corpus, index_dir)
                     return Rebuilt(True, f"The search index was rebuilt ({report.documents} documents).")
                 report = update_index(corpus, index_dir, changed)
+                if report.full:
+                    return Rebuilt(True, f"The search index was rebuilt in full ({report.documents} documents).")
                 return Rebuilt(True, f"The search index was updated ({report.documents} documents re-indexed).")
             except CorpusError as exc:
                 errors = [p for p in exc.problems if p.severity == ERROR]
