@@ -359,6 +359,10 @@ def test_the_editors_reindex_updates_instead_of_rebuilding(built):
     assert result.ok and "re-indexed" in result.message
     assert _segments(IndexStore(root).handle().path) == 2
     assert _search(root, "zanzibarium")["ids"] == [TINE]
+    _replace(corpus_dir, "taxonomy.yaml", "label: Genomics", "label: Genomics and genetics")  # no update can follow
+    result = rebuild(corpus_dir, root, changed=[TINE])
+    assert result.ok and "rebuilt in full" in result.message and "re-indexed" not in result.message
+    assert _segments(IndexStore(root).handle().path) == 1
 
 
 def test_the_warm_up_after_sign_in_makes_a_save_reparse_one_file(corpus_copy, monkeypatch):
