@@ -349,3 +349,18 @@ def test_serve_passes_its_base_url_to_the_app(monkeypatch, index_dir):
     assert served["app"].config["BASE_URL"] == "https://a.example"
     unset = CliRunner(env={"CONFARCHIVE_BASE_URL": None}).invoke(main, ["serve", "--index", str(index_dir)])
     assert "Citations and canonical links use http://127.0.0.1:5000" in unset.output
+
+
+def test_remembered_macros_render_every_style_as_citeproc_s_own_search(shipped, monkeypatch):
+    """archive.styles keeps each style's macros once found (citeproc-py searched the style for each at every use):
+    every style renders talks and quotes exactly as with citeproc-py's own search."""
+    from citeproc import model
+
+    items = [citations.csl_item(c, BASE) for c in _talks(shipped)[:6] + _quotes(shipped, every=25)]
+    remembered = {style: [styles.reference_html(item, style) for item in items] for style in styles.STYLES}
+    assert model.CitationStylesElement.get_macro.remembers
+    monkeypatch.setattr(model.CitationStylesElement, "get_macro", model.CitationStylesElement.get_macro.searching)
+    for style in styles.STYLES:
+        styles.load_style.cache_clear()  # a freshly parsed style: nothing remembered on its root
+        assert [styles.reference_html(item, style) for item in items] == remembered[style], style
+    styles.load_style.cache_clear()
