@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .schedules import generated_schedule
+from .schedules import child_cpu, generated_schedule
 
 INDEXED = re.compile(r"Search index (updated|rebuilt in full): ([\d,]+) documents? indexed in ([\d.]+)s")  # common.py
 
@@ -39,11 +38,11 @@ def run_import(corpus_dir: Path, index_dir: Path, events: int, organiser: str = 
         export.write_text(json.dumps(generated_schedule(events, seed="import")), encoding="utf-8")
         conferences_before = _conferences(corpus)
         segments_before = segment_count(current_build(index))
-        began, cpu = time.perf_counter(), _child_cpu()
+        began, cpu = time.perf_counter(), child_cpu()
         done = subprocess.run([sys.executable, "-c", "from confarchive.cli import main; main()", "import", str(export),
                                "--organiser", organiser, "--corpus", str(corpus), "--index", str(index)],
                               capture_output=True, text=True)
-        wall, cpu = time.perf_counter() - began, _child_cpu() - cpu
+        wall, cpu = time.perf_counter() - began, child_cpu() - cpu
         if done.returncode:
             raise RuntimeError(f"confarchive import failed ({done.returncode}): {done.stderr.strip()[-500:]}")
         added = sorted(_conferences(corpus) - conferences_before)
@@ -61,11 +60,6 @@ def run_import(corpus_dir: Path, index_dir: Path, events: int, organiser: str = 
 
 def _conferences(corpus: Path) -> set[str]:
     return {p.name for p in (corpus / "conferences").iterdir() if p.is_dir()}
-
-
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def without_full_build(data: dict) -> bool:

@@ -81,13 +81,14 @@ def time_import(events: int) -> tuple[float, float]:
         shutil.copy(Path(__file__).resolve().parent.parent / "corpus" / "taxonomy.yaml", corpus)
         export = Path(folder) / "schedule.json"
         export.write_text(json.dumps(generated_schedule(events)), encoding="utf-8")
-        began, cpu = time.perf_counter(), _child_cpu()
+        began, cpu = time.perf_counter(), child_cpu()
         subprocess.run([sys.executable, "-c", "from confarchive.cli import main; main()", "import", str(export), "--organiser", "Bench",
                         "--corpus", str(corpus)], check=True, stdout=subprocess.DEVNULL)
-        return time.perf_counter() - began, _child_cpu() - cpu
+        return time.perf_counter() - began, child_cpu() - cpu
 
 
-def _child_cpu() -> float:
+def child_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 

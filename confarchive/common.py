@@ -72,11 +72,9 @@ def update_after_writing(corpus_dir: Path, index_dir: Path, ids: list[str]) -> N
         return
     except BuildLocked as exc:
         raise click.ClickException(f"{exc} The files were written; run `confarchive build` after it.")
-    if report.full:  # the index could not follow by an update (a taxonomy change, another program version, ...)
-        click.echo(f"Search index rebuilt in full: {report.documents} documents indexed in {report.seconds:.1f}s.",
-                   err=True)
-    else:
-        click.echo(f"Search index updated: {report.documents} documents indexed in {report.seconds:.1f}s.", err=True)
+    # a full build when the index could not follow by an update (a taxonomy change, another program version, ...)
+    done = "rebuilt in full" if report.full else "updated"
+    click.echo(f"Search index {done}: {report.documents} documents indexed in {report.seconds:.1f}s.", err=True)
 
 
 def warn_if_behind(index_dir: Path) -> None:
