@@ -26,6 +26,7 @@ def stored_documents(index_dir: Path) -> list:
     """IndexDoc-like records (kind, title, body, facets) read back from the published build."""
     from indexer import IndexStore
     from indexer.documents import IndexDoc
+    from indexer.result_column import result_fields
 
     handle = IndexStore(index_dir).handle()
     searcher, table = handle.searcher(), handle.facets
@@ -34,8 +35,8 @@ def stored_documents(index_dir: Path) -> list:
         if not table.live[docnum]:
             continue
         fields = searcher.stored_fields(docnum)
-        docs.append(IndexDoc(id=fields["id"], kind=fields["kind"], title=fields["title"], body=fields["body"],
-                             facets=table.values_of(docnum)))
+        docs.append(IndexDoc(id=fields["id"], kind=fields["kind"], title=fields["title"],
+                             body=result_fields(searcher.reader(), docnum)["body"], facets=table.values_of(docnum)))
     return docs
 
 

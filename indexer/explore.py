@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .lookup import TALK_KINDS
+from .result_column import result_fields
 from .store import IndexHandle
 
 RELATED_COUNT = 5
@@ -17,8 +18,10 @@ def related_talks(handle: IndexHandle, ident: str, count: int = RELATED_COUNT) -
     if docnum is None:
         return []
     talks = handle.facets.selection("kind", list(TALK_KINDS)) - {docnum}
-    hits = searcher.more_like(docnum, "body", top=count, numterms=12, filter=talks)
-    return [hit["payload"] for hit in hits]
+    reader = searcher.reader()
+    text = result_fields(reader, docnum)["body"]  # the body is not a stored field (result_column.py)
+    hits = searcher.more_like(docnum, "body", text=text, top=count, numterms=12, filter=talks)
+    return [result_fields(reader, hit.docnum)["payload"] for hit in hits]
 
 
 @dataclass

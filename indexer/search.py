@@ -18,7 +18,7 @@ from .facets import TOPIC_MODES, FacetBucket
 from .query import ParsedQuery, make_parser
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
-from .postings import stored_record
+from .result_column import result_fields
 from .retrieval import Evaluator, intersect, query_terms
 from .selection import Selection, select, unmatched_notice
 from .analysis import LANGUAGE_FIELDS
@@ -227,7 +227,7 @@ class Searcher:
         limit = start + request.per_page
         chosen = ranked_documents(sel, self.table, sort, start, limit)
         reader = self.searcher.reader()
-        stored = {int(d): stored_record(reader, int(d)) for d in chosen}
+        stored = {int(d): result_fields(reader, int(d)) for d in chosen}
         snippets = {} if sel.parsed.is_browse else self._snippets(sel.parsed, stored)
         return [self._result(stored[int(d)], snippets.get(int(d), ""), sel) for d in chosen]
 
@@ -235,7 +235,7 @@ class Searcher:
         terms = query_terms(parsed.query, self.searcher.reader())
         words = [word for field, word in terms if field == "body"]
         languages = [LanguageMatches(surface, [word for field, word in terms if field == name],
-                                     {d for d, fields in stored.items() if code in _languages(fields)})
+                                     {d for d, fields in stored.items() if code in fields["languages"]})
                      for (code, name), surface in self.tools.language_surfaces.items()]
         self.tools.learn_written_forms([self.tools.surface] + [
             language.surface for language in languages if language.words and language.docs])
@@ -247,11 +247,6 @@ class Searcher:
         result["snippet"] = snippet or html.escape(_lead(fields["body"]))
         result["mentioned"] = only_mentioned(result, sel)
         return result
-
-
-def _languages(fields: dict) -> list[str]:
-    """A stored record's languages ('de', 'da-DK' as 'da')."""
-    return [code.strip().split("-")[0].lower() for code in (fields.get("language") or "").split(",")]
 
 
 def only_mentioned(result: dict, sel: Selection) -> list[dict]:

@@ -39,6 +39,7 @@ from .layout import META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
 from .page_data import catalogue
 from .postings import newest_segment_reader, stored_record
+from .result_column import result_fields
 from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
 from .schema import built_for_this_program
 from .suggest import corpus_entries
@@ -254,8 +255,11 @@ def _built_mentions(searcher, talks: set[str]) -> dict[str, list[Mention]]:
     sentence of every talk (a tenth of a second per save at 10,000 talks). A talk the update does not
     change has the text, and, since a taxonomy change is a full build, the mentions it was built with.
     """
-    return {ident: [Mention(m["topic"], tuple(m.get("sentences", ()))) for m in fields["payload"].get("mentions", [])]
-            for ident, fields in _stored(searcher, talks).items()}
+    reader = searcher.reader()
+    found = live_documents(reader, "id", talks)
+    return {ident: [Mention(m["topic"], tuple(m.get("sentences", ())))
+                    for m in result_fields(reader, docnums[0])["payload"].get("mentions", [])]
+            for ident, docnums in found.items() if docnums}
 
 
 def _update_main(corpus: Corpus, opened: tuple, target: Path, touched: set[str], labels: dict,

@@ -6,6 +6,7 @@ import pytest
 from whoosh import highlight
 
 from indexer import IndexStore, Searcher
+from indexer.result_column import result_fields
 from indexer.snippets import (FRAGMENTS, SNIPPET_CHARS, EarliestFirstScorer, SurfaceTerms, Wanted, _tokens,
                               best_fragments, marked_places)
 
@@ -33,7 +34,7 @@ def searcher(index_dir):
 def test_the_same_fragments_as_whoosh_for_every_document(searcher):
     surface = SurfaceTerms(searcher.searcher.schema["body"].analyzer)
     fragmenter = _fragmenter()
-    texts = [searcher.searcher.stored_fields(n)["body"] for n in range(searcher.searcher.doc_count_all())]
+    texts = [result_fields(searcher.searcher.reader(), n)["body"] for n in range(searcher.searcher.doc_count_all())]
     texts.append(" ".join(texts))  # one long text with many marks
     compared = 0
     for words in WORD_SETS + [sorted({t for text in texts[:5] for m in surface.token.finditer(text)

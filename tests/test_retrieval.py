@@ -17,6 +17,7 @@ from indexer.retrieval import query_terms
 from indexer.search import Searcher, top_documents
 from indexer.snippets import body_snippets
 from indexer.store import IndexStore
+from indexer.result_column import result_fields
 
 WORD_QUERIES = ["genomics", "EHDS", "data sharing", "rare diseases children", "Løhde", "AI NOT ethics",
                 "genomic AND cancer", "trust OR consent", "(patients AND data) OR registries", "genom*",
@@ -46,10 +47,14 @@ def reference(searcher, tmp_path_factory):
     ix = index.create_in(str(tmp_path_factory.mktemp("reference")), schema)
     with ix.writer() as writer:
         for docnum in range(searcher.searcher.doc_count_all()):
-            fields = searcher.searcher.stored_fields(docnum)
+            fields = {**searcher.searcher.stored_fields(docnum), "body": _body(searcher, docnum)}
             writer.add_document(**{name: fields[name] for name in ("id", "title", "body", "names") if name in fields})
     with ix.searcher() as reference_searcher:
         yield reference_searcher
+
+
+def _body(searcher, docnum: int) -> str:
+    return result_fields(searcher.searcher.reader(), docnum)["body"]
 
 
 def _parsed(searcher, text):
@@ -71,7 +76,7 @@ def test_matches_and_scores_equal_whooshs(searcher, text):
 def _phrases(searcher, count: int) -> list[str]:
     """Runs of two to five words of real summaries, plus the same words reversed (mostly absent)."""
     rng = Random(3)
-    bodies = [searcher.searcher.stored_fields(n)["body"] for n in range(searcher.searcher.doc_count_all())]
+    bodies = [_body(searcher, n) for n in range(searcher.searcher.doc_count_all())]
     phrases = []
     while len(phrases) < count:
         words = re.findall(r"[A-Za-z]{3,}", rng.choice(bodies))
@@ -155,13 +160,13 @@ def test_snippets_equal_whooshs_pinpoint_highlights(searcher, reference, text):
     expected = {hit.docnum: hit.highlights("body", top=2) for hit in results}
     words = [word for field, word in query_terms(q, searcher.searcher.reader()) if field == "body"]
     ours = body_snippets(searcher.tools.surface, words,
-                         {d: searcher.searcher.stored_fields(d)["body"] for d in expected})
+                         {d: _body(searcher, d) for d in expected})
     assert ours == expected, text
 
 
 def test_snippets_mark_words_in_many_results(searcher):
     q = _parsed(searcher, "genomic data")
-    docs = {hit.docnum: hit["body"] for hit in searcher.searcher.search(q, limit=10)}
+    docs = {hit.docnum: _body(searcher, hit.docnum) for hit in searcher.searcher.search(q, limit=10)}
     words = [t for f, t in q.iter_all_terms() if f == "body"]
     assert sum("<mark" in s for s in body_snippets(searcher.tools.surface, words, docs).values()) >= 5
 

@@ -1,12 +1,14 @@
-"""indexer.postings.stored_record against Whoosh's own stored_fields, on one segment and on several."""
+"""indexer.postings.stored_record and column_bytes against Whoosh's own stored_fields and column readers, on one
+segment and on several."""
 
 from __future__ import annotations
 
 import pytest
 from whoosh import index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
-from indexer.postings import stored_record
+from indexer.postings import column_bytes, stored_record
 
 SCHEMA = Schema(id=ID(stored=True, unique=True), body=TEXT(stored=True), payload=STORED())
 
@@ -60,4 +62,35 @@ def test_a_deleted_document_reads_as_whoosh_reads_it_and_a_closed_reader_is_refu
     searcher.close()
     with pytest.raises(ValueError):
         stored_record(leaf, 0)
+    ix.close()
+
+
+def _columned(folder, segments: int):
+    """An index with a bytes column, several segments and a deleted document."""
+    schema = Schema(id=ID(stored=True, unique=True), value=COLUMN(VarBytesColumn()))
+    ix = index.create_in(str(folder), schema)
+    for segment in range(segments):
+        writer = ix.writer()
+        for number in range(segment * 3, segment * 3 + 3):
+            writer.add_document(id=f"d{number}", value=f"value {number} å".encode() * (number + 1))
+        writer.commit(merge=False)
+    writer = ix.writer()
+    writer.delete_by_term("id", "d1")
+    writer.commit(merge=False)
+    return ix
+
+
+@pytest.mark.parametrize("segments", [1, 4])
+def test_column_bytes_are_whoosh_s_column_values(tmp_path, segments):
+    ix = _columned(tmp_path, segments)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        public = reader.column_reader("value")
+        values = [column_bytes(reader, "value", VarBytesColumn(), n) for n in range(reader.doc_count_all())]
+        assert values == [public[n] for n in range(reader.doc_count_all())]
+        assert len(set(values)) == reader.doc_count_all()  # every document its own value, none mixed up
+        with pytest.raises((IndexError, ValueError)):
+            column_bytes(reader, "value", VarBytesColumn(), -1)
+        with pytest.raises(KeyError):
+            column_bytes(reader, "id", VarBytesColumn(), 0)  # a field without a column
     ix.close()

@@ -18,6 +18,7 @@ from indexer.quotes_index import QUOTES, QuoteRequest
 from indexer.vocabulary import Vocabulary
 from indexer.update import touched_records, update_index
 from indexer.quotes_index import open_quotes
+from indexer.result_column import result_fields
 
 TINE = "dngc-2025-s2-tine-jess"
 TINE_FILE = f"conferences/dngc-2025/talks/{TINE}.md"
@@ -199,7 +200,7 @@ def _payload(root: Path, ident: str) -> dict:
     ix = index.open_dir(str(IndexStore(root).handle().path))
     try:
         with ix.searcher() as searcher:
-            return searcher.document(id=ident)["payload"]
+            return result_fields(searcher.reader(), searcher.document_number(id=ident))["payload"]
     finally:
         ix.close()
 

@@ -18,6 +18,7 @@ from indexer import IndexStore, Searcher
 from indexer.analysis import TOKEN_PATTERN, language_analyzer, name_analyzer, text_analyzer
 from indexer.snippets import SurfaceTerms, Wanted, body_snippets, marked_places
 from indexer.written_forms import WrittenForms, _merged, build_vocabulary, candidate_runs
+from indexer.result_column import result_fields
 
 CHARLIMIT = 2 ** 15  # the pinpoint fragmenter's
 
@@ -60,7 +61,7 @@ def searcher(index_dir):
 
 @pytest.fixture(scope="module")
 def texts(searcher):
-    return [searcher.searcher.stored_fields(n)["body"] for n in range(searcher.searcher.doc_count_all())]
+    return [result_fields(searcher.searcher.reader(), n)["body"] for n in range(searcher.searcher.doc_count_all())]
 
 
 @pytest.mark.parametrize("field", ["body", "body_de", "body_da"])
