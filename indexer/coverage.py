@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from whoosh import query as wq
 
 from .analysis import LANGUAGE_FIELDS
 from .expansion import SynonymExpander
@@ -69,14 +70,20 @@ class Coverage:
         return scaled + self.all_mask * (float(scaled.max(initial=0.0)) + 1.0)
 
 
-def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -> Coverage:
-    """Evaluate each concept of `text` (the query before synonym expansion) over the parsed query's leaves."""
+def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str,
+            matched: np.ndarray | None = None) -> Coverage:
+    """Evaluate each concept of `text` (the query before synonym expansion) over the parsed query's leaves.
+
+    `matched`: the live documents the query matches, when known. A query that is one concept's words or
+    phrases OR-ed together matches exactly that concept's documents, so they are not looked up again.
+    """
     words = expander.concept_words(text) if text else []
     concept_of = _concept_lookup([tokens for _, tokens in words], expander.analyzer)
     leaves: dict[int, list] = {}
     whole = {tokens: number for number, (_, tokens) in enumerate(words)}
     local = _language_owners(evaluator.searcher.schema, words)
-    for leaf in leaf_queries(query):
+    every_leaf = leaf_queries(query)
+    for leaf in every_leaf:
         found_words = leaf_words(leaf)
         field = getattr(leaf, "fieldname", None)
         if field in local:  # a word stemmed for another language: the typed word it came from
@@ -87,8 +94,18 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str) -
             numbers = {c for c in map(concept_of, found_words) if c is not None}
         for number in numbers:
             leaves.setdefault(number, []).append(leaf)
+    if matched is not None and len(leaves) == 1 and _plain_or(query):
+        (number, own), = leaves.items()
+        if len(own) == len(every_leaf):
+            return Coverage([Concept(words[number][0], matched)], evaluator.size)
     return Coverage([Concept(words[n][0], evaluator.matching(*leaves[n]) & evaluator.live) for n in sorted(leaves)],
                     evaluator.size)
+
+
+def _plain_or(query) -> bool:
+    """A word or phrase, or words and phrases OR-ed together: what it matches is the union of its leaves' matches."""
+    leaf_types = (wq.Term, wq.Phrase)
+    return type(query) in leaf_types or (type(query) is wq.Or and all(type(q) in leaf_types for q in query.subqueries))
 
 
 def _language_owners(schema, words: list[tuple[str, frozenset[str]]]) -> dict[str, dict[str, int]]:

@@ -68,7 +68,7 @@ class Evaluator:
             hits = self._hits(q)
             if hits is None:
                 mask |= self.evaluate(q).mask
-            else:
+            elif len(hits[0]):
                 mask[hits[0]] = True
         return mask
 
@@ -99,6 +99,8 @@ class Evaluator:
             hits = self._hits(sub)
             if hits is not None:  # the common case: add its hits in place, no whole-index arrays
                 docs, scores = hits
+                if not len(docs):  # a word most fields lack
+                    continue
                 found.mask[docs] = True
                 found.scores[docs] += scores * np.float64(sub.boost) if sub.boost != 1.0 else scores
                 continue

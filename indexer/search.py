@@ -214,12 +214,13 @@ class Searcher:
         """Counts per facet; a facet with its own filter counts without it, so its other values stay choosable."""
         result = {}
         hits = np.flatnonzero(sel.hits)  # once for every facet without a filter of its own
+        tallies = self.table.tally_all(hits) if len(hits) <= self.table.FEW else None  # likewise
         for name in FACET_FIELDS:
             if name in sel.selections:
                 docs = intersect(sel.matching, [s for n, s in sel.selections.items() if n != name])
                 result[name] = self.table.count(name, docs, sel.filters.get(name, []), MAX_BUCKETS)
             else:
-                result[name] = self.table.count(name, sel.hits, [], MAX_BUCKETS, hits=hits)
+                result[name] = self.table.count(name, sel.hits, [], MAX_BUCKETS, hits=hits, tallies=tallies)
         return result
 
     def _page(self, sel: Selection, request: SearchRequest, sort: str) -> list[dict]:

@@ -164,9 +164,12 @@ def _words(text: str, parts: list[Wanted], charlimit: int | None) -> Iterator[re
 def best_fragments(fragmenter: highlight.PinpointFragmenter, text: str, tokens: list[Mark]) -> list | None:
     """The fragments Whoosh's top_fragments picks of fragmenter.fragment_matches(text, tokens) scored by
     EarliestFirstScorer, the same objects; None when an exact tie decides. Each fragment is scored from its
-    place, and only the picked ones are made: a long talk can have hundreds of marked words."""
-    ranked = heapq.nlargest(FRAGMENTS + 1, ((_score(fragmenter, text, tokens, span), span)
-                                             for span in _fragment_spans(fragmenter, text, tokens)))
+    place, and only the picked ones are made: a long talk can have hundreds of marked words. A single fragment
+    (a rare word found once) is picked without scoring: its score is at least 100."""
+    spans = list(_fragment_spans(fragmenter, text, tokens))
+    if len(spans) == 1:
+        return [_fragment(fragmenter, text, tokens, spans[0])]
+    ranked = heapq.nlargest(FRAGMENTS + 1, ((_score(fragmenter, text, tokens, span), span) for span in spans))
     if len({score for score, _ in ranked}) < len(ranked):
         return None
     picked = [_fragment(fragmenter, text, tokens, span) for score, span in ranked[:FRAGMENTS] if score >= 1]

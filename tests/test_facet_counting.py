@@ -71,3 +71,43 @@ def test_an_updated_table_keeps_its_rows_in_document_order_and_counts_both_ways_
         mask[rng.sample(range(table.size), size)] = True
         for facet in table.pairs:
             assert buckets(table, facet, mask, [], 64) == buckets(table, facet, mask, [], -1)
+
+
+def _tallied_buckets(table: FacetTable, facet: str, mask: np.ndarray) -> list[tuple]:
+    hits = np.flatnonzero(mask)
+    return [(b.value, b.label, b.count, b.selected, b.mentions, b.pinned)
+            for b in table.count(facet, mask, [], 5, hits=hits, tallies=table.tally_all(hits))]
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 64])
+def test_every_facet_tallied_at_once_counts_as_each_facet_alone(table, size):
+    rng = random.Random(size + 100)
+    for _ in range(20):
+        hits = np.sort(np.asarray(rng.sample(range(table.size), size), dtype=np.int64))
+        together = table.tally_all(hits)
+        assert set(together) == set(table.pairs)
+        for facet in table.pairs:
+            assert together[facet] == table._tally(facet, hits), facet
+        mask = np.zeros(table.size, dtype=bool)
+        mask[hits] = True
+        for facet in table.pairs:
+            assert _tallied_buckets(table, facet, mask) == buckets(table, facet, mask, [], -1), facet
+
+
+def test_an_updated_table_tallies_at_once_as_it_counts_densely():
+    rng = random.Random(11)
+
+    def docs(count):
+        return [{"kind": [rng.choice(["talk", "speaker"])], "topic": rng.sample(["a", "b", "c", "d"], rng.randint(0, 3))}
+                for _ in range(count)]
+
+    table = FacetTable({"labels": {}, "docs": docs(30)})
+    for _ in range(3):
+        added = docs(rng.randint(4, 9))
+        table = table.updated({"docs": added, "order": [float(table.size + n) for n in range(len(added))],
+                               "deleted": rng.sample(range(table.size), 2)})
+    for size in (1, 4, 12):
+        mask = np.zeros(table.size, dtype=bool)
+        mask[rng.sample(range(table.size), size)] = True
+        for facet in table.pairs:
+            assert _tallied_buckets(table, facet, mask) == buckets(table, facet, mask, [], -1), facet

@@ -1,0 +1,42 @@
+"""coverage.measure's shortcut (a one-concept query's documents are the ones the query matched) gives exactly
+what looking each concept up again gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer import IndexStore, Searcher
+from indexer.coverage import measure
+from indexer.query import parse_user_query
+
+TEXTS = ["genome", "genomic", "EHDS", "european health data space", '"health data"', "Lohde", "the",
+         "data -genome", "genom*", "consent~", "zzzznothing", "federated data", "EHDS consent", "title:genome",
+         '"personalised medicine" genome', "AI", "Anwendungen", "data data", "ethics OR consent"]
+
+
+@pytest.fixture(scope="module")
+def searcher(index_dir):
+    handle = IndexStore(index_dir).handle()
+    yield Searcher(handle)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_shortcut_equals_the_full_lookup(searcher, text):
+    tools, evaluator = searcher.tools, searcher.evaluator
+    expanded, _ = tools.expander.expand(text)
+    query = parse_user_query(tools.parser, expanded).query
+    found = evaluator.run(query)
+    full = measure(tools.expander, evaluator, query, text)
+    short = measure(tools.expander, evaluator, query, text, found.mask)
+    assert [c.word for c in short.concepts] == [c.word for c in full.concepts]
+    for ours, theirs in zip(short.concepts, full.concepts):
+        assert np.array_equal(ours.mask, theirs.mask), (text, ours.word)
+
+
+def test_the_shortcut_is_taken_for_a_one_word_query(searcher, monkeypatch):
+    tools, evaluator = searcher.tools, searcher.evaluator
+    query = parse_user_query(tools.parser, "genome").query
+    found = evaluator.run(query)
+    monkeypatch.setattr(type(evaluator), "matching", lambda *a: pytest.fail("looked up again"))
+    assert measure(tools.expander, evaluator, query, "genome", found.mask).concepts[0].mask is found.mask
