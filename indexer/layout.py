@@ -41,10 +41,16 @@ def publish(root: Path, build: Path) -> None:
     os.replace(tmp, root / CURRENT)
 
 
-def pointer_stamp(root: Path) -> tuple:
-    """Cheap fingerprint of the pointer file, to notice a newly published build."""
+def pointer_path(root: Path) -> str:
+    """The pointer file's path, as the string `pointer_stamp` takes (a Path join per request cost more than the stat)."""
+    return os.fspath(root / CURRENT)
+
+
+def pointer_stamp(pointer: str) -> tuple:
+    """Cheap fingerprint of the pointer file (`pointer_path`), to notice a newly published build; a store
+    checks it on every request."""
     try:
-        stat = (root / CURRENT).stat()
+        stat = os.stat(pointer)
     except FileNotFoundError:
         return ()
     return (stat.st_mtime_ns, stat.st_ino, stat.st_size)

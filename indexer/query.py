@@ -32,9 +32,31 @@ class ParsedQuery:
         return isinstance(self.query, wq.Every)
 
 
-def make_parser(schema) -> qparser.QueryParser:
+class QueryParser(qparser.QueryParser):
+    """Whoosh's parser, remembering what each of its analyzers made of a typed word (for plain_query)."""
+
+    WORDS = 50_000  # words remembered per parser; then forgotten at once and refilled
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.word_terms: dict[tuple[int, str], tuple[str, ...]] = {}
+
+    def analysed(self, name: str, word: str) -> tuple[str, ...]:
+        """The terms field `name`'s analyzer makes of the word (stop words removed), as the parser would."""
+        field = self.schema[name]
+        key = (id(field.analyzer), word)  # the schema, and so its analyzers, live as long as the parser
+        found = self.word_terms.get(key)
+        if found is None:
+            if len(self.word_terms) >= self.WORDS:
+                self.word_terms.clear()
+            found = self.word_terms[key] = tuple(field.process_text(word, mode="query", tokenize=True,
+                                                                     removestops=True))
+        return found
+
+
+def make_parser(schema) -> QueryParser:
     """Phrases, groups, AND/OR/NOT, prefix* (no ? wildcard: questions end in ?), fuzzy~ and boosts; no field: syntax."""
-    return qparser.QueryParser(None, thread_safe_schema(schema), plugins=[
+    return QueryParser(None, thread_safe_schema(schema), plugins=[
         qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
         qparser.PrefixPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
         qparser.MultifieldPlugin(SEARCH_FIELDS),
@@ -178,6 +200,7 @@ def _placed(q: wq.Query | None, span: tuple[int, int]) -> wq.Query | None:
 def _word_queries(parser: qparser.QueryParser, fields: tuple[str, ...], word: str,
                   span: tuple[int, int]) -> list[wq.Query | None]:
     """The word in each field, as `parser.term_query` makes it; fields sharing an analyzer share one analysis."""
+    remembered = isinstance(parser, QueryParser)
     analysed: dict[int, list[str]] = {}
     queries = []
     for name in fields:
@@ -187,7 +210,8 @@ def _word_queries(parser: qparser.QueryParser, fields: tuple[str, ...], word: st
             continue
         key = id(field.analyzer)
         if key not in analysed:
-            analysed[key] = list(field.process_text(word, mode="query", tokenize=True, removestops=True))
+            analysed[key] = list(parser.analysed(name, word) if remembered else
+                                 field.process_text(word, mode="query", tokenize=True, removestops=True))
         texts = analysed[key]
         if len(texts) > 1:
             q = parser.multitoken_query(field.multitoken_query, list(texts), name, parser.termclass, 1.0)

@@ -14,7 +14,7 @@ from .facet_files import load_table
 from .impacts import IMPACTS, ImpactIndex
 from .memory import give_back_free_memory
 from .layout import (META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
-                     pointer_stamp)
+                     pointer_path, pointer_stamp)
 from .schema import FACET_FIELDS, SCHEMA_VERSION, built_for_this_program
 
 T = TypeVar("T")
@@ -138,12 +138,13 @@ class IndexStore:
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
+        self._pointer = pointer_path(self.root)
         self._lock = threading.Lock()
         self._handle: IndexHandle | None = None
         self._stamp: tuple = ()
 
     def handle(self) -> IndexHandle:
-        stamp = pointer_stamp(self.root)
+        stamp = pointer_stamp(self._pointer)
         if self._handle is not None and stamp == self._stamp:
             return self._handle
         replaced = None

@@ -127,3 +127,14 @@ def test_a_plain_query_skips_only_passes_that_change_nothing(parts):
     found = parse_user_query(PARSER, text)
     assert found.query == full and described(found.query) == described(full), text
     assert found.notices == notices == []
+
+
+def test_a_remembered_word_gives_the_parser_s_query_again_and_the_memory_is_bounded(monkeypatch):
+    parser = make_parser(build_schema())
+    first = plain_query(parser, "Crohn's cross-border genomes")
+    assert parser.word_terms  # remembered
+    assert described(plain_query(parser, "Crohn's cross-border genomes")) == described(first)
+    assert described(first) == described(parser.parse("Crohn's cross-border genomes"))
+    monkeypatch.setattr(type(parser), "WORDS", 2)
+    plain_query(parser, "tumour résumés über")
+    assert 0 < len(parser.word_terms) <= 2
