@@ -9,6 +9,7 @@ that matches nothing, counts the documents that match all of them, and ranks tho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -20,6 +21,7 @@ from .retrieval import Evaluator, leaf_queries, leaf_words
 
 COORD_FLOOR = 0.3  # weight left to a document that matches only a small share of the query's concepts
 MATCH_MODES = ("any", "all")
+Analysed = Callable[[str, str], Sequence[str]]
 STRICT_CONCEPTS = 5  # up to this many concepts, documents with all of them rank first; longer questions rely on share
 
 
@@ -71,17 +73,18 @@ class Coverage:
 
 
 def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str,
-            matched: np.ndarray | None = None) -> Coverage:
+            matched: np.ndarray | None = None, analysed: Analysed | None = None) -> Coverage:
     """Evaluate each concept of `text` (the query before synonym expansion) over the parsed query's leaves.
 
     `matched`: the live documents the query matches, when known. A query that is one concept's words or
     phrases OR-ed together matches exactly that concept's documents, so they are not looked up again.
+    `analysed(field, word)`: the terms a field's analyzer makes of a word, remembered (query.QueryParser).
     """
     words = expander.concept_words(text) if text else []
     concept_of = _concept_lookup([tokens for _, tokens in words], expander.analyzer)
     leaves: dict[int, list] = {}
     whole = {tokens: number for number, (_, tokens) in enumerate(words)}
-    local = _language_owners(evaluator.searcher.schema, words)
+    local = _language_owners(evaluator.searcher.schema, words, analysed)
     every_leaf = leaf_queries(query)
     for leaf in every_leaf:
         found_words = leaf_words(leaf)
@@ -108,14 +111,15 @@ def _plain_or(query) -> bool:
     return type(query) in leaf_types or (type(query) is wq.Or and all(type(q) in leaf_types for q in query.subqueries))
 
 
-def _language_owners(schema, words: list[tuple[str, frozenset[str]]]) -> dict[str, dict[str, int]]:
+def _language_owners(schema, words: list[tuple[str, frozenset[str]]],
+                     analysed: Analysed | None = None) -> dict[str, dict[str, int]]:
     """For each field stemmed for another language: its stems of each typed concept, to the concept's number."""
     owners: dict[str, dict[str, int]] = {}
     for field, _ in LANGUAGE_FIELDS.values():
         if field in schema:
-            analyzer = schema[field].analyzer
-            owners[field] = {token.text: number for number, (word, _) in reversed(list(enumerate(words)))
-                             for token in analyzer(word)}
+            stems = analysed or (lambda name, word: [token.text for token in schema[name].analyzer(word)])
+            owners[field] = {stem: number for number, (word, _) in reversed(list(enumerate(words)))
+                             for stem in stems(field, word)}
     return owners
 
 

@@ -273,7 +273,7 @@ class FacetTable:
         if len(weight) < 2:
             return counts, mentions, list(weight)
         ranks = self.label_order[facet]
-        order = sorted(weight, key=lambda i: (-weight[i], -counts.get(i, 0), int(ranks[i])))
+        order = sorted(weight, key=lambda i: (-weight[i], -counts.get(i, 0), ranks.item(i)))
         return counts, mentions, order
 
     def _tally(self, facet: str, hits: np.ndarray) -> dict[int, int]:
@@ -281,7 +281,7 @@ class FacetTable:
         starts, values = self._sorted_by_document(facet)
         tally: dict[int, int] = {}
         for doc in hits.tolist():
-            a, b = starts[doc], starts[doc + 1]
+            a, b = starts.item(doc), starts.item(doc + 1)
             if a != b:
                 for number in values[a:b].tolist():
                     tally[number] = tally.get(number, 0) + 1

@@ -76,7 +76,7 @@ def select(request, table: FacetTable, parser, expander: SynonymExpander, evalua
     if "topic" in filters:
         selections["topic"], about = table.strength_masks(filters["topic"], topic_mode)
     allowed = intersect(table.live, selections.values())
-    coverage = measure(expander, evaluator, parsed.query, text, found.mask)
+    coverage = measure(expander, evaluator, parsed.query, text, found.mask, getattr(parser, "analysed", None))
     matching = found.mask & coverage.all_mask if request.match == "all" else found.mask
     matched_all = int(np.count_nonzero(found.mask & allowed & coverage.all_mask)) if coverage.several else None
     unmatched = coverage.unmatched(allowed) if not parsed.is_browse else []

@@ -1,5 +1,5 @@
-"""coverage.measure's shortcut (a one-concept query's documents are the ones the query matched) gives exactly
-what looking each concept up again gives."""
+"""coverage.measure's shortcuts (a one-concept query's documents are the ones the query matched; the parser's
+remembered analyses for the language fields) give exactly what looking each concept up again gives."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from indexer import IndexStore, Searcher
 from indexer.coverage import measure
 from indexer.query import parse_user_query
 
-TEXTS = ["genome", "genomic", "EHDS", "european health data space", '"health data"', "Lohde", "the",
+TEXTS = ["Anwendungen der Genomik", "sundhedsdata", "genome", "genomic", "EHDS", "european health data space", '"health data"', "Lohde", "the",
          "data -genome", "genom*", "consent~", "zzzznothing", "federated data", "EHDS consent", "title:genome",
          '"personalised medicine" genome', "AI", "Anwendungen", "data data", "ethics OR consent"]
 
@@ -28,7 +28,7 @@ def test_the_shortcut_equals_the_full_lookup(searcher, text):
     query = parse_user_query(tools.parser, expanded).query
     found = evaluator.run(query)
     full = measure(tools.expander, evaluator, query, text)
-    short = measure(tools.expander, evaluator, query, text, found.mask)
+    short = measure(tools.expander, evaluator, query, text, found.mask, tools.parser.analysed)  # as search.py
     assert [c.word for c in short.concepts] == [c.word for c in full.concepts]
     for ours, theirs in zip(short.concepts, full.concepts):
         assert np.array_equal(ours.mask, theirs.mask), (text, ours.word)
@@ -40,3 +40,13 @@ def test_the_shortcut_is_taken_for_a_one_word_query(searcher, monkeypatch):
     found = evaluator.run(query)
     monkeypatch.setattr(type(evaluator), "matching", lambda *a: pytest.fail("looked up again"))
     assert measure(tools.expander, evaluator, query, "genome", found.mask).concepts[0].mask is found.mask
+
+
+def test_the_parser_s_remembered_stems_are_the_language_analyzers_own(searcher):
+    from indexer.coverage import _language_owners
+
+    schema, parser = searcher.searcher.schema, searcher.tools.parser
+    for text in ["Anwendungen der Genomik", "sundhedsdata og patienter", "Crohn's cross-border über", "EHDS AI"]:
+        words = searcher.tools.expander.concept_words(text)
+        owners = _language_owners(schema, words)
+        assert owners and owners == _language_owners(schema, words, parser.analysed), text

@@ -8,7 +8,7 @@ from whoosh import index
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
-from indexer.postings import column_bytes, stored_record
+from indexer.postings import _MAPPED, _MappedBytes, column_bytes, stored_record
 
 SCHEMA = Schema(id=ID(stored=True, unique=True), body=TEXT(stored=True), payload=STORED())
 
@@ -65,12 +65,12 @@ def test_a_deleted_document_reads_as_whoosh_reads_it_and_a_closed_reader_is_refu
     ix.close()
 
 
-def _columned(folder, segments: int):
+def _columned(folder, segments: int, compound: bool = False):
     """An index with a bytes column, several segments and a deleted document."""
     schema = Schema(id=ID(stored=True, unique=True), value=COLUMN(VarBytesColumn()))
     ix = index.create_in(str(folder), schema)
     for segment in range(segments):
-        writer = ix.writer()
+        writer = ix.writer(compound=compound)
         for number in range(segment * 3, segment * 3 + 3):
             writer.add_document(id=f"d{number}", value=f"value {number} å".encode() * (number + 1))
         writer.commit(merge=False)
@@ -80,14 +80,17 @@ def _columned(folder, segments: int):
     return ix
 
 
+@pytest.mark.parametrize("compound", [False, True])  # the builds write separate files: read through a memory map
 @pytest.mark.parametrize("segments", [1, 4])
-def test_column_bytes_are_whoosh_s_column_values(tmp_path, segments):
-    ix = _columned(tmp_path, segments)
+def test_column_bytes_are_whoosh_s_column_values(tmp_path, segments, compound):
+    ix = _columned(tmp_path, segments, compound)
     with ix.searcher() as searcher:
         reader = searcher.reader()
         public = reader.column_reader("value")
         values = [column_bytes(reader, "value", VarBytesColumn(), n) for n in range(reader.doc_count_all())]
         assert values == [public[n] for n in range(reader.doc_count_all())]
+        readers = [type(leaf._perdoc._readers[(_MAPPED, "value")]) for leaf, _ in reader.leaf_readers()]
+        assert all((kind is _MappedBytes) != compound for kind in readers), readers
         assert len(set(values)) == reader.doc_count_all()  # every document its own value, none mixed up
         with pytest.raises((IndexError, ValueError)):
             column_bytes(reader, "value", VarBytesColumn(), -1)
