@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .key_lookup import live_document
+from .postings import column_value
 from .store import IndexHandle
 
 TALK_KINDS = ("talk", "panel", "qa")
+PAGE_DATA = "record"  # the column of page data (schema.py: not among what every search result loads)
 
 
 def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict | None:
@@ -16,7 +18,7 @@ def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict 
     docnum = live_document(searcher.reader(), "id", ident)  # Whoosh's document_number scores every segment
     if docnum is None or searcher.stored_fields(docnum).get("kind") not in kinds:
         return None
-    return _page_data(searcher)[docnum]
+    return column_value(searcher.reader(), PAGE_DATA, docnum)
 
 
 def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_page: int) -> tuple[int, list[dict]]:
@@ -24,10 +26,5 @@ def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_pag
     table = handle.facets
     docnums = table.in_programme_order(np.flatnonzero(table.selection_mask("kind", list(kinds)))).tolist()
     chosen = docnums[(page - 1) * per_page: page * per_page]
-    column = _page_data(handle.searcher())
-    return len(docnums), [column[n] for n in chosen]
-
-
-def _page_data(searcher):
-    """The column of page data (schema.py: not among the stored fields every search result loads)."""
-    return searcher.reader().column_reader("record")
+    reader = handle.searcher().reader()
+    return len(docnums), [column_value(reader, PAGE_DATA, n) for n in chosen]

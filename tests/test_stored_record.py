@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from whoosh import index
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
-from indexer.postings import _MAPPED, _MappedBytes, column_bytes, stored_record
+from indexer.postings import _MAPPED, _MappedBytes, column_bytes, column_value, stored_record
 
 SCHEMA = Schema(id=ID(stored=True, unique=True), body=TEXT(stored=True), payload=STORED())
 
@@ -96,4 +96,21 @@ def test_column_bytes_are_whoosh_s_column_values(tmp_path, segments, compound):
             column_bytes(reader, "value", VarBytesColumn(), -1)
         with pytest.raises(KeyError):
             column_bytes(reader, "id", VarBytesColumn(), 0)  # a field without a column
+    ix.close()
+
+
+@pytest.mark.parametrize("segments", [1, 3])
+def test_column_values_are_whoosh_s_translated_column_values(tmp_path, segments):
+    schema = Schema(id=ID(stored=True, unique=True), page=COLUMN(PickleColumn(CompressedBytesColumn())))
+    ix = index.create_in(str(tmp_path), schema)
+    for segment in range(segments):
+        writer = ix.writer(compound=False)
+        for number in range(segment * 3, segment * 3 + 3):
+            writer.add_document(id=f"d{number}", page={"n": number, "title": "Ærø " * number})
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        public = reader.column_reader("page")
+        assert [column_value(reader, "page", n) for n in range(reader.doc_count_all())] == \
+            [public[n] for n in range(reader.doc_count_all())] == [{"n": n, "title": "Ærø " * n} for n in range(segments * 3)]
     ix.close()
