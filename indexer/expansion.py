@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import text_analyzer
+from .snippets import SurfaceTerms
 
 EXPANSION_BOOST = 0.6
 PHRASE_BOOST = 1.5
@@ -24,6 +25,7 @@ class SynonymExpander:
 
     def __init__(self, groups: list[list[str]]):
         self.analyzer = text_analyzer()
+        self.words = SurfaceTerms(self.analyzer)  # the terms of each word, remembered: a query is analysed twice
         self.members: dict[tuple[str, ...], list[list[Member]]] = {}
         for group in groups:
             members = [Member(text, self._tokens(text)) for text in group]
@@ -31,6 +33,13 @@ class SynonymExpander:
             for member in members:
                 self.members.setdefault(member.tokens, []).append(members)
         self.longest = max((len(t) for t in self.members), default=0)
+
+    def analysed(self, text: str) -> list[tuple[str, int, int]]:
+        """(term, startchar, endchar) of each term, as `self.analyzer(text, chars=True)` makes them: each of its
+        filters works on one token at a time, so the terms of a word are those of the word alone."""
+        terms = self.words
+        return [(term, match.start(), match.end()) for match in terms.token.finditer(text)
+                for term in terms(match.group())]
 
     def _tokens(self, text: str) -> tuple[str, ...]:
         return tuple(t.text for t in self.analyzer(text))
@@ -48,7 +57,7 @@ class SynonymExpander:
         return "".join(pieces), list(dict.fromkeys(added + extra))
 
     def _expand_segment(self, segment: str) -> tuple[str, list[str]]:
-        tokens = [(t.text, t.startchar, t.endchar) for t in self.analyzer(segment, chars=True)]
+        tokens = self.analysed(segment)
         out, added, cursor, i = [], [], 0, 0
         while i < len(tokens):
             size, groups = self._longest_match(tokens, i)
@@ -83,7 +92,7 @@ class SynonymExpander:
         return [(word, found) for found, word in result.items()]
 
     def _segment_concepts(self, plain: str, result: dict[frozenset[str], str]) -> None:
-        tokens = [(t.text, t.startchar, t.endchar) for t in self.analyzer(plain, chars=True)]
+        tokens = self.analysed(plain)
         i = 0
         while i < len(tokens):
             size, groups = self._longest_match(tokens, i)
