@@ -20,6 +20,8 @@ def related_talks(handle: IndexHandle, ident: str, count: int = RELATED_COUNT) -
     talks = handle.facets.selection("kind", list(TALK_KINDS)) - {docnum}
     reader = searcher.reader()
     text = result_fields(reader, docnum)["body"]  # the body is not a stored field (result_column.py)
+    if not text.strip():  # Whoosh would read an empty text from the stored fields, which hold no body
+        return []
     hits = searcher.more_like(docnum, "body", text=text, top=count, numterms=12, filter=talks)
     return [result_fields(reader, hit.docnum)["payload"] for hit in hits]
 

@@ -34,12 +34,14 @@ def test_the_shortcut_equals_the_full_lookup(searcher, text):
         assert np.array_equal(ours.mask, theirs.mask), (text, ours.word)
 
 
-def test_the_shortcut_is_taken_for_a_one_word_query(searcher, monkeypatch):
+@pytest.mark.parametrize("text", ["genome", "Lohde", '"health data"', "consent"])
+def test_the_shortcut_is_taken_for_one_word_or_phrase(searcher, monkeypatch, text):
     tools, evaluator = searcher.tools, searcher.evaluator
-    query = parse_user_query(tools.parser, "genome").query
+    query = parse_user_query(tools.parser, text).query
     found = evaluator.run(query)
     monkeypatch.setattr(type(evaluator), "matching", lambda *a: pytest.fail("looked up again"))
-    assert measure(tools.expander, evaluator, query, "genome", found.mask).concepts[0].mask is found.mask
+    coverage = measure(tools.expander, evaluator, query, text, found.mask, tools.parser.analysed)
+    assert coverage.concepts[0].mask is found.mask and found.mask.any()
 
 
 def test_the_parser_s_remembered_stems_are_the_language_analyzers_own(searcher):

@@ -65,9 +65,10 @@ def test_a_deleted_document_reads_as_whoosh_reads_it_and_a_closed_reader_is_refu
     ix.close()
 
 
-def _columned(folder, segments: int, compound: bool = False):
-    """An index with a bytes column, several segments and a deleted document."""
-    schema = Schema(id=ID(stored=True, unique=True), value=COLUMN(VarBytesColumn()))
+def _columned(folder, segments: int, compound: bool = False, offsets_from: int = 2**15):
+    """An index with a bytes column, several segments and a deleted document (`offsets_from`: the segment size
+    from which Whoosh writes each value's offset instead of deriving it from the lengths)."""
+    schema = Schema(id=ID(stored=True, unique=True), value=COLUMN(VarBytesColumn(write_offsets_cutoff=offsets_from)))
     ix = index.create_in(str(folder), schema)
     for segment in range(segments):
         writer = ix.writer(compound=compound)
@@ -80,10 +81,11 @@ def _columned(folder, segments: int, compound: bool = False):
     return ix
 
 
+@pytest.mark.parametrize("offsets_from", [2**15, 2])  # offsets derived (small segments) or stored (large ones)
 @pytest.mark.parametrize("compound", [False, True])  # the builds write separate files: read through a memory map
 @pytest.mark.parametrize("segments", [1, 4])
-def test_column_bytes_are_whoosh_s_column_values(tmp_path, segments, compound):
-    ix = _columned(tmp_path, segments, compound)
+def test_column_bytes_are_whoosh_s_column_values(tmp_path, segments, compound, offsets_from):
+    ix = _columned(tmp_path, segments, compound, offsets_from)
     with ix.searcher() as searcher:
         reader = searcher.reader()
         public = reader.column_reader("value")
@@ -91,6 +93,8 @@ def test_column_bytes_are_whoosh_s_column_values(tmp_path, segments, compound):
         assert values == [public[n] for n in range(reader.doc_count_all())]
         readers = [type(leaf._perdoc._readers[(_MAPPED, "value")]) for leaf, _ in reader.leaf_readers()]
         assert all((kind is _MappedBytes) != compound for kind in readers), readers
+        assert all(leaf._perdoc._readers["value"].had_stored_offsets == (offsets_from == 2)
+                   for leaf, _ in reader.leaf_readers())
         assert len(set(values)) == reader.doc_count_all()  # every document its own value, none mixed up
         with pytest.raises((IndexError, ValueError)):
             column_bytes(reader, "value", VarBytesColumn(), -1)

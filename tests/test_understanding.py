@@ -160,3 +160,23 @@ def test_topic_overview_chart_links_each_cell_to_its_search(client, searcher):
     found = searcher.search(SearchRequest(filters=filters))
     [about] = [b for b in found.facets["topic"] if b.value == "ehds"]  # the cell counts talks about the topic;
     assert about.count == int(count) == len([r for r in found.results if not r["mentioned"]])  # mentions follow
+
+
+def test_a_talk_with_no_plain_text_has_no_related_talks_and_its_page_renders(small_corpus, tmp_path):
+    """Its indexed text is empty (the summary is only an image); Whoosh's more_like would then look for a stored
+    body, which the build no longer keeps (result_column.py)."""
+    from archive import load_corpus
+    from indexer import build_index
+    from indexer.explore import related_talks
+
+    from tests.conftest import make_app
+
+    talk = small_corpus / "conferences" / "dngc-2025" / "talks" / "dngc-2025-s2-tine-jess.md"
+    head, _, _ = talk.read_text(encoding="utf-8").rpartition("\n---\n")
+    talk.write_text(head + "\n---\n![A diagram of the data flow](flow.png)\n", encoding="utf-8")
+    build_index(load_corpus(small_corpus), tmp_path / "index")
+    handle = IndexStore(tmp_path / "index").handle()
+    assert related_talks(handle, "dngc-2025-s2-tine-jess") == []
+    assert related_talks(handle, "dngc-2025-s2-james-buchanan")  # the others still have theirs
+    client = make_app(tmp_path / "index", small_corpus).test_client()
+    assert client.get("/talks/dngc-2025-s2-tine-jess").status_code == 200
