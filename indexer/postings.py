@@ -249,6 +249,8 @@ def column_bytes(reader, field: str, column, docnum: int) -> bytes:
         if values is None:
             raise KeyError(f"the segment has no column {field!r}")
         mapped = perdoc._readers[(_MAPPED, field)] = _MappedBytes.of(values)
+        if isinstance(mapped, _MappedBytes):  # unmapped when the segment's reader closes, with its files
+            perdoc._colfiles[(_MAPPED, field)] = (mapped.buffer, 0, 0)
     return mapped[docnum]
 
 
@@ -275,8 +277,8 @@ class _MappedBytes:
     seeks and reads its file object for each value (two thirds of the time of reading a search result), and a
     file object is one position shared by whoever reads it."""
 
-    def __init__(self, buffer, base: int, offsets, lengths):
-        self._buffer, self._base, self._offsets, self._lengths = buffer, base, offsets, lengths
+    def __init__(self, buffer: mmap.mmap, base: int, offsets, lengths):
+        self.buffer, self._base, self._offsets, self._lengths = buffer, base, offsets, lengths
 
     @classmethod
     def of(cls, values):
@@ -293,7 +295,7 @@ class _MappedBytes:
         if not length:
             return b""
         start = self._base + self._offsets[docnum]
-        return self._buffer[start:start + length]
+        return self.buffer[start:start + length]
 
 
 def newest_segment_reader(ix):

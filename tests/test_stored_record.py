@@ -118,3 +118,16 @@ def test_column_values_are_whoosh_s_translated_column_values(tmp_path, segments)
         assert [column_value(reader, "page", n) for n in range(reader.doc_count_all())] == \
             [public[n] for n in range(reader.doc_count_all())] == [{"n": n, "title": "Ærø " * n} for n in range(segments * 3)]
     ix.close()
+
+
+def test_a_mapped_column_is_unmapped_when_its_reader_closes(tmp_path):
+    ix = _columned(tmp_path, 2)
+    searcher = ix.searcher()
+    reader = searcher.reader()
+    column_bytes(reader, "value", VarBytesColumn(), 0)
+    maps = [leaf._perdoc._readers[(_MAPPED, "value")].buffer for leaf, _ in reader.leaf_readers()
+            if (_MAPPED, "value") in leaf._perdoc._readers]
+    assert maps and not any(m.closed for m in maps)
+    searcher.close()
+    assert all(m.closed for m in maps)
+    ix.close()
