@@ -21,11 +21,17 @@ class SpellingMemory:
         self.analyzer = name_analyzer()
         self.prose = text_analyzer()
         self.corrections: dict[str, str | None] = {}
+        self.known: set[str] = set()  # words as typed that need no correction (most of what people type)
 
     def remember(self, folded: str, correction: str | None) -> None:
         if len(self.corrections) >= MAX_REMEMBERED:
             self.corrections.clear()
         self.corrections[folded] = correction
+
+    def remember_known(self, word: str) -> None:
+        if len(self.known) >= MAX_REMEMBERED:
+            self.known.clear()
+        self.known.add(word)
 
 
 class Speller:
@@ -49,8 +55,11 @@ class Speller:
 
     def correct_word(self, word: str) -> str | None:
         """A correction for one word, or None when it is known or nothing is close enough."""
+        if word in self.memory.known:
+            return None
         folded = " ".join(t.text for t in self.analyzer(word))
         if not folded or " " in folded or len(folded) < 4 or self.known(word, folded):
+            self.memory.remember_known(word)
             return None
         corrections = self.memory.corrections
         if folded not in corrections:
