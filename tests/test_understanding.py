@@ -180,3 +180,18 @@ def test_a_talk_with_no_plain_text_has_no_related_talks_and_its_page_renders(sma
     assert related_talks(handle, "dngc-2025-s2-james-buchanan")  # the others still have theirs
     client = make_app(tmp_path / "index", small_corpus).test_client()
     assert client.get("/talks/dngc-2025-s2-tine-jess").status_code == 200
+
+
+def test_related_talks_are_worked_out_once_per_build_and_equal_a_fresh_search(index_dir, monkeypatch):
+    import indexer.explore as explore
+
+    handle = IndexStore(index_dir).handle()
+    first = explore.related_talks(handle, "dngc-2025-s2-aarno-palotie")
+    searcher = handle.searcher()
+    docnum = searcher.document_number(id="dngc-2025-s2-aarno-palotie")
+    text = explore.result_fields(searcher.reader(), docnum)["body"]
+    talks = handle.facets.selection("kind", list(explore.TALK_KINDS))
+    whoosh = searcher.more_like(docnum, "body", text=text, top=5, numterms=12, filter=talks)  # Whoosh's own
+    assert len(first) == 5 and [talk["id"] for talk in first] == [hit["id"] for hit in whoosh]
+    monkeypatch.setattr(explore, "_related_documents", lambda *a: pytest.fail("worked out again"))
+    assert explore.related_talks(handle, "dngc-2025-s2-aarno-palotie") == first
