@@ -115,9 +115,9 @@ def _language_owners(schema, words: list[tuple[str, frozenset[str]]],
                      analysed: Analysed | None = None) -> dict[str, dict[str, int]]:
     """For each field stemmed for another language: its stems of each typed concept, to the concept's number."""
     owners: dict[str, dict[str, int]] = {}
+    stems = analysed or (lambda name, word: [token.text for token in schema[name].analyzer(word)])
     for field, _ in LANGUAGE_FIELDS.values():
         if field in schema:
-            stems = analysed or (lambda name, word: [token.text for token in schema[name].analyzer(word)])
             owners[field] = {stem: number for number, (word, _) in reversed(list(enumerate(words)))
                              for stem in stems(field, word)}
     return owners

@@ -220,13 +220,8 @@ def stored_record(reader, docnum: int) -> dict:
     Whoosh's own call also drops stored names no longer in the schema (fields removed since the document was
     written); a build's documents are all written with its schema (a schema change is a full build), and that
     check was half the time of reading a short record. A multi-segment reader's document is read from its
-    segment. A closed reader or a negative number raises ValueError (Whoosh: ReaderClosed, AssertionError);
-    without the check, -1 would read the segment's last document."""
-    if not isinstance(reader, SegmentReader):
-        segment, docnum = reader._segment_and_docnum(docnum)
-        reader = reader.readers[segment]
-    if reader.is_closed or docnum < 0:
-        raise ValueError(f"no stored document {docnum} in a closed reader or before the first")
+    segment; a closed reader or a negative number raises ValueError (Whoosh: ReaderClosed, AssertionError)."""
+    reader, docnum = _in_segment(reader, docnum)
     return reader._perdoc.stored_fields(docnum) or {}
 
 
@@ -237,18 +232,11 @@ def column_bytes(reader, field: str, column, docnum: int) -> bytes:
     Whoosh's public call opens the column and reads its offsets again on every call (0.6 ms at 10,000 talks);
     the segment's per-document reader keeps one open until the segment is closed. Same refusals as
     `stored_record`; a segment without the column raises KeyError."""
-    if not isinstance(reader, SegmentReader):
-        segment, docnum = reader._segment_and_docnum(docnum)
-        reader = reader.readers[segment]
-    if reader.is_closed or docnum < 0:
-        raise ValueError(f"no document {docnum} in a closed reader or before the first")
+    reader, docnum = _in_segment(reader, docnum)
     perdoc = reader._perdoc
     mapped = perdoc._readers.get((_MAPPED, field))
     if mapped is None:
-        values = perdoc._cached_reader(field, column)
-        if values is None:
-            raise KeyError(f"the segment has no column {field!r}")
-        mapped = perdoc._readers[(_MAPPED, field)] = _MappedBytes.of(values)
+        mapped = perdoc._readers[(_MAPPED, field)] = _MappedBytes.of(_column(perdoc, field, column))
         if isinstance(mapped, _MappedBytes):  # unmapped when the segment's reader closes, with its files
             perdoc._colfiles[(_MAPPED, field)] = (mapped.buffer, 0, 0)
     return mapped[docnum]
@@ -258,15 +246,27 @@ def column_value(reader, field: str, docnum: int):
     """`reader.column_reader(field)[docnum]` for a COLUMN field (its values need no translation), through the
     segment's cached reader: Whoosh's public call opens the column again each time (0.6 ms for the page data
     at 10,000 talks). Same refusals as `column_bytes`."""
+    reader, docnum = _in_segment(reader, docnum)
+    return _column(reader._perdoc, field, reader.schema[field].column_type)[docnum]
+
+
+def _in_segment(reader, docnum: int):
+    """The segment reader holding a document and its number there; ValueError for a closed reader or a negative
+    number (without the check, -1 would read the segment's last document)."""
     if not isinstance(reader, SegmentReader):
         segment, docnum = reader._segment_and_docnum(docnum)
         reader = reader.readers[segment]
     if reader.is_closed or docnum < 0:
         raise ValueError(f"no document {docnum} in a closed reader or before the first")
-    values = reader._perdoc._cached_reader(field, reader.schema[field].column_type)
+    return reader, docnum
+
+
+def _column(perdoc, field: str, column):
+    """The segment's cached reader of a column; KeyError when the segment has none."""
+    values = perdoc._cached_reader(field, column)
     if values is None:
         raise KeyError(f"the segment has no column {field!r}")
-    return values[docnum]
+    return values
 
 
 _MAPPED = "confarchive-mapped"  # the key of a column's memory-mapped reader among the segment's cached readers
