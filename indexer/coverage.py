@@ -72,19 +72,27 @@ class Coverage:
         return scaled + self.all_mask * (float(scaled.max(initial=0.0)) + 1.0)
 
 
-def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str,
-            matched: np.ndarray | None = None, analysed: Analysed | None = None) -> Coverage:
-    """Evaluate each concept of `text` (the query before synonym expansion) over the parsed query's leaves.
+@dataclass(frozen=True)
+class ConceptLeaves:
+    """Which leaves of a parsed query stand for which concept: the same for every search of the same text in
+    one build, so worked out once (query_plans.py) and evaluated per search."""
 
-    `matched`: the live documents the query matches, when known. A query that is one concept's words or
-    phrases OR-ed together matches exactly that concept's documents, so they are not looked up again.
+    words: list[str]  # each concept as typed, by concept number
+    leaves: dict[int, list]  # concept number -> its leaf queries (concepts with none are left out)
+    whole: bool  # the query is one concept's words or phrases OR-ed: it matches exactly that concept's documents
+
+
+def concept_leaves(expander: SynonymExpander, schema, query, text: str,
+                   analysed: Analysed | None = None) -> ConceptLeaves:
+    """Group the parsed query's leaves by the concept of `text` (the query before synonym expansion) they match.
+
     `analysed(field, word)`: the terms a field's analyzer makes of a word, remembered (query.QueryParser).
     """
     words = expander.concept_words(text) if text else []
     concept_of = _concept_lookup([tokens for _, tokens in words], expander.analyzer)
     leaves: dict[int, list] = {}
     whole = {tokens: number for number, (_, tokens) in enumerate(words)}
-    local = _language_owners(evaluator.searcher.schema, words, analysed)
+    local = _language_owners(schema, words, analysed)
     every_leaf = leaf_queries(query)
     for leaf in every_leaf:
         found_words = leaf_words(leaf)
@@ -97,12 +105,25 @@ def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str,
             numbers = {c for c in map(concept_of, found_words) if c is not None}
         for number in numbers:
             leaves.setdefault(number, []).append(leaf)
-    if matched is not None and len(leaves) == 1 and _plain_or(query):
-        (number, own), = leaves.items()
-        if len(own) == len(every_leaf):
-            return Coverage([Concept(words[number][0], matched)], evaluator.size)
-    return Coverage([Concept(words[n][0], evaluator.matching(*leaves[n]) & evaluator.live) for n in sorted(leaves)],
-                    evaluator.size)
+    one = len(leaves) == 1 and len(next(iter(leaves.values()))) == len(every_leaf) and _plain_or(query)
+    return ConceptLeaves([word for word, _ in words], leaves, one)
+
+
+def evaluate_concepts(concepts: ConceptLeaves, evaluator: Evaluator, matched: np.ndarray | None = None) -> Coverage:
+    """Each concept's documents. `matched`: the live documents the query matches, when known; a query that is
+    one concept's words or phrases OR-ed together matches exactly that concept's, so they are not looked up again."""
+    if matched is not None and concepts.whole:
+        (number, _), = concepts.leaves.items()
+        return Coverage([Concept(concepts.words[number], matched)], evaluator.size)
+    return Coverage([Concept(concepts.words[n], evaluator.matching(*concepts.leaves[n]) & evaluator.live)
+                     for n in sorted(concepts.leaves)], evaluator.size)
+
+
+def measure(expander: SynonymExpander, evaluator: Evaluator, query, text: str,
+            matched: np.ndarray | None = None, analysed: Analysed | None = None) -> Coverage:
+    """Evaluate each concept of `text` (the query before synonym expansion) over the parsed query's leaves."""
+    return evaluate_concepts(concept_leaves(expander, evaluator.searcher.schema, query, text, analysed),
+                             evaluator, matched)
 
 
 def _plain_or(query) -> bool:

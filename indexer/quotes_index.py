@@ -30,9 +30,10 @@ from .store import SearcherPool
 from .page_data import url_for
 from .postings import merged_matches, positioned_text
 from .expansion import SynonymExpander
-from .retrieval import Evaluator, intersect, query_terms
+from .retrieval import Evaluator, intersect
 from .search import (DEFAULT_PER_PAGE, Searcher, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
                      ranked_documents)
+from .query_plans import QueryPlans
 from .selection import Selection, select, unmatched_notice
 
 QUOTES = "quotes"  # the quote index's folder inside a build
@@ -217,6 +218,7 @@ class QuoteIndex:
                                    + "). Rebuild it with `confarchive build`.") from None
         self.parser = quote_parser(self.index.schema)
         self.expander = SynonymExpander(meta.get("synonyms", []))
+        self.plans = QueryPlans(self.facets, self.parser, self.expander)
         self._searchers = SearcherPool(self.index, self)
 
     def searcher(self):
@@ -267,8 +269,7 @@ class QuoteIndex:
 
     def _select(self, request: QuoteRequest) -> Selection:
         evaluator = Evaluator(self.impacts, self.searcher(), self.facets.live)
-        return select(request, self.facets, self.parser, self.expander, evaluator, QUOTE_FACETS,
-                      explain_synonyms=False)
+        return select(request, self.plans, evaluator, QUOTE_FACETS, explain_synonyms=False)
 
     @staticmethod
     def _sort(sel: Selection, request: QuoteRequest) -> str:
@@ -277,8 +278,7 @@ class QuoteIndex:
     def _ranked(self, sel: Selection, start: int, limit: int, sort: str) -> list[dict]:
         chosen = ranked_documents(sel, self.facets, sort, start, limit)
         searcher = self.searcher()
-        words = [] if sel.parsed.is_browse else [w for f, w in query_terms(sel.parsed.query, searcher.reader())
-                                                 if f == "text"]
+        words = [] if sel.parsed.is_browse else [w for f, w in sel.plan.terms(searcher.reader()) if f == "text"]
         marker = SentenceMarker(searcher.schema["text"].analyzer, words)
         return [{**fields["payload"], "highlighted": marker(fields["text"])}
                 for fields in (searcher.stored_fields(int(d)) for d in chosen)]

@@ -15,11 +15,12 @@ from .coverage import MATCH_MODES
 from .didyoumean import Speller, SpellingMemory
 from .expansion import SynonymExpander
 from .facets import TOPIC_MODES, FacetBucket
-from .query import ParsedQuery, make_parser
+from .query import make_parser
+from .query_plans import QueryPlans
 from .layout import SUGGEST
 from .schema import FACET_FIELDS
 from .result_column import result_fields
-from .retrieval import Evaluator, intersect, query_terms
+from .retrieval import Evaluator, intersect
 from .selection import Selection, select, unmatched_notice
 from .analysis import LANGUAGE_FIELDS
 from .snippets import SNIPPET_CHARS, LanguageMatches, SurfaceTerms, body_snippets
@@ -127,6 +128,7 @@ class QueryTools:
         schema = handle.index.schema  # Whoosh reads it from disk on every access
         self.parser = make_parser(schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
+        self.plans = QueryPlans(handle.facets, self.parser, self.expander)
         self.spelling = SpellingMemory()
         self.surface = SurfaceTerms(schema["body"].analyzer)
         self.language_surfaces = {(code, name): SurfaceTerms(schema[name].analyzer)
@@ -194,7 +196,7 @@ class Searcher:
         return response
 
     def _run(self, request: SearchRequest) -> SearchResponse:
-        sel = select(request, self.table, self.tools.parser, self.tools.expander, self.evaluator, FACET_FIELDS)
+        sel = select(request, self.tools.plans, self.evaluator, FACET_FIELDS)
         sort = request.sort or ("programme" if sel.parsed.is_browse else "relevance")
         results = self._page(sel, request, sort)
         facets = self._facets(sel)
@@ -229,11 +231,10 @@ class Searcher:
         chosen = ranked_documents(sel, self.table, sort, start, limit)
         reader = self.searcher.reader()
         stored = {int(d): result_fields(reader, int(d)) for d in chosen}
-        snippets = {} if sel.parsed.is_browse else self._snippets(sel.parsed, stored)
+        snippets = {} if sel.parsed.is_browse else self._snippets(sel.plan.terms(reader), stored)
         return [self._result(stored[int(d)], snippets.get(int(d), ""), sel) for d in chosen]
 
-    def _snippets(self, parsed: ParsedQuery, stored: dict[int, dict]) -> dict[int, str]:
-        terms = query_terms(parsed.query, self.searcher.reader())
+    def _snippets(self, terms: list[tuple[str, str]], stored: dict[int, dict]) -> dict[int, str]:
         words = [word for field, word in terms if field == "body"]
         languages = [LanguageMatches(surface, [word for field, word in terms if field == name],
                                      {d for d, fields in stored.items() if code in fields["languages"]})

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coverage import Coverage, measure, remaining_query
-from .expansion import SynonymExpander
-from .facets import FacetTable
-from .query import ParsedQuery, extract_field_filters, parse_user_query, shorten
+from .coverage import Coverage, evaluate_concepts, remaining_query
+from .query import ParsedQuery, parse_user_query
+from .query_plans import QueryPlan, QueryPlans
 from .retrieval import Evaluator, Matches, intersect
 
 
@@ -33,6 +32,7 @@ class Selection:
     unmatched: list[str]
     notices: list[str] = field(default_factory=list)
     also: list[str] = field(default_factory=list)
+    plan: QueryPlan | None = None  # the text's plan, shared with every search of the text: read only
 
     @property
     def total(self) -> int:
@@ -57,31 +57,31 @@ class Selection:
         return None if self.about is None else (~self.about).astype(np.int8)
 
 
-def select(request, table: FacetTable, parser, expander: SynonymExpander, evaluator: Evaluator,
-           facets: tuple[str, ...], explain_synonyms: bool = True) -> Selection:
-    """Parse the query (field filters, synonyms), match it, and apply the facet filters and `match`."""
-    notices: list[str] = []
-    all_of: set[str] = set()
-    text, query_filters = extract_field_filters(shorten(request.q, notices), table, notices, all_of)
-    filters = {name: _unique(request.filters.get(name, []) + query_filters.get(name, []))
-               for name in facets if request.filters.get(name) or query_filters.get(name)}
-    topic_mode = "all" if "topic" in all_of else request.topic_mode
-    expanded, added = expander.expand(text) if text else ("", [])
-    parsed = parse_user_query(parser, expanded)
+def select(request, plans: QueryPlans, evaluator: Evaluator, facets: tuple[str, ...],
+           explain_synonyms: bool = True) -> Selection:
+    """Match the query's plan (field filters, synonyms, parsed once per text) and apply the facet filters and `match`."""
+    plan, table = plans.plan(request.q), plans.table
+    filters = {name: _unique(request.filters.get(name, []) + plan.filters.get(name, []))
+               for name in facets if request.filters.get(name) or plan.filters.get(name)}
+    topic_mode = "all" if "topic" in plan.all_of else request.topic_mode
+    parsed = plan.parsed
     found = evaluator.run(parsed.query)
-    if added and explain_synonyms and not _adds_matches(parser, evaluator, found, text):
-        added = []
+    added = plan.added
+    if added and explain_synonyms:
+        if plan.adds_matches is None:
+            plan.adds_matches = _adds_matches(plans.parser, evaluator, found, plan.text)
+        added = added if plan.adds_matches else []
     selections = {name: table.selection_mask(name, values) for name, values in filters.items() if name != "topic"}
     about = None
     if "topic" in filters:
         selections["topic"], about = table.strength_masks(filters["topic"], topic_mode)
     allowed = intersect(table.live, selections.values())
-    coverage = measure(expander, evaluator, parsed.query, text, found.mask, getattr(parser, "analysed", None))
+    coverage = evaluate_concepts(plan.concepts, evaluator, found.mask)
     matching = found.mask & coverage.all_mask if request.match == "all" else found.mask
     matched_all = int(np.count_nonzero(found.mask & allowed & coverage.all_mask)) if coverage.several else None
     unmatched = coverage.unmatched(allowed) if not parsed.is_browse else []
-    return Selection(parsed, text, filters, topic_mode, found, coverage, selections, about, matching,
-                     matching & allowed, matched_all, unmatched, notices + parsed.notices, added)
+    return Selection(parsed, plan.text, filters, topic_mode, found, coverage, selections, about, matching,
+                     matching & allowed, matched_all, unmatched, plan.notices + parsed.notices, list(added), plan)
 
 
 def _adds_matches(parser, evaluator: Evaluator, found: Matches, text: str) -> bool:

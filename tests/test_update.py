@@ -131,8 +131,7 @@ def _scores(root: Path, q: str) -> dict[str, float]:
     from indexer.selection import select
 
     searcher = Searcher(IndexStore(root).handle())
-    found = select(SearchRequest(q=q), searcher.table, searcher.tools.parser, searcher.tools.expander,
-                   searcher.evaluator, ()).found
+    found = select(SearchRequest(q=q), searcher.tools.plans, searcher.evaluator, ()).found
     return {searcher.searcher.stored_fields(int(d))["id"]: float(found.scores[d])
             for d in found.mask.nonzero()[0]}
 
