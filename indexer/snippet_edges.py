@@ -12,12 +12,23 @@ ELLIPSIS = "…"
 
 
 def sentence_start(text: str, at: int) -> int | None:
-    """Where the sentence holding `at` begins, when that is at most REACH_BACK characters back."""
+    """Where the sentence holding `at` begins, when that is at most REACH_BACK characters back.
+
+    That is where the last SENTENCE_END in text[floor:at] ends. Found from the right: each match begins at one
+    of ".!?\n" and ends after the whitespace that follows, so the last match ends where a match at the last
+    of those characters that begins one ends (a line break inside an earlier match ends where it ends).
+    """
     floor = max(0, at - REACH_BACK)
-    starts = [m.end() for m in SENTENCE_END.finditer(text, floor, at)]
-    if starts:
-        return starts[-1]
-    return 0 if floor == 0 else None
+    before = at
+    while True:
+        place = max(text.rfind(".", floor, before), text.rfind("!", floor, before), text.rfind("?", floor, before),
+                    text.rfind("\n", floor, before))
+        if place < 0:
+            return 0 if floor == 0 else None
+        found = SENTENCE_END.match(text, place, at)
+        if found:
+            return found.end()
+        before = place  # a full stop inside a word ("3.5", "e.g."): look further back
 
 
 def sentence_end(text: str, at: int) -> int | None:
@@ -59,25 +70,38 @@ def last_sentence_end(text: str, after: int, at: int) -> int | None:
 
 
 def widen(fragment) -> tuple[bool, bool]:
-    """Move a Whoosh fragment's edges to sentence or word boundaries; say whether each edge is a cut.
+    """Move a Whoosh fragment's edges to sentence or word boundaries (`edges`); say whether each edge is a cut."""
+    marks = [t for t in fragment.matches if t.startchar is not None]
+    first = min((t.startchar for t in marks), default=fragment.startchar)
+    last = max((t.endchar for t in marks), default=fragment.endchar)
+    fragment.startchar, fragment.endchar, cut_start, cut_end = edges(fragment.text, fragment.startchar,
+                                                                     fragment.endchar, first, last)
+    return cut_start, cut_end
+
+
+def edges(text: str, startchar: int, endchar: int, first: int, last: int) -> tuple[int, int, bool, bool]:
+    """A fragment's edges moved to sentence or word boundaries, and whether each is a cut; `first` and `last`:
+    where its first mark begins and its last one ends.
 
     A sentence begun too far back is skipped for the next one when that still holds the first match;
     a sentence ending too far on is left out when the fragment only reaches into its first words.
     """
-    text, marks = fragment.text, [t for t in fragment.matches if t.startchar is not None]
-    first = min((t.startchar for t in marks), default=fragment.startchar)
-    last = max((t.endchar for t in marks), default=fragment.endchar)
-    start = sentence_start(text, fragment.startchar)
+    start = sentence_start(text, startchar)
     if start is None:
-        start = next_sentence(text, fragment.startchar, first)
+        start = next_sentence(text, startchar, first)
     cut_start = start is None
-    fragment.startchar = word_start(text, fragment.startchar) if cut_start else start
-    end = sentence_end(text, fragment.endchar)
+    end = sentence_end(text, endchar)
     if end is None:
-        end = last_sentence_end(text, last, fragment.endchar)
-    cut_end = end is None and fragment.endchar < len(text)
-    fragment.endchar = word_end(text, fragment.endchar) if end is None else end
-    return cut_start, cut_end
+        end = last_sentence_end(text, last, endchar)
+    cut_end = end is None and endchar < len(text)
+    return (word_start(text, startchar) if cut_start else start, word_end(text, endchar) if end is None else end,
+            cut_start, cut_end)
+
+
+def cut_marks(body: str, cut_start: bool, cut_end: bool) -> str:
+    """One formatted piece with "…" where the text is cut (two cuts that meet say it once)."""
+    lead = ELLIPSIS + " " if cut_start else ""
+    return (lead + body + (" " + ELLIPSIS if cut_end else "")).replace(f"{ELLIPSIS} {ELLIPSIS}", ELLIPSIS)
 
 
 def readable_snippet(formatter, fragments: list) -> str:

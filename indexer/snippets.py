@@ -10,7 +10,7 @@ from typing import Iterator
 from whoosh import highlight
 
 from .analysis import TOKEN_PATTERN, thread_safe_stemming
-from .snippet_edges import readable_snippet
+from .snippet_edges import cut_marks, edges, readable_snippet
 from .written_forms import WrittenForms, candidate_runs
 
 SNIPPET_CHARS = 240
@@ -101,7 +101,12 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
     snippets = {}
     for docnum, text in docs.items():
         parts = body + [part for part, language_docs in wanted if docnum in language_docs]
-        tokens = _tokens(marked_places(text, parts, fragmenter.charlimit), fragmenter.charlimit)
+        places = marked_places(text, parts, fragmenter.charlimit)
+        only = _only_place(places, fragmenter.charlimit) if readable else None
+        if only is not None:
+            snippets[docnum] = one_mark_snippet(fragmenter, formatter, text, *only)
+            continue
+        tokens = _tokens(places, fragmenter.charlimit)
         if not tokens:
             snippets[docnum] = ""
             continue
@@ -111,6 +116,37 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
                                                 highlight.FIRST)
         snippets[docnum] = readable_snippet(formatter, fragments) if readable else formatter.format(fragments)
     return snippets
+
+
+def _only_place(places: dict[str, list], charlimit: int | None) -> tuple[str, int, int] | None:
+    """(term, startchar, endchar) when the text has exactly one marked word (a rare word's usual case), else None."""
+    if len(places) != 1:
+        return None
+    (term, chars), = places.items()
+    if len(chars) != 1 or (charlimit and chars[0][1] > charlimit):
+        return None
+    return term, chars[0][0], chars[0][1]
+
+
+def one_mark_snippet(fragmenter: highlight.PinpointFragmenter, formatter: highlight.HtmlFormatter, text: str,
+                     term: str, startchar: int, endchar: int) -> str:
+    """The readable snippet of a text with one marked word, made directly: what best_fragments picks (the one
+    fragment PinpointFragmenter makes around it, trimmed as its _autotrim trims) and readable_snippet makes of it,
+    without the fragment, token and scoring objects (tests/test_best_fragments.py compares the two ways)."""
+    start, end = max(0, startchar - fragmenter.surround), min(len(text), endchar + fragmenter.surround)
+    if fragmenter.autotrim:
+        space = text.find(" ", start, end)
+        if space > 0:
+            start = space + 1
+        space = text.rfind(" ", start, end)
+        if space > 0:
+            end = space
+        start, end = min(start, startchar), max(end, endchar)
+    start, end, cut_start, cut_end = edges(text, start, end, startchar, endchar)
+    escape = formatter._text
+    body = (escape(text[start:startchar]) + formatter.format_token(text, Mark(term, startchar, endchar))
+            + escape(text[endchar:end])).strip()
+    return cut_marks(body, cut_start, cut_end)
 
 
 @dataclass

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings, strategies as st
 from whoosh import highlight
+from whoosh.highlight import HtmlFormatter
 
 from indexer import IndexStore, Searcher
 from indexer.result_column import result_fields
 from indexer.snippets import (FRAGMENTS, SNIPPET_CHARS, EarliestFirstScorer, SurfaceTerms, Wanted, _tokens,
-                              best_fragments, marked_places)
+                              best_fragments, marked_places, one_mark_snippet)
+from indexer.snippet_edges import readable_snippet
 
 WORD_SETS = [["data"], ["genom", "data"], ["health", "data", "patient", "care"], ["crohn"], ["lohde"], ["wa", "ein"]]
 
@@ -66,3 +71,41 @@ def test_an_exact_tie_is_left_to_whoosh(monkeypatch):
     text = "data " + "x" * 600 + " data"
     tokens = [highlight.Token(text="data", startchar=start, endchar=start + 4, boost=1.0) for start in (0, 606)]
     assert best_fragments(_fragmenter(), text, tokens) is None
+
+
+def _readable_the_general_way(fragmenter, text: str, term: str, start: int, end: int, formatter) -> str:
+    """What body_snippets makes of a text with one marked word without the one-mark path: Whoosh's own fragments."""
+    tokens = [highlight.Token(text=term, startchar=start, endchar=end, boost=1.0)]
+    return readable_snippet(formatter, _whoosh(fragmenter, text, tokens))
+
+
+def test_a_text_with_one_mark_gets_the_snippet_the_general_way_makes(searcher):
+    """Every one-mark text of the corpus (each word of each document, marked alone), compared as formatted HTML."""
+    surface = SurfaceTerms(searcher.searcher.schema["body"].analyzer)
+    fragmenter = _fragmenter()
+    reader = searcher.searcher.reader()
+    compared = cut = 0
+    for docnum in range(searcher.searcher.doc_count_all()):
+        text = result_fields(reader, docnum)["body"]
+        for match in list(surface.token.finditer(text))[::3]:
+            term = match.group().lower()
+            ours = one_mark_snippet(fragmenter, HtmlFormatter(tagname="mark"), text, term, match.start(), match.end())
+            whoosh = _readable_the_general_way(fragmenter, text, term, match.start(), match.end(),
+                                               HtmlFormatter(tagname="mark"))
+            assert ours == whoosh, (text[:60], term, match.start())
+            compared += 1
+            cut += "…" in ours
+    assert compared > 1000 and 0 < cut < compared
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n,;:-(<&\"”")), max_size=400), st.data())
+def test_one_mark_snippets_match_the_general_way_on_any_text(text, data):
+    words = list(re.finditer(r"\w+", text))
+    if not words:
+        return
+    match = data.draw(st.sampled_from(words))
+    fragmenter = _fragmenter()
+    ours = one_mark_snippet(fragmenter, HtmlFormatter(tagname="mark"), text, match.group(), match.start(), match.end())
+    assert ours == _readable_the_general_way(fragmenter, text, match.group(), match.start(), match.end(),
+                                             HtmlFormatter(tagname="mark"))

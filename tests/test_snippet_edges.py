@@ -8,7 +8,9 @@ import pytest
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from indexer.snippet_edges import readable_snippet
+from hypothesis import given, settings, strategies as st
+
+from indexer.snippet_edges import REACH_BACK, SENTENCE_END, readable_snippet, sentence_start
 
 FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
 LONG = ("The opening speaker welcomed everyone. Kym presented insights from harnessing AI to identify patients "
@@ -69,3 +71,16 @@ def test_search_snippets_start_and_end_at_boundaries(client, q):
         text = plain(hit["snippet"])
         assert text[0].isupper() or text[0] in "“\"(…0123456789", (q, text[:40])
         assert text.rstrip()[-1] in ".!?…”\"’)", (q, text[-40:])
+
+
+SENTENCE_TEXT = st.text(alphabet=st.sampled_from(list("ab .!?\n\t\"”’)(3")), max_size=300)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(SENTENCE_TEXT, st.integers(min_value=0, max_value=300))
+def test_sentence_start_is_where_the_last_sentence_end_before_it_ends(text, at):
+    """sentence_start looks from the right; the scan from the left over the same window is the reference."""
+    at = min(at, len(text))
+    floor = max(0, at - REACH_BACK)
+    ends = [m.end() for m in SENTENCE_END.finditer(text, floor, at)]
+    assert sentence_start(text, at) == (ends[-1] if ends else (0 if floor == 0 else None))
