@@ -56,7 +56,7 @@ class Coverage:
 
     def unmatched(self, within: np.ndarray) -> list[str]:
         """The concepts (as typed) that no document of `within` matches."""
-        return [c.word for c in self.concepts if not np.any(c.mask & within)]
+        return [c.word for c in self.concepts if not (c.mask & within).any()]
 
     def rank(self, scores: np.ndarray) -> np.ndarray:
         """Scores that put documents matching every concept first, then weigh the rest by their share.

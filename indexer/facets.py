@@ -243,18 +243,19 @@ class FacetTable:
         """The buckets of the values in `order`, then any selected or pinned value not among them."""
         values, names = self.values[facet], self.names[facet]
         chosen, pinned = set(selected), self.pinned.get(facet, [])
+        marked = set(pinned)
         buckets = [FacetBucket(values[i], names[i], counts.get(i, 0), values[i] in chosen,
-                               None if mentions is None else mentions.get(i, 0)) for i in order]
+                               None if mentions is None else mentions.get(i, 0), values[i] in marked) for i in order]
         if not chosen and not pinned:
             return buckets
         shown = {b.value for b in buckets}
         numbers = self.numbers[facet]
-        buckets += [FacetBucket(v, self.label(facet, v), counts.get(numbers[v], 0) if v in numbers else 0, v in chosen)
-                    for v in dict.fromkeys([*selected, *pinned]) if v not in shown]
-        for bucket in buckets:
-            bucket.pinned = bucket.value in pinned
-            if mentions is not None and bucket.mentions is None:
-                bucket.mentions = mentions.get(numbers[bucket.value], 0) if bucket.value in numbers else 0
+        for value in dict.fromkeys([*selected, *pinned]):
+            if value not in shown:
+                number = numbers.get(value)
+                buckets.append(FacetBucket(value, self.label(facet, value), 0 if number is None else counts.get(number, 0),
+                                           value in chosen, None if mentions is None else
+                                           (0 if number is None else mentions.get(number, 0)), value in marked))
         return buckets
 
     FEW = 64  # matches whose values are counted one by one: numpy's per-call cost outweighs its speed below this

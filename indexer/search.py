@@ -215,7 +215,7 @@ class Searcher:
     def _facets(self, sel: Selection) -> dict:
         """Counts per facet; a facet with its own filter counts without it, so its other values stay choosable."""
         result = {}
-        hits = np.flatnonzero(sel.hits)  # once for every facet without a filter of its own
+        hits = sel.hit_numbers
         tallies = self.table.tally_all(hits) if len(hits) <= self.table.FEW else None  # likewise
         for name in FACET_FIELDS:
             if name in sel.selections:
@@ -253,19 +253,21 @@ class Searcher:
 
 def only_mentioned(result: dict, sel: Selection) -> list[dict]:
     """The selected topics a result names without being about them, with the sentences that name them."""
-    wanted = [t for t in sel.filters.get("topic", []) if t not in result.get("topics", [])]
+    if "topic" not in sel.filters:
+        return []
+    wanted = [t for t in sel.filters["topic"] if t not in result.get("topics", [])]
     return [m for m in result.get("mentions", []) if m["topic"] in wanted]
 
 
 def ranked_documents(sel: Selection, table, sort: str, start: int, limit: int) -> np.ndarray:
     """Document numbers of hits start..limit: by relevance, or in programme order (records about a topic first)."""
     if sort == "programme":
-        docs = table.in_programme_order(np.flatnonzero(sel.hits))
+        docs = table.in_programme_order(sel.hit_numbers)
         tiers = sel.tiers()
         if tiers is not None:
             docs = docs[np.argsort(tiers[docs], kind="stable")]
         return docs[start:limit]
-    return top_documents(sel.ranking(), sel.hits, limit, table.order)[start:limit]
+    return top_documents(sel.ranking(), sel.hit_numbers, limit, table.order)[start:limit]
 
 
 def improves(original, corrected) -> bool:
@@ -292,8 +294,9 @@ def corrected_response(original: SearchResponse, corrected: SearchResponse) -> S
 
 
 def top_documents(scores: np.ndarray, hits: np.ndarray, limit: int, order: np.ndarray | None = None) -> np.ndarray:
-    """The `limit` best hits, highest score first; equal scores in programme order (`order`, else document number)."""
-    candidates = np.flatnonzero(hits)
+    """The `limit` best hits (a match vector, or the hits' document numbers), highest score first; equal scores in
+    programme order (`order`, else document number)."""
+    candidates = np.flatnonzero(hits) if hits.dtype == bool else hits
     values = scores[candidates]
     if len(candidates) > limit:
         kth = np.partition(values, len(values) - limit)[len(values) - limit]

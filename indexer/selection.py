@@ -7,6 +7,7 @@ same way and filter topics the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -34,9 +35,14 @@ class Selection:
     also: list[str] = field(default_factory=list)
     plan: QueryPlan | None = None  # the text's plan, shared with every search of the text: read only
 
+    @cached_property
+    def hit_numbers(self) -> np.ndarray:
+        """The hits' document numbers, ascending: found once for the page, the facets and the total."""
+        return np.flatnonzero(self.hits)
+
     @property
     def total(self) -> int:
-        return int(np.count_nonzero(self.hits))
+        return len(self.hit_numbers)
 
     @property
     def remaining(self) -> str | None:

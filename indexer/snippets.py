@@ -171,6 +171,8 @@ def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict
     One tokenizing pass serves every analyzer (they share TOKEN_PATTERN); the keys come in the
     order the separate passes would have made them: the body's terms, then each language's.
     """
+    if len(parts) == 1 and parts[0].forms is not None:
+        return _one_part_places(text, parts[0], charlimit)
     found: list[dict[str, list]] = [{} for _ in parts]
     analyses = [(part.surface, part.surface.remembered, part.terms, places) for part, places in zip(parts, found)]
     for match in _words(text, parts, charlimit):
@@ -182,6 +184,25 @@ def marked_places(text: str, parts: list[Wanted], charlimit: int | None) -> dict
                 if term in terms:
                     places.setdefault(term, []).append((match.start(), match.end()))
     return {part.key + term: places for part, terms in zip(parts, found) for term, places in terms.items()}
+
+
+def _one_part_places(text: str, part: Wanted, charlimit: int | None) -> dict[str, list]:
+    """marked_places for one analyzer whose written forms are known (a talk in English, the usual case): the same
+    places, found in one loop over the candidate runs."""
+    runs = candidate_runs(text, part.forms, charlimit)
+    if runs is None:
+        runs = [(0, len(text))]
+    places: dict[str, list] = {}
+    surface, terms, key = part.surface, part.terms, part.key
+    remembered, words = surface.remembered, surface.token.finditer
+    for start, end in runs:
+        for match in words(text, start, end):
+            if charlimit and match.end() > charlimit:  # the fragmenter drops such words; so do the next ones
+                return places
+            for term in remembered(match.group()) or surface(match.group()):
+                if term in terms:
+                    places.setdefault(key + term, []).append((match.start(), match.end()))
+    return places
 
 
 def _words(text: str, parts: list[Wanted], charlimit: int | None) -> Iterator[re.Match]:

@@ -111,3 +111,39 @@ def test_an_updated_table_tallies_at_once_as_it_counts_densely():
         mask[rng.sample(range(table.size), size)] = True
         for facet in table.pairs:
             assert _tallied_buckets(table, facet, mask) == buckets(table, facet, mask, [], -1), facet
+
+
+def _by_definition(table: FacetTable, facet: str, docs: list[int], selected: list[str], limit: int) -> list[tuple]:
+    """The buckets as the facet sidebar defines them, worked out document by document: values the matches carry
+    (topics also those they only mention), most first, then more carried than mentioned, then by label; then every
+    selected or pinned value not listed, in that order; each flagged selected or pinned."""
+    rows = [table.values_of(doc) for doc in docs]
+    count = {v: sum(v in row.get(facet, []) for row in rows) for v in table.values[facet]}
+    topic = facet == "topic" and "mentions" in table.pairs
+    mentions = {v: sum(v in row.get("mentions", []) for row in rows) for v in table.values[facet]} if topic else {}
+    label_rank = {v: r for r, v in enumerate(sorted(table.values[facet], key=lambda v: table.label(facet, v)))}
+    weight = {v: count[v] + mentions.get(v, 0) for v in count}
+    listed = sorted((v for v in weight if weight[v]), key=lambda v: (-weight[v], -count[v], label_rank[v]))[:limit]
+    pinned = table.pinned.get(facet, [])
+    listed += [v for v in dict.fromkeys([*selected, *pinned]) if v not in listed]
+    return [(v, table.label(facet, v), count.get(v, 0), v in selected, mentions.get(v, 0) if topic else None,
+             v in pinned) for v in listed]
+
+
+@pytest.mark.parametrize("size", [1, 3, 40])
+def test_buckets_are_what_the_sidebar_defines_on_both_paths(table, size):
+    assert table.pinned.get("topic"), "the shipped taxonomy pins its core topics"
+    rng = random.Random(size + 7)
+    for _ in range(5):
+        docs = sorted(rng.sample(range(table.size), size))
+        mask = np.zeros(table.size, dtype=bool)
+        mask[docs] = True
+        hits = np.asarray(docs, dtype=np.int64)
+        for facet in table.pairs:
+            for selected in ([], rng.sample(table.values[facet], min(1, len(table.values[facet]))) + ["no-such-value"]):
+                expected = _by_definition(table, facet, docs, selected, 5)
+                assert buckets(table, facet, mask, selected, -1) == expected, (facet, selected)
+                assert buckets(table, facet, mask, selected, 64) == expected, (facet, selected)
+            tallied = [(b.value, b.label, b.count, b.selected, b.mentions, b.pinned) for b in
+                       table.count(facet, mask, [], 5, hits=hits, tallies=table.tally_all(hits))]
+            assert tallied == _by_definition(table, facet, docs, [], 5), facet

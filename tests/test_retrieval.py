@@ -140,6 +140,7 @@ def test_top_documents_breaks_ties_in_programme_order():
     hits = np.array([True, True, True, True, True, False])
     assert top_documents(scores, hits, 3).tolist() == [1, 3, 4]
     assert top_documents(scores, hits, 10).tolist() == [1, 3, 4, 2, 0]
+    assert top_documents(scores, np.flatnonzero(hits), 3).tolist() == [1, 3, 4]  # the hits' numbers do as well
 
 
 SNIPPET_QUERIES = ["genomic data", "Crohn's", "tumour", "Løhde", "the data of patients", "cross-border",
