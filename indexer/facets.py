@@ -231,13 +231,12 @@ class FacetTable:
     def _plain_buckets(self, facet: str, counts: dict[int, int], limit: int | None) -> list[FacetBucket]:
         """count()'s buckets for a facet without selected, pinned or mentioned values, from the hits' tally: made
         directly, as nine facets of a rare word's few results spent more in the general path than in counting."""
-        if len(counts) > 1:
-            ranks = self.label_order[facet]
-            order = sorted(counts, key=lambda i: (-counts[i], ranks.item(i)))[:limit]
-        else:
-            order = list(counts)
         values, names = self.values[facet], self.names[facet]
-        return [FacetBucket(values[i], names[i], counts[i]) for i in order]
+        if len(counts) < 2:
+            return [FacetBucket(values[i], names[i], n) for i, n in counts.items()]
+        # by count, then label, then number: the label ranks' order (_ranks sorts labels stably), without them
+        order = sorted([(-n, names[i], i) for i, n in counts.items()])[:limit]
+        return [FacetBucket(values[i], label, -n) for n, label, i in order]
 
     def _buckets(self, facet: str, counts, mentions, order: list[int], selected: list[str]) -> list[FacetBucket]:
         """The buckets of the values in `order`, then any selected or pinned value not among them."""
@@ -286,8 +285,8 @@ class FacetTable:
             i: counts.get(i, 0) + mentions.get(i, 0) for i in counts.keys() | mentions.keys()}
         if len(weight) < 2:
             return counts, mentions, list(weight)
-        ranks = self.label_order[facet]
-        order = sorted(weight, key=lambda i: (-weight[i], -counts.get(i, 0), ranks.item(i)))
+        names = self.names[facet]  # by weight, count, then label and number: the label ranks' order (see _ranks)
+        order = [i for _, _, _, i in sorted([(-w, -counts.get(i, 0), names[i], i) for i, w in weight.items()])]
         return counts, mentions, order
 
     def _tally(self, facet: str, hits: np.ndarray) -> dict[int, int]:
