@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import threading
 
+from whoosh import query as wq
+
 from .coverage import ConceptLeaves, concept_leaves
 from .expansion import SynonymExpander
 from .facets import FacetTable
 from .query import ParsedQuery, extract_field_filters, parse_user_query, shorten
-from .retrieval import leaf_queries, query_terms
+from .impacts import ImpactIndex
+from .retrieval import leaf_queries, leaf_words, query_terms
 
 PLANS = 4096  # texts remembered per build; then forgotten at once and refilled
 LEAVES = 100_000  # and at most this many word and phrase queries in them (a long question has hundreds), ~25 MB
@@ -23,17 +26,18 @@ LEAVES = 100_000  # and at most this many word and phrase queries in them (a lon
 class QueryPlan:
     """One query text, understood. Shared by every search of the text: read it, never change it."""
 
-    __slots__ = ("text", "filters", "notices", "all_of", "added", "parsed", "concepts", "size", "_terms",
+    __slots__ = ("text", "filters", "notices", "all_of", "added", "parsed", "evaluated", "concepts", "size", "_terms",
                  "adds_matches")
 
     def __init__(self, text: str, filters: dict[str, list[str]], notices: list[str], all_of: set[str],
-                 added: list[str], parsed: ParsedQuery, concepts: ConceptLeaves):
+                 added: list[str], parsed: ParsedQuery, concepts: ConceptLeaves, evaluated):
         self.text = text  # the words, field filters taken out, before synonym expansion
         self.filters = filters  # facet filters the text names (`topic:ai`)
         self.notices = notices  # what reading the text changed (shortened, a filter left out, syntax)
         self.all_of = all_of  # facets the text asks to match all values of (`topic:a AND topic:b`)
         self.added = added  # synonyms the expansion added
         self.parsed = parsed
+        self.evaluated = evaluated  # the query to evaluate: the parsed one less the words this build does not hold
         self.concepts = concepts
         self.size = len(leaf_queries(parsed.query))  # what remembering it costs, in leaf queries
         self._terms: list[tuple[str, str]] | None = None
@@ -49,8 +53,8 @@ class QueryPlan:
 class QueryPlans:
     """The plans of one build's query texts, for one kind of index (records or quotes)."""
 
-    def __init__(self, table: FacetTable, parser, expander: SynonymExpander):
-        self.table, self.parser, self.expander = table, parser, expander
+    def __init__(self, table: FacetTable, parser, expander: SynonymExpander, impacts: ImpactIndex):
+        self.table, self.parser, self.expander, self.impacts = table, parser, expander, impacts
         self._plans: dict[str, QueryPlan] = {}
         self._leaves = 0
         self._lock = threading.Lock()
@@ -77,4 +81,24 @@ class QueryPlans:
         parsed = parse_user_query(self.parser, expanded)
         analysed = getattr(self.parser, "analysed", None)
         concepts = concept_leaves(self.expander, self.parser.schema, parsed.query, text, analysed)
-        return QueryPlan(text, filters, notices, all_of, added, parsed, concepts)
+        return QueryPlan(text, filters, notices, all_of, added, parsed, concepts,
+                         without_absent_words(parsed.query, self.impacts))
+
+
+def without_absent_words(query: wq.Query, impacts: ImpactIndex) -> wq.Query:
+    """A word, or words and phrases OR-ed, less the words no document of the build holds in their field: they add
+    to no score and match nothing, and a rare word is absent from most of the seven fields a word is sought in.
+    Any other query is kept as it is."""
+    def held(q: wq.Query) -> bool:
+        return type(q) is not wq.Term or len(impacts.postings(q.fieldname, leaf_words(q)[0])[0]) > 0
+
+    if type(query) is wq.Term:
+        return query if held(query) else wq.NullQuery
+    if type(query) is not wq.Or or not all(type(q) in (wq.Term, wq.Phrase) for q in query.subqueries):
+        return query
+    kept = [q for q in query.subqueries if held(q)]
+    if not kept:
+        return wq.NullQuery
+    if len(kept) == 1 and query.boost == 1.0:
+        return kept[0]
+    return wq.Or(kept, boost=query.boost) if len(kept) < len(query.subqueries) else query

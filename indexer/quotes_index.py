@@ -218,7 +218,7 @@ class QuoteIndex:
                                    + "). Rebuild it with `confarchive build`.") from None
         self.parser = quote_parser(self.index.schema)
         self.expander = SynonymExpander(meta.get("synonyms", []))
-        self.plans = QueryPlans(self.facets, self.parser, self.expander)
+        self.plans = QueryPlans(self.facets, self.parser, self.expander, self.impacts)
         self._searchers = SearcherPool(self.index, self)
 
     def searcher(self):

@@ -128,7 +128,7 @@ class QueryTools:
         schema = handle.index.schema  # Whoosh reads it from disk on every access
         self.parser = make_parser(schema)
         self.expander = SynonymExpander(handle.meta.get("synonyms", []))
-        self.plans = QueryPlans(handle.facets, self.parser, self.expander)
+        self.plans = QueryPlans(handle.facets, self.parser, self.expander, handle.impacts)
         self.spelling = SpellingMemory()
         self.surface = SurfaceTerms(schema["body"].analyzer)
         self.language_surfaces = {(code, name): SurfaceTerms(schema[name].analyzer)
@@ -245,7 +245,7 @@ class Searcher:
                              readable=True, languages=languages)
 
     def _result(self, fields: dict, snippet: str, sel: Selection) -> dict:
-        result = dict(fields["payload"])
+        result = fields["payload"]  # unpickled for this page alone: filled in place
         result["snippet"] = snippet or html.escape(_lead(fields["body"]))
         result["mentioned"] = only_mentioned(result, sel)
         return result

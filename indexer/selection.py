@@ -71,7 +71,7 @@ def select(request, plans: QueryPlans, evaluator: Evaluator, facets: tuple[str, 
                for name in facets if request.filters.get(name) or plan.filters.get(name)}
     topic_mode = "all" if "topic" in plan.all_of else request.topic_mode
     parsed = plan.parsed
-    found = evaluator.run(parsed.query)
+    found = evaluator.run(plan.evaluated)
     added = plan.added
     if added and explain_synonyms:
         if plan.adds_matches is None:

@@ -94,10 +94,9 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
     """
     fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=80, autotrim=True)
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-    scorer = EarliestFirstScorer()
     body = [Wanted.of(surface, words, "")] if words else []
     wanted = [(Wanted.of(language.surface, language.words, f"{index}:"), language.docs)
-              for index, language in enumerate(languages) if language.words]
+              for index, language in enumerate(languages) if language.words and language.docs]
     snippets = {}
     for docnum, text in docs.items():
         parts = body + [part for part, language_docs in wanted if docnum in language_docs]
@@ -112,8 +111,8 @@ def body_snippets(surface: SurfaceTerms, words: list[str], docs: dict[int, str],
             continue
         fragments = best_fragments(fragmenter, text, tokens)
         if fragments is None:  # an exact tie, which Whoosh breaks by object id: let it
-            fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS, scorer,
-                                                highlight.FIRST)
+            fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), FRAGMENTS,
+                                                EarliestFirstScorer(), highlight.FIRST)
         snippets[docnum] = readable_snippet(formatter, fragments) if readable else formatter.format(fragments)
     return snippets
 
@@ -199,7 +198,9 @@ def _one_part_places(text: str, part: Wanted, charlimit: int | None) -> dict[str
         for match in words(text, start, end):
             if charlimit and match.end() > charlimit:  # the fragmenter drops such words; so do the next ones
                 return places
-            for term in remembered(match.group()) or surface(match.group()):
+            word = match.group()
+            found = remembered(word)
+            for term in surface(word) if found is None else found:
                 if term in terms:
                     places.setdefault(key + term, []).append((match.start(), match.end()))
     return places

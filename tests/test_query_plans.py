@@ -4,6 +4,7 @@ memory keeps within its bounds."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from archive import load_corpus
@@ -20,7 +21,8 @@ QUERIES = ["genomics", "EHDS", "european health data space", '"health data" cons
 
 def _fresh(tools_owner) -> None:
     """Give the owner of `plans` (query tools or a quote index) a memory that knows no text yet."""
-    tools_owner.plans = QueryPlans(tools_owner.plans.table, tools_owner.plans.parser, tools_owner.plans.expander)
+    plans = tools_owner.plans
+    tools_owner.plans = QueryPlans(plans.table, plans.parser, plans.expander, plans.impacts)
 
 
 @pytest.mark.parametrize("match", ["any", "all"])
@@ -87,3 +89,16 @@ def test_the_plans_stay_within_their_bounds(index_dir, monkeypatch):
         assert len(plans._plans) <= 50 and plans._leaves <= 2_000
         assert plans._leaves == sum(plan.size for plan in plans._plans.values())
     assert plans._plans  # still remembering after starting again
+
+
+def test_leaving_out_the_words_a_build_lacks_changes_no_match_and_no_score(index_dir):
+    """A plan evaluates its query less the words no document holds in their field; the full parsed query is the
+    reference: the same documents with exactly the same scores."""
+    searcher = Searcher(IndexStore(index_dir).handle())
+    pruned = 0
+    for q in QUERIES + ["Crohn", "registries", '"rare diseases" zzzzqqq', "Buchanan genomics", "Anwendungen"]:
+        plan = searcher.tools.plans.plan(q)
+        full, evaluated = searcher.evaluator.run(plan.parsed.query), searcher.evaluator.run(plan.evaluated)
+        assert np.array_equal(evaluated.mask, full.mask) and np.array_equal(evaluated.scores, full.scores), q
+        pruned += plan.evaluated is not plan.parsed.query
+    assert pruned >= 5  # most words are absent from some of the seven fields
