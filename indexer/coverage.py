@@ -35,6 +35,7 @@ class Concept:
 class Coverage:
     concepts: list[Concept]
     size: int
+    whole: bool = False  # one concept, whose documents are exactly those the query matched
 
     @property
     def several(self) -> bool:
@@ -54,8 +55,11 @@ class Coverage:
         """The documents that match every concept (all documents when there are none)."""
         return self.counts == len(self.concepts)
 
-    def unmatched(self, within: np.ndarray) -> list[str]:
-        """The concepts (as typed) that no document of `within` matches."""
+    def unmatched(self, within: np.ndarray, hits: np.ndarray | None = None) -> list[str]:
+        """The concepts (as typed) that no document of `within` matches. `hits`: the query's matches within it, when
+        known; the whole query's one concept is unmatched exactly when there are none."""
+        if self.whole and hits is not None:
+            return [] if hits.any() else [self.concepts[0].word]
         return [c.word for c in self.concepts if not (c.mask & within).any()]
 
     def rank(self, scores: np.ndarray) -> np.ndarray:
@@ -114,7 +118,7 @@ def evaluate_concepts(concepts: ConceptLeaves, evaluator: Evaluator, matched: np
     one concept's words or phrases OR-ed together matches exactly that concept's, so they are not looked up again."""
     if matched is not None and concepts.whole:
         (number, _), = concepts.leaves.items()
-        return Coverage([Concept(concepts.words[number], matched)], evaluator.size)
+        return Coverage([Concept(concepts.words[number], matched)], evaluator.size, whole=True)
     return Coverage([Concept(concepts.words[n], evaluator.matching(*concepts.leaves[n]) & evaluator.live)
                      for n in sorted(concepts.leaves)], evaluator.size)
 

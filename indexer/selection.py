@@ -7,7 +7,6 @@ same way and filter topics the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
@@ -35,10 +34,8 @@ class Selection:
     also: list[str] = field(default_factory=list)
     plan: QueryPlan | None = None  # the text's plan, shared with every search of the text: read only
 
-    @cached_property
-    def hit_numbers(self) -> np.ndarray:
-        """The hits' document numbers, ascending: found once for the page, the facets and the total."""
-        return np.flatnonzero(self.hits)
+    def __post_init__(self):
+        self.hit_numbers = np.flatnonzero(self.hits)  # ascending: found once for the page, the facets and the total
 
     @property
     def total(self) -> int:
@@ -85,9 +82,10 @@ def select(request, plans: QueryPlans, evaluator: Evaluator, facets: tuple[str, 
     coverage = evaluate_concepts(plan.concepts, evaluator, found.mask)
     matching = found.mask & coverage.all_mask if request.match == "all" else found.mask
     matched_all = int(np.count_nonzero(found.mask & allowed & coverage.all_mask)) if coverage.several else None
-    unmatched = coverage.unmatched(allowed) if not parsed.is_browse else []
+    hits = matching & allowed
+    unmatched = coverage.unmatched(allowed, hits) if not parsed.is_browse else []
     return Selection(parsed, plan.text, filters, topic_mode, found, coverage, selections, about, matching,
-                     matching & allowed, matched_all, unmatched, plan.notices + parsed.notices, list(added), plan)
+                     hits, matched_all, unmatched, plan.notices + parsed.notices, list(added), plan)
 
 
 def _adds_matches(parser, evaluator: Evaluator, found: Matches, text: str) -> bool:

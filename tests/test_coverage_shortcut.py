@@ -52,3 +52,19 @@ def test_the_parser_s_remembered_stems_are_the_language_analyzers_own(searcher):
         words = searcher.tools.expander.concept_words(text)
         owners = _language_owners(schema, words)
         assert owners and owners == _language_owners(schema, words, parser.analysed), text
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_unmatched_from_the_hits_equals_looking_at_each_concept(searcher, text):
+    """With the query's hits given, a whole-query concept is unmatched exactly when there are none; the reference
+    is the concept-by-concept check, under filters that leave some, one or no documents."""
+    tools, evaluator, table = searcher.tools, searcher.evaluator, searcher.table
+    expanded, _ = tools.expander.expand(text)
+    query = parse_user_query(tools.parser, expanded).query
+    found = evaluator.run(query)
+    coverage = measure(tools.expander, evaluator, query, text, found.mask, tools.parser.analysed)
+    hit = np.flatnonzero(found.mask)
+    only_one = np.zeros(table.size, dtype=bool)
+    only_one[hit[:1]] = True
+    for allowed in (table.live, table.selection_mask("kind", ["speaker"]), only_one, ~table.live):
+        assert coverage.unmatched(allowed, found.mask & allowed) == coverage.unmatched(allowed), text
