@@ -69,7 +69,7 @@ class Evaluator:
             if hits is None:
                 mask |= self.evaluate(q).mask
             elif len(hits[0]):
-                mask[hits[0]] = True
+                mask[_index(hits[0])] = True
         return mask
 
     def _hits(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray] | None:
@@ -86,6 +86,7 @@ class Evaluator:
     def term(self, field: str, text: str) -> Matches:
         found = self.nothing()
         docs, scores = self.impacts.postings(field, text)
+        docs = _index(docs)
         found.mask[docs] = True
         found.scores[docs] = scores
         return found
@@ -101,6 +102,7 @@ class Evaluator:
                 docs, scores = hits
                 if not len(docs):  # a word most fields lack
                     continue
+                docs = _index(docs)
                 found.mask[docs] = True
                 found.scores[docs] += scores * np.float64(sub.boost) if sub.boost != 1.0 else scores
                 continue
@@ -136,6 +138,7 @@ class Evaluator:
 
     def _phrase(self, q: wq.Phrase) -> Matches:
         docs, scores = self.phrase_hits(q)
+        docs = _index(docs)
         found = self.nothing()
         found.mask[docs] = True
         found.scores[docs] = scores
@@ -277,6 +280,12 @@ def query_terms(q: wq.Query, reader=None) -> list[tuple[str, str]]:
     for child in q.children():
         found += query_terms(child, reader)
     return list(dict.fromkeys(found))
+
+
+def _index(docs: np.ndarray) -> np.ndarray:
+    """Document numbers as numpy's own index type: postings keep them as int32 (half the disk), and numpy converts
+    an int32 index on every use, which cost more than the indexing (1.3 against 0.25 µs for one document)."""
+    return docs.astype(np.intp, copy=False)
 
 
 def _text(value) -> str:
