@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import html
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -130,22 +131,28 @@ def _only_place(places: dict[str, list], charlimit: int | None) -> tuple[str, in
 def one_mark_snippet(fragmenter: highlight.PinpointFragmenter, formatter: highlight.HtmlFormatter, text: str,
                      term: str, startchar: int, endchar: int) -> str:
     """The readable snippet of a text with one marked word, made directly: what best_fragments picks (the one
-    fragment PinpointFragmenter makes around it, trimmed as its _autotrim trims) and readable_snippet makes of it,
+    fragment PinpointFragmenter makes around it, trimmed as its autotrim trims) and readable_snippet makes of it,
     without the fragment, token and scoring objects (tests/test_best_fragments.py compares the two ways)."""
     start, end = max(0, startchar - fragmenter.surround), min(len(text), endchar + fragmenter.surround)
     if fragmenter.autotrim:
-        space = text.find(" ", start, end)
-        if space > 0:
-            start = space + 1
-        space = text.rfind(" ", start, end)
-        if space > 0:
-            end = space
-        start, end = min(start, startchar), max(end, endchar)
+        start, end = _trimmed(text, start, end, startchar, endchar)
     start, end, cut_start, cut_end = edges(text, start, end, startchar, endchar)
-    escape = formatter._text
-    body = (escape(text[start:startchar]) + formatter.format_token(text, Mark(term, startchar, endchar))
-            + escape(text[endchar:end])).strip()
+    body = (html.escape(text[start:startchar], quote=False)  # as HtmlFormatter escapes the text between marks
+            + formatter.format_token(text, Mark(term, startchar, endchar))
+            + html.escape(text[endchar:end], quote=False)).strip()
     return cut_marks(body, cut_start, cut_end)
+
+
+def _trimmed(text: str, start: int, end: int, first: int, last: int) -> tuple[int, int]:
+    """A fragment's edges as PinpointFragmenter's autotrim leaves them: after its first space and before its last,
+    never inside its marks (`first`: where they begin, `last`: where they end)."""
+    space = text.find(" ", start, end)
+    if space > 0:
+        start = space + 1
+    space = text.rfind(" ", start, end)
+    if space > 0:
+        end = space
+    return min(start, first), max(end, last)
 
 
 @dataclass
@@ -262,7 +269,7 @@ def _score(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int,
     matches = tokens[first:last + 1]
     score = sum(t.boost for t in matches)
     score *= (len({t.text for t in matches}) * 100) or 1
-    if fragmenter.autotrim:  # PinpointFragmenter._autotrim's start
+    if fragmenter.autotrim:  # where _trimmed puts the start
         space = text.find(" ", startchar, span[3])
         startchar = min(space + 1 if space > 0 else startchar, matches[0].startchar)
     return score - startchar * 1e-9
@@ -270,10 +277,10 @@ def _score(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int,
 
 def _fragment(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int, int]) -> highlight.Fragment:
     first, last, startchar, endchar = span
-    fragment = highlight.Fragment(text, tokens[first:last + 1], startchar, endchar)
+    matches = tokens[first:last + 1]
     if fragmenter.autotrim:
-        fragmenter._autotrim(fragment)
-    return fragment
+        startchar, endchar = _trimmed(text, startchar, endchar, matches[0].startchar, matches[-1].endchar)
+    return highlight.Fragment(text, matches, startchar, endchar)
 
 
 class Mark:
