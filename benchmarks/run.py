@@ -95,6 +95,7 @@ def fts_runner(path: Path) -> tuple:
 def measure_size(size: int, cache: Path, options: Options) -> dict:
     """Everything measured at one corpus size, as plain data."""
     build, corpus_dir, index_dir, docs = build_phase(size, cache, options.seed, options.generator)
+    os.sync()  # the builds' files written out now, not by the kernel while the first class is timed
     queries = make_queries(docs, options.per_class, with_quotes=measure.quotes_available())
     result = {"size": size, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "build": build,
               "load_average": {"before": os.getloadavg()[0]},
