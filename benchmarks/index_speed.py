@@ -84,13 +84,14 @@ def measure_phrases(corpus_dir: Path, index_dir: Path, fts5: Path, per_length: i
            "examples": {q.cls: q.q for q in reversed(queries)}}
     whoosh = measure.whoosh_runner(index_dir)
     out["whoosh_hits"] = phrases.hits(queries, whoosh)
-    out["whoosh"] = measure.time_classes(queries, whoosh, repeat)
     run_fts, searcher = fts_runner(fts5)
     try:
         out["fts5_hits"] = phrases.hits(queries, run_fts)
-        out["fts5"] = measure.time_classes(queries, run_fts, repeat)
+        timed = measure.time_side_by_side(queries, {"whoosh": (whoosh, lambda q: True),
+                                                    "fts5": (run_fts, lambda q: True)}, repeat)
     finally:
         searcher.close()
+    out["whoosh"], out["fts5"] = timed["whoosh"], timed["fts5"]
     out["load_average_after"] = os.getloadavg()[0]
     out["queries"] = [q.q for q in queries]
     return out
@@ -150,7 +151,8 @@ def phrase_section(data: dict | None) -> list[str]:
                      f"| {_f(w['p95_ms'])} | {_f(w['cpu_ms'])} | {_f(f.get('p50_ms'))} | {_f(f.get('p95_ms'))} "
                      f"| {_f(f.get('cpu_ms'))} | {_f(ratio)}× |")
     lines += ["", "Times in ms; n is distinct phrases, each timed `--repeat` times after one warm-up pass (and, from "
-              "the eleventh run on, a wait until this process is idle); CPU is "
+              "the eleventh run on, a wait until this process is idle; from the fifteenth, until the machine is, "
+              "with Whoosh's and FTS5's passes taken in turn); CPU is "
               "mean CPU ms per search of this process. Examples: "
               + "; ".join(f"{cls}: `{q}`" for cls, q in sorted(data["examples"].items())), ""]
     return lines

@@ -52,17 +52,20 @@ def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat:
               "load_average": {"before": os.getloadavg()[0]},
               "examples": {q.cls: (q.q + (" " + json.dumps(q.filters) if q.filters else "")) for q in queries},
               "latency": {}}
-    log(f"{size}: in-process Whoosh")
-    result["latency"]["whoosh"] = measure.time_classes(queries, measure.whoosh_runner(index_dir), repeat)
+    whoosh = measure.whoosh_runner(index_dir)
     fts_path = cache / f"fts5-{size}{suffix}.sqlite"
     if fts_path.is_file():  # the baseline built by the run that built the index, over the same documents
-        log(f"{size}: FTS5")
+        log(f"{size}: in-process Whoosh and FTS5, passes in turn")
         run_fts, searcher = fts_runner(fts_path)
         try:
-            result["latency"]["fts5"] = measure.time_classes([q for q in queries if q.cls != "quotes"], run_fts,
-                                                             repeat)
+            timed = measure.time_side_by_side(queries, {"whoosh": (whoosh, lambda q: True),
+                                                        "fts5": (run_fts, lambda q: q.cls != "quotes")}, repeat)
         finally:
             searcher.close()
+        result["latency"]["whoosh"], result["latency"]["fts5"] = timed["whoosh"], timed["fts5"]
+    else:
+        log(f"{size}: in-process Whoosh")
+        result["latency"]["whoosh"] = measure.time_classes(queries, whoosh, repeat)
     log(f"{size}: HTTP")
     with measure.servers(corpus_dir, index_dir, threads=threads) as procs:
         run, conn = measure.http_runner(procs[0][0])

@@ -82,6 +82,42 @@ def time_classes(queries: list[Query], run: Callable[[Query], object], repeat: i
     return out
 
 
+def time_side_by_side(queries: list[Query], engines: dict[str, tuple[Callable[[Query], object], Callable[[Query], bool]]],
+                      repeat: int, budget_s: float = CLASS_BUDGET_S) -> dict[str, dict[str, dict]]:
+    """time_classes for several in-process engines (name -> (run, which queries it answers)), their passes taken
+    in turn: per class, each engine's warm-up pass, one wait until all is idle, then for each repeat one timed
+    pass of each engine. This machine's speed drifts by a third from minute to minute; timing one engine's
+    classes after the other's put a slow spell on whichever ran in it, timed in turn both share it."""
+    by_class: dict[str, list[Query]] = {}
+    for query in queries:
+        by_class.setdefault(query.cls, []).append(query)
+    out: dict[str, dict[str, dict]] = {name: {} for name in engines}
+    for cls, items in by_class.items():
+        answered = {name: [q for q in items if wanted(q)] for name, (_, wanted) in engines.items()}
+        for name, (run, _) in engines.items():
+            for query in answered[name]:
+                run(query)
+        until_idle(time.process_time)
+        samples: dict[str, list[float]] = {name: [] for name in engines}
+        cpu_used = dict.fromkeys(engines, 0.0)
+        deadline = time.monotonic() + budget_s * len(engines)
+        for _ in range(repeat):
+            for name, (run, _) in engines.items():
+                cpu_started = time.process_time()
+                for query in answered[name]:
+                    if time.monotonic() > deadline:
+                        break
+                    started = time.perf_counter()
+                    run(query)
+                    samples[name].append(time.perf_counter() - started)
+                cpu_used[name] += time.process_time() - cpu_started
+        for name in engines:
+            if answered[name]:
+                out[name][cls] = {**summarise(samples[name]),
+                                  "cpu_ms": cpu_used[name] * 1000 / max(len(samples[name]), 1)}
+    return out
+
+
 def until_idle(cpu: Callable[[], float], quiet_s: float = 0.5, limit_s: float = 60.0) -> float:
     """Wait until `cpu` (CPU seconds of the searching process) grows by under a tenth of `quiet_s` in
     `quiet_s`, and the machine as a whole is as quiet (the kernel writing a build's files back counts);

@@ -83,7 +83,9 @@ def _header(results: dict, svg_name: str) -> str:
               "use `/api/search` on a real `confarchive serve` (waitress) over keep-alive loopback connections. "
               "Every class gets one warm-up pass before timing; from the eleventh run's alt report on, the timing "
               "also waits until the searching process is idle (background work the first searches started, "
-              "such as learning the written forms snippets look for, done).", "", f"![p95 latency per query class]({svg_name})", ""]
+              "such as learning the written forms snippets look for, done), and from the fifteenth run on until "
+              "the machine is, and the in-process Whoosh and FTS5 passes of a class are taken in turn, so a slow "
+              "spell of this machine falls on both.", "", f"![p95 latency per query class]({svg_name})", ""]
     return "\n".join(lines)
 
 

@@ -101,16 +101,15 @@ def measure_size(size: int, cache: Path, options: Options) -> dict:
               "load_average": {"before": os.getloadavg()[0]},
               "examples": {q.cls: (q.q + (" " + json.dumps(q.filters) if q.filters else "")) for q in queries},
               "latency": {}}
-    log(f"{size}: in-process Whoosh")
+    log(f"{size}: in-process Whoosh and FTS5, passes in turn")
     whoosh = measure.whoosh_runner(index_dir)
-    result["latency"]["whoosh"] = measure.time_classes(queries, whoosh, options.repeat)
-    log(f"{size}: FTS5")
     run_fts, searcher = fts_runner(cache / f"fts5-{size}{cache_suffix(options.generator)}.sqlite")
     try:
-        result["latency"]["fts5"] = measure.time_classes([q for q in queries if q.cls != "quotes"], run_fts,
-                                                         options.repeat)
+        timed = measure.time_side_by_side(queries, {"whoosh": (whoosh, lambda q: True),
+                                                    "fts5": (run_fts, lambda q: q.cls != "quotes")}, options.repeat)
     finally:
         searcher.close()
+    result["latency"]["whoosh"], result["latency"]["fts5"] = timed["whoosh"], timed["fts5"]
     if options.http:
         _http_phase(size, corpus_dir, index_dir, queries, options, result)
     if options.profile_size == size:

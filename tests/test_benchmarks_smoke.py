@@ -131,3 +131,21 @@ def test_latency_only_times_a_built_index_with_its_fts5_baseline(measured):
     assert set(out["latency"]) == {"whoosh", "fts5", "http"}
     assert {"rare term", "phrase", "faceted: word + 2 filters"} <= set(out["latency"]["fts5"])
     assert all(row["n"] == 1 for row in out["latency"]["http"].values())
+
+
+def test_engines_timed_side_by_side_take_their_passes_in_turn():
+    """Each engine warms up on a class, then the timed passes alternate engine by engine; an engine is timed only on
+    the queries it answers, and a class it answers none of has no row."""
+    from benchmarks.measure import time_side_by_side
+    from benchmarks.queries import Query
+
+    calls: list[tuple[str, str]] = []
+    engines = {name: (lambda q, name=name: calls.append((name, q.q)), wanted)
+               for name, wanted in (("a", lambda q: True), ("b", lambda q: q.cls != "quotes"))}
+    queries = [Query("rare term", "x"), Query("rare term", "y"), Query("quotes", "z")]
+    timed = time_side_by_side(queries, engines, repeat=2)
+    assert calls == [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"),  # warm-up
+                     ("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"), ("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"),
+                     ("a", "z"), ("a", "z"), ("a", "z")]
+    assert timed["a"]["rare term"]["n"] == 4 and timed["b"]["rare term"]["n"] == 4
+    assert timed["a"]["quotes"]["n"] == 2 and "quotes" not in timed["b"]
