@@ -145,7 +145,8 @@ def test_engines_timed_side_by_side_take_their_passes_in_turn():
     queries = [Query("rare term", "x"), Query("rare term", "y"), Query("quotes", "z")]
     timed = time_side_by_side(queries, engines, repeat=2)
     assert calls == [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"),  # warm-up
+                     ("a", "x"), ("b", "x"),  # one untimed search each after the idle wait
                      ("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"), ("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"),
-                     ("a", "z"), ("a", "z"), ("a", "z")]
+                     ("a", "z"), ("a", "z"), ("a", "z"), ("a", "z")]
     assert timed["a"]["rare term"]["n"] == 4 and timed["b"]["rare term"]["n"] == 4
     assert timed["a"]["quotes"]["n"] == 2 and "quotes" not in timed["b"]
