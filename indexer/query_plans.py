@@ -2,8 +2,9 @@
 
 Reading the text (its length budget, `topic:` filters, synonyms, the parsed Whoosh query, which leaves
 stand for which typed concept, the words to mark in snippets) depends only on the text and the build, and
-cost about a tenth of a rare word's search at 10,000 talks. Paging, refining by facets and the spelling
-retry all search the same text again. What the text matches is not remembered: every search evaluates it.
+cost about a third of a rare word's search at 10,000 talks (benchmarks/findings.md, fifteenth run). Paging,
+refining by facets, a page and its API call and the spelling retry all search the same text again. What
+the text matches is not remembered: every search evaluates it.
 """
 
 from __future__ import annotations
