@@ -25,6 +25,7 @@ from .impacts import IMPACTS, keep_parts_of, write_impacts
 from .page_data import catalogue
 from .parallel import alongside
 from .quotes_index import build_quote_index
+from .memory import give_back_free_memory
 from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish, segment_files
 from .query import SEARCH_FIELDS
 from .result_column import RESULT_FIELD, result_value, short_codes
@@ -104,6 +105,7 @@ def build_locked(corpus: Corpus, root: Path, progress: Progress | None, started:
 def build_into(corpus: Corpus, target: Path, progress: Progress | None = None) -> int:
     """Write a whole build (index, scored postings, sidecars, quote index) into an empty folder; return its documents."""
     total = document_count(corpus)
+    give_back_free_memory()  # free pages left shared by the fork would be copied by whichever process reuses them
     with alongside(build_quote_index, corpus, target):
         facets = _write_index(target, iter_documents(corpus), total, progress)
         _write_impacts(target)
