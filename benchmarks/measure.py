@@ -62,34 +62,19 @@ def time_classes(queries: list[Query], run: Callable[[Query], object], repeat: i
     Wall time is what a user waits; CPU time (of this process, or of the server through `cpu`) is what
     the search costs, and stays meaningful when other work shares the machine.
     """
-    by_class: dict[str, list[Query]] = {}
-    for query in queries:
-        by_class.setdefault(query.cls, []).append(query)
-    out = {}
-    for cls, items in by_class.items():
-        for query in items:
-            run(query)
-        until_idle(cpu)
-        samples, deadline, cpu_started = [], time.monotonic() + budget_s, cpu()
-        for _ in range(repeat):
-            for query in items:
-                if time.monotonic() > deadline:
-                    break
-                started = time.perf_counter()
-                run(query)
-                samples.append(time.perf_counter() - started)
-        out[cls] = {**summarise(samples), "cpu_ms": (cpu() - cpu_started) * 1000 / max(len(samples), 1)}
-    return out
+    return time_side_by_side(queries, {"": (run, lambda query: True)}, repeat, budget_s, cpu, wake=False)[""]
 
 
 def time_side_by_side(queries: list[Query], engines: dict[str, tuple[Callable[[Query], object], Callable[[Query], bool]]],
-                      repeat: int, budget_s: float = CLASS_BUDGET_S) -> dict[str, dict[str, dict]]:
+                      repeat: int, budget_s: float = CLASS_BUDGET_S, cpu: Callable[[], float] = time.process_time,
+                      wake: bool = True) -> dict[str, dict[str, dict]]:
     """time_classes for several in-process engines (name -> (run, which queries it answers)), their passes taken
     in turn: per class, each engine's warm-up pass, one wait until all is idle, one untimed search of each
     engine (the first search after the wait ran up to twice as slow, and it fell on the first engine only),
     then for each repeat one timed pass of each engine. This machine's speed drifts by a third from minute to
     minute; timing one engine's classes after the other's put a slow spell on whichever ran in it, timed in
-    turn both share it."""
+    turn both share it. `cpu` and the wait read the searching process's CPU seconds (a server's, for HTTP);
+    without `wake` no untimed search follows the wait."""
     by_class: dict[str, list[Query]] = {}
     for query in queries:
         by_class.setdefault(query.cls, []).append(query)
@@ -99,23 +84,23 @@ def time_side_by_side(queries: list[Query], engines: dict[str, tuple[Callable[[Q
         for name, (run, _) in engines.items():
             for query in answered[name]:
                 run(query)
-        until_idle(time.process_time)
+        until_idle(cpu)
         for name, (run, _) in engines.items():  # a search the idle wait left cold (caches, CPU) is not timed
-            for query in answered[name][:1]:
+            for query in answered[name][:1 if wake else 0]:
                 run(query)
         samples: dict[str, list[float]] = {name: [] for name in engines}
         cpu_used = dict.fromkeys(engines, 0.0)
         deadline = time.monotonic() + budget_s * len(engines)
         for _ in range(repeat):
             for name, (run, _) in engines.items():
-                cpu_started = time.process_time()
+                cpu_started = cpu()
                 for query in answered[name]:
                     if time.monotonic() > deadline:
                         break
                     started = time.perf_counter()
                     run(query)
                     samples[name].append(time.perf_counter() - started)
-                cpu_used[name] += time.process_time() - cpu_started
+                cpu_used[name] += cpu() - cpu_started
         for name in engines:
             if answered[name]:
                 out[name][cls] = {**summarise(samples[name]),
