@@ -265,13 +265,12 @@ def _fragment_spans(fragmenter, text: str, tokens: list[Mark]) -> Iterator[tuple
 
 def _score(fragmenter, text: str, tokens: list[Mark], span: tuple[int, int, int, int]) -> float:
     """EarliestFirstScorer's score of the fragment, computed as it computes it (so equal to the last bit)."""
-    first, last, startchar, _ = span
+    first, last, startchar, endchar = span
     matches = tokens[first:last + 1]
     score = sum(t.boost for t in matches)
     score *= (len({t.text for t in matches}) * 100) or 1
-    if fragmenter.autotrim:  # where _trimmed puts the start
-        space = text.find(" ", startchar, span[3])
-        startchar = min(space + 1 if space > 0 else startchar, matches[0].startchar)
+    if fragmenter.autotrim:
+        startchar, _ = _trimmed(text, startchar, endchar, matches[0].startchar, matches[-1].endchar)
     return score - startchar * 1e-9
 
 
