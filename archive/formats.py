@@ -31,9 +31,10 @@ class ExportFormat:
     media_type: str
     extension: str
     write: Optional[Callable[[list[Citable], ExportOptions], "str | bytes"]]
-    offered: tuple[str, ...] = ()  # besides search exports: "quote" (citation.exports), "basket", "talk" (cite.<name>)
+    offered: tuple[str, ...] = ()  # "quote" (citation.exports), "basket", "talk" (cite.<name>), "search" (its results)
     old_name: str = ""  # an older spelling the CLI still accepts (`--format markdown`)
     styled: bool = False  # the writer uses the reference style, so links to it carry `style=`
+    write_talk: Optional[Callable[[list[Citable], ExportOptions], str]] = None  # a talk's cite.<name>, when not `write`
 
     @property
     def binary(self) -> bool:
@@ -44,15 +45,20 @@ def _text(writer):
     return lambda items, options: writer(items, options.base_url)
 
 
+def _talk_markdown(items: list[Citable], options: ExportOptions) -> str:
+    """A talk's one citation as a Markdown line, where quotes get a list of quotations."""
+    return citations.citation_markdown(items[0], options.base_url) + "\n"
+
+
 def _docx(items: list[Citable], options: ExportOptions) -> bytes:
     return briefing_docx(build_briefing(items, options.style, options.base_url, options.title))
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("json", "JSON", "application/json", "json", None, ("quote",)),
-    ExportFormat("csv", "CSV", "text/csv", "csv", _text(citations.quotes_csv), ("quote", "basket")),
+    ExportFormat("json", "JSON", "application/json", "json", None, ("quote", "search")),
+    ExportFormat("csv", "CSV", "text/csv", "csv", _text(citations.quotes_csv), ("quote", "basket", "search")),
     ExportFormat("md", "Markdown", "text/markdown", "md", _text(citations.quotes_markdown), ("quote", "basket", "talk"),
-                 old_name="markdown"),
+                 old_name="markdown", write_talk=_talk_markdown),
     ExportFormat("txt", "Plain text", "text/plain", "txt", _text(citations.quotes_text), ("talk",)),
     ExportFormat("ris", "RIS", "application/x-research-info-systems", "ris", _text(citations.ris),
                  ("quote", "basket", "talk")),
@@ -78,5 +84,5 @@ def get_format(name: str) -> ExportFormat:
 
 
 def offered(place: str) -> list[ExportFormat]:
-    """The formats offered in one place ("quote", "basket", "talk"), in table order."""
+    """The formats offered in one place ("quote", "basket", "talk", "search"), in table order."""
     return [f for f in FORMATS.values() if place in f.offered]

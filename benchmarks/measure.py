@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlencode
 
 from .queries import Query
-from indexer.quotes_index import open_quotes
+from indexer.quote_search import open_quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASS_BUDGET_S = 90.0  # no class may take longer than this per mode; fewer samples are reported instead
@@ -147,7 +147,7 @@ def whoosh_runner(index_dir: Path) -> Callable[[Query], object]:
 
 def quotes_available() -> bool:
     try:
-        from indexer.quotes_index import QuoteRequest  # noqa: F401
+        from indexer.quote_search import QuoteRequest  # noqa: F401
     except ImportError:
         return False
     return True
@@ -155,7 +155,7 @@ def quotes_available() -> bool:
 
 def quotes_search(store, text: str):
     """Quote search as the app runs it: the build's quote index, opened once per process."""
-    from indexer.quotes_index import QuoteRequest
+    from indexer.quote_search import QuoteRequest
 
     return open_quotes(store.handle()).search(QuoteRequest(q=text))
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from archive import ERROR, CorpusError, load_corpus
-from indexer import BuildLocked, IndexUnavailable, build_index, index_exists, pending
-from indexer.update import update_index
-from indexer.facet_specs import FACETS
-from indexer.layout import META, current_build
-from indexer.schema import built_for_this_program
+from indexer import (BuildLocked, build_index, index_exists, pending, update_index, FACETS,
+                     built_by_another_version)
 from webapp import default_paths
 
 
@@ -89,21 +85,11 @@ def ensure_index(corpus_dir: Path, index_dir: Path) -> None:
     if not index_exists(index_dir):
         click.echo(f"No index in {index_dir} yet; building it from {corpus_dir} …", err=True)
         run_build(corpus_dir, index_dir)
-    elif _built_by_another_version(index_dir):
+    elif built_by_another_version(index_dir):
         click.echo(f"The index in {index_dir} was built by another version of confarchive; rebuilding it from "
                    f"{corpus_dir} …", err=True)
         run_build(corpus_dir, index_dir)
     warn_if_behind(index_dir)
-
-
-def _built_by_another_version(index_dir: Path) -> bool:
-    """Whether the published build has another schema version or other facets (damage is reported where the
-    index is opened)."""
-    try:
-        meta = json.loads((current_build(index_dir) / META).read_text(encoding="utf-8"))
-    except (IndexUnavailable, OSError, ValueError):
-        return False
-    return isinstance(meta, dict) and not built_for_this_program(meta)
 
 
 def match_options(command):

@@ -461,17 +461,12 @@ def _before_snapshot(path: Path, current: Corpus):
 
 def _index_snapshot(index_dir: Path) -> dict:
     """Topics of every talk and speaker as stored in the published index."""
-    from indexer import IndexStore, IndexUnavailable
-    from indexer.result_column import result_fields
+    from indexer import IndexStore, IndexUnavailable, stored_topics
 
     try:
-        handle = IndexStore(index_dir).handle()
+        return stored_topics(IndexStore(index_dir).handle())
     except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    with handle.index.searcher() as searcher:
-        reader = searcher.reader()
-        return {f["id"]: (f["kind"], list(result_fields(reader, docnum)["payload"].get("topics", [])))
-                for docnum, f in reader.iter_docs() if f.get("kind") not in ("session", None)}
 
 
 COMMANDS: list[click.Command] = [new, import_schedule, export, speakers, topics]

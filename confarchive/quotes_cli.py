@@ -11,15 +11,13 @@ from archive import citations
 from archive.citations import Citable
 from archive.formats import FORMATS, ExportOptions, get_format
 from archive.styles import DEFAULT_STYLE, STYLES, formatted
-from indexer import BadRequest, IndexStore, IndexUnavailable
-from indexer.quotes_index import MAX_EXPORT, QuoteRequest, QuoteResponse
+from indexer import BadRequest, IndexStore, IndexUnavailable, MAX_EXPORT, QuoteRequest, QuoteResponse, open_quotes
 
 from webapp.serialize import quote_json, quotes_json
 from webapp.site import DEFAULT_BASE_URL
 
 from .common import _paths, corpus_option, ensure_index, facet_filters, facet_options, index_option, match_options
 from .output import accounting_lines, plain_snippet
-from indexer.quotes_index import open_quotes
 
 
 class FormatChoice(click.Choice):

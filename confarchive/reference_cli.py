@@ -11,7 +11,7 @@ import json
 import click
 
 from archive.formats import FORMATS
-from indexer.facet_specs import FACETS
+from indexer import FACETS
 
 
 def facet_rows() -> list[dict]:

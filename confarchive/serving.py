@@ -8,7 +8,7 @@ the idle ones; the figures are explained in docs/security.md.
 
 from __future__ import annotations
 
-from indexer.limits import MAX_BODY_BYTES
+from indexer import MAX_BODY_BYTES
 
 CONNECTION_LIMIT = 1000      # open sockets before waitress stops accepting (its default, 100, fell to 101 idle ones)
 CHANNEL_TIMEOUT = 30         # seconds a socket may stay idle (default 120)

@@ -29,7 +29,7 @@ from .memory import give_back_free_memory
 from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish, segment_files
 from .query import SEARCH_FIELDS
 from .result_column import RESULT_FIELD, result_value, short_codes
-from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
+from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema, built_for_this_program
 from .suggest import corpus_entries, term_entries
 from .vocabulary import VOCABULARY, Vocabulary, VocabularyCounter
 
@@ -233,6 +233,16 @@ def prune(root: Path, keep: Path) -> None:
     for old in folders:
         if old != keep and (old not in complete or old in complete[:-KEEP_BUILDS]):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def built_by_another_version(root: Path | str) -> bool:
+    """Whether the published build has another schema version or other facets than this program writes (damage is
+    reported where the index is opened); False when there is none."""
+    try:
+        meta = json.loads((current_build(Path(root)) / META).read_text(encoding="utf-8"))
+    except (IndexUnavailable, OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and not built_for_this_program(meta)
 
 
 def index_exists(root: Path | str) -> bool:

@@ -1,8 +1,8 @@
 """Every facet, declared once: the schema, documents, search, pages, API, CLI and README check read this table.
 
 A facet's `name` is at once its URL parameter, its index field, its key in the API's `facets` and
-`filters`, and its CLI option (`--name`). Add a facet here, with a row in the README's facet table
-(tests/test_facet_specs.py compares the two) and a test of its values.
+`filters`, and its CLI option (`--name`). Add a facet here, with a test of its values; the README lists
+none (it points to `confarchive facets`, which prints this table), so it needs no change.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import numpy as np
 
 from .key_lookup import live_document
 from .postings import column_value
+from .result_column import result_fields
 from .store import IndexHandle
 
 TALK_KINDS = ("talk", "panel", "qa")
@@ -28,3 +29,12 @@ def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_pag
     chosen = docnums[(page - 1) * per_page: page * per_page]
     reader = handle.searcher().reader()
     return len(docnums), [column_value(reader, PAGE_DATA, n) for n in chosen]
+
+
+def stored_topics(handle: IndexHandle) -> dict[str, tuple[str, list[str]]]:
+    """Every live talk's and speaker's kind and topics as the build stores them (what `confarchive topics diff`
+    compares with a corpus)."""
+    searcher = handle.searcher()
+    reader = searcher.reader()
+    return {fields["id"]: (fields["kind"], list(result_fields(reader, docnum)["payload"].get("topics", [])))
+            for docnum, fields in reader.iter_docs() if fields.get("kind") not in ("session", None)}

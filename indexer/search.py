@@ -40,16 +40,21 @@ class BadRequest(ValueError):
 
 
 @dataclass
-class SearchRequest:
+class PagedRequest:
+    """What the record and quote searches are asked alike (keyword arguments only: the two list them alike)."""
+
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     sort: str = ""
     exact: bool = False  # search the words as typed, without showing a spelling correction's results
-    match: str = "any"  # "all": only records that match every concept of the query
-    topic_mode: str = "any"  # "all": records on every selected topic
+    match: str = "any"  # "all": only what matches every concept of the query
+    topic_mode: str = "any"  # "all": what is on every selected topic
 
+
+@dataclass
+class SearchRequest(PagedRequest):
     def validate(self) -> None:
         check_request(self.page, self.per_page, self.sort, self.filters, FACET_FIELDS, "filters")
         check_modes(self.match, self.topic_mode)
@@ -77,7 +82,10 @@ def check_request(page: int, per_page: int, sort: str, filters: dict, allowed, l
 
 
 @dataclass
-class SearchResponse:
+class PagedResponse:
+    """What the record and quote searches answer alike: one page of results, the facets, the filters applied, and
+    how many pages and partial matches there are (from the `match` and `matched_all` each declares)."""
+
     query: str
     total: int
     page: int
@@ -86,6 +94,21 @@ class SearchResponse:
     results: list[dict]
     facets: dict[str, list[FacetBucket]]
     filters: dict[str, list[str]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def matched_some(self) -> int | None:
+        """Hits matching only some of the words (before `match=all` keeps only the others)."""
+        if self.matched_all is None:
+            return None
+        return (self.total - self.matched_all) if self.match == "any" else None
+
+
+@dataclass
+class SearchResponse(PagedResponse):
     suggestion: str | None = None
     notices: list[str] = field(default_factory=list)
     also_searched: list[str] = field(default_factory=list)
@@ -96,17 +119,6 @@ class SearchResponse:
     remaining_query: str | None = None  # the query without its unmatched words
     topic_mode: str = "any"
     facet_notes: dict[str, str] = field(default_factory=dict)  # facets only some conferences fill, and which
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def matched_some(self) -> int | None:
-        """Records matching only some of the words (before `match=all` keeps only the others)."""
-        if self.matched_all is None:
-            return None
-        return (self.total - self.matched_all) if self.match == "any" else None
 
     def as_dict(self) -> dict:
         """The pinned JSON shape of /api/search."""
@@ -173,6 +185,11 @@ def _suggestion_entries(build: Path) -> list[dict]:
 def query_tools(handle: IndexHandle) -> QueryTools:
     """The build's query tools, made once per open build."""
     return handle.attached("tools", QueryTools)
+
+
+def suggestions(handle: IndexHandle, text: str, limit: int) -> list:
+    """What the search box offers for typed text: named things and frequent words of the build."""
+    return query_tools(handle).suggester.suggest(text, limit)
 
 
 class Searcher:

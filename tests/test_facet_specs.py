@@ -13,7 +13,7 @@ from archive.formats import FORMATS
 from confarchive.cli import main as cli_main
 from indexer.facet_specs import FACETS, NAMES, QUOTE_NAMES
 from indexer.query import FIELD_FILTERS
-from indexer.schema import FACET_FIELDS, build_schema
+from indexer.schema import build_schema
 from webapp.quotes import TALK_FORMATS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -45,9 +45,24 @@ def test_the_readme_points_to_the_listings_rather_than_copying_them():
     assert "### Facets" in README and "| `topic` |" not in README
 
 
-def test_every_facet_is_a_schema_field_a_url_parameter_and_has_talk_values():
+def test_a_search_exports_in_the_formats_the_table_offers_for_searches_and_no_other(client):
+    offered = [f for f in FORMATS.values() if "search" in f.offered]
+    assert {f.name for f in offered} == {"csv", "json"}
+    page = client.get("/search?q=genomics").get_data(as_text=True)
+    for fmt in offered:
+        response = client.get(f"/api/search.{fmt.name}?q=genomics")
+        assert response.status_code == 200 and response.mimetype == fmt.media_type, fmt.name
+        assert f'filename="search.{fmt.extension}"' in response.headers["Content-Disposition"]
+        assert re.search(rf'href="/api/search\.{fmt.name}\?q=genomics[^"]*">{fmt.label}</a>', page), fmt.name
+    assert client.get("/api/search.ris?q=genomics").status_code == 404
+
+
+def test_every_facet_is_a_schema_field_a_url_parameter_and_has_talk_values(client):
     schema = build_schema()
-    assert FACET_FIELDS == NAMES
+    for name in NAMES:  # the API refuses parameters it does not know with a 400
+        response = client.get(f"/api/search?{name}=no-such-value")
+        assert response.status_code == 200, (name, response.get_data(as_text=True)[:200])
+    assert client.get("/api/search?no_such_facet=x").status_code == 400
     for facet in FACETS:
         assert schema[facet.name].stored, facet.name
         assert facet.talk is not None and facet.title and facet.cli_help, facet.name

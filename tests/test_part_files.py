@@ -83,7 +83,7 @@ def test_a_damaged_packed_part_is_a_damaged_index(updated):
 def test_a_damaged_packed_vocabulary_or_quote_part_says_the_index_is_damaged(updated, part):
     """Not a traceback: the page says which build is damaged and which command rebuilds it."""
     from indexer import SearchRequest, Searcher
-    from indexer.quotes_index import QuoteIndex
+    from indexer.quote_search import QuoteIndex
 
     root, build = updated
     os.truncate(build / part, (build / part).stat().st_size // 2)

@@ -11,7 +11,7 @@ from archive import load_corpus
 from indexer import IndexStore, SearchRequest, Searcher, build_index
 from indexer import query_plans
 from indexer.query_plans import QueryPlans
-from indexer.quotes_index import QuoteRequest, open_quotes
+from indexer.quote_search import QuoteRequest, open_quotes
 from indexer.update import update_index
 
 QUERIES = ["genomics", "EHDS", "european health data space", '"health data" consent', "AI NOT ethics", "genom*",

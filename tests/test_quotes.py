@@ -23,9 +23,10 @@ from confarchive.cli import main as cli_main
 from indexer import IndexStore, IndexUnavailable, build_index
 from indexer.facet_specs import QUOTE_NAMES
 from indexer.layout import current_build
-from indexer.quotes_index import QUOTES, QuoteRequest
+from indexer.quotes_index import QUOTES
+from indexer.quote_search import QuoteRequest
 from webapp import create_app
-from indexer.quotes_index import open_quotes
+from indexer.quote_search import open_quotes
 
 SHIPPED = Path(__file__).resolve().parent.parent / "corpus"
 QA_ID = "dngc-2025-s1-qa"

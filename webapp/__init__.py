@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from indexer.limits import MAX_BODY_BYTES
+from indexer import MAX_BODY_BYTES
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from indexer import BadRequest, Searcher
-from indexer.search import query_tools
-from indexer.lookup import TALK_KINDS, get_record, list_records
+from indexer import BadRequest, Searcher, suggestions, TALK_KINDS, get_record, list_records
 
 from .index import get_handle
 from .params import page_args, positive_int, search_request
@@ -30,7 +28,7 @@ def suggest():
     limit = positive_int(request.args, "limit", 8)
     if not 1 <= limit <= 20:
         raise BadRequest("limit must be between 1 and 20")
-    found = query_tools(get_handle()).suggester.suggest(text, limit)
+    found = suggestions(get_handle(), text, limit)
     return jsonify({"query": text, "suggestions": found})
 
 

@@ -10,12 +10,11 @@ from archive.briefing import build_briefing
 from archive.citations import Citable
 from archive.formats import FORMATS
 from archive.styles import STYLES
-from indexer import BadRequest
+from indexer import BadRequest, open_quotes
 
 from .index import get_handle
 from .quotes import ids_arg, quote_request, quotes_by_ids, style_arg
 from .site import base_url
-from indexer.quotes_index import open_quotes
 
 bp = Blueprint("briefing", __name__)
 

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 from . import links
 from .index import get_handle
-from indexer.quotes_index import open_quotes
+from indexer import open_quotes
 
 bp = Blueprint("home", __name__)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from indexer import IndexStore
-from indexer.store import IndexHandle
+from indexer import IndexStore, IndexHandle
 
 
 def init_app(app: Flask) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from indexer import SearchResponse
-from indexer.schema import FACET_FIELDS
-from indexer.search import DEFAULT_PER_PAGE
+from indexer import SearchResponse, FACET_FIELDS, DEFAULT_PER_PAGE
 
 
 def state(response: SearchResponse) -> list[tuple[str, str]]:

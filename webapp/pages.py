@@ -8,15 +8,11 @@ from markupsafe import Markup, escape
 from archive.quotes import quote_id
 from archive.topic_strength import evidence_spans
 
-from indexer import SearchRequest, Searcher
-from indexer.explore import related_talks
-from indexer.lookup import TALK_KINDS, get_record
-from indexer.quotes_index import QuoteRequest
+from indexer import SearchRequest, Searcher, related_talks, TALK_KINDS, get_record, QuoteRequest, open_quotes
 
 from . import links
 from .chart import overview_chart, session_topic_counts
 from .index import get_handle
-from indexer.quotes_index import open_quotes
 
 bp = Blueprint("pages", __name__)
 MAX_CHART_SESSIONS = 40  # rows of the /topics heat map: the page stays small on a large archive

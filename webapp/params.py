@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from indexer import BadRequest, SearchRequest
-from indexer.limits import check_depth, check_filters
-from indexer.schema import FACET_FIELDS
-from indexer.search import DEFAULT_PER_PAGE
+from indexer import BadRequest, SearchRequest, check_depth, check_filters, FACET_FIELDS, DEFAULT_PER_PAGE
 
 KNOWN = {"q", "page", "per_page", "sort", "exact", "match", "topic_mode", "format", *FACET_FIELDS}
 

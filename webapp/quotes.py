@@ -13,12 +13,8 @@ from archive.citations import Citable
 from archive.formats import FORMATS, ExportOptions, UnknownFormat, get_format, offered
 from archive.styles import DEFAULT_STYLE, STYLES, UnknownStyle, check_style, formatted
 from archive.csvsafe import write_csv
-from indexer import BadRequest, SearchRequest, Searcher
-from indexer.limits import MAX_RESPONSE_BYTES, check_depth
-from indexer.lookup import TALK_KINDS, get_record
-from indexer.facet_specs import titles
-from indexer.quotes_index import MAX_EXPORT, QUOTE_FACETS, QuoteRequest
-from indexer.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from indexer import (BadRequest, SearchRequest, Searcher, MAX_RESPONSE_BYTES, check_depth, TALK_KINDS, get_record,
+                     titles, MAX_EXPORT, QUOTE_FACETS, QuoteRequest, DEFAULT_PER_PAGE, MAX_PER_PAGE, open_quotes)
 
 from . import links
 from .index import get_handle
@@ -26,15 +22,13 @@ from .params import filter_args, modes, positive_int, search_request
 from .search_views import past_the_end
 from .serialize import quote_json, quotes_json
 from .site import base_url
-from indexer.quotes_index import open_quotes
 
 bp = Blueprint("quotes", __name__)
 
 QUOTE_PARAMS = {"q", "page", "per_page", "sort", "match", "topic_mode", "exact", "style", *QUOTE_FACETS}
 FACET_TITLES = titles(quotes=True)
-# a talk's cite.<name> URLs: the formats the table offers for talks, with its writers except md's (one citation)
-TALK_FORMATS = {f.name: f.write for f in offered("talk")}
-TALK_FORMATS["md"] = lambda items, options: citations.citation_markdown(items[0], options.base_url) + "\n"
+# a talk's cite.<name> URLs: the formats the table offers for talks, with their writers for a talk
+TALK_FORMATS = {f.name: f.write_talk or f.write for f in offered("talk")}
 TALK_OLD_NAMES = {"json": "csl"}  # cite.json: the CSL-JSON's URL before the formats had one set of names
 SEARCH_CSV_COLUMNS = ["id", "kind", "title", "url", "session", "speakers", "topics"]
 
@@ -229,18 +223,27 @@ def quote_basket_data(quote: dict) -> dict:
 
 # Search result exports ------------------------------------------------------------------------------------------------
 
-@bp.get("/api/search.<any(csv, json):fmt>")
+def _search_json(template: SearchRequest, results: list[dict], omitted: int) -> str:
+    return _json_body({"query": template.q, "total": len(results), "results": results}, omitted)
+
+
+def _search_csv(template: SearchRequest, results: list[dict], omitted: int) -> str:
+    return write_csv((_search_row(hit) for hit in results), SEARCH_CSV_COLUMNS)
+
+
+SEARCH_FORMATS = {f.name: f for f in offered("search")}  # the table says which; these write them
+SEARCH_WRITERS = {"json": _search_json, "csv": _search_csv}
+
+
+@bp.get("/api/search.<any(" + ", ".join(SEARCH_FORMATS) + "):fmt>")
 def search_export(fmt: str):
-    """Every result of a search (up to MAX_EXPORT) as CSV or JSON."""
+    """Every result of a search (up to MAX_EXPORT), in a format the table offers for searches."""
     args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "per_page")])
     template = search_request(args, strict=True)
     results = _all_results(template)
-    if fmt == "json":
-        body, kept = fit(results, lambda part: _json_body({"query": template.q, "total": len(part), "results": part},
-                                                         len(results) - len(part)))
-        return _attachment(body, "application/json", "search.json", len(results) - kept)
-    body, kept = fit(results, _search_csv)
-    return _attachment(body, "text/csv", "search.csv", len(results) - kept)
+    write, found = SEARCH_WRITERS[fmt], SEARCH_FORMATS[fmt]
+    body, kept = fit(results, lambda part: write(template, part, len(results) - len(part)))
+    return _attachment(body, found.media_type, f"search.{found.extension}", len(results) - kept)
 
 
 @dataclass
@@ -256,10 +259,6 @@ def _all_results(template: SearchRequest) -> list[dict]:
     request = _ExportRequest(**{f.name: getattr(template, f.name) for f in fields(SearchRequest)})
     request.page, request.per_page = 1, MAX_EXPORT
     return Searcher(get_handle()).search(request).results[:MAX_EXPORT]
-
-
-def _search_csv(results: list[dict]) -> str:
-    return write_csv((_search_row(hit) for hit in results), SEARCH_CSV_COLUMNS)
 
 
 def _search_row(hit: dict) -> dict:

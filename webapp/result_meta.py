@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.lookup import get_record
+from indexer import get_record
 
 from .index import get_handle
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request
 
-from indexer import Searcher
-from indexer.facet_specs import FACETS, titles
+from indexer import Searcher, FACETS, titles
+
+from archive.formats import offered
 
 from . import links
 from .index import get_handle
@@ -15,6 +16,7 @@ from .result_meta import results_meta
 bp = Blueprint("search", __name__)
 
 FACET_TITLES = titles()
+SEARCH_EXPORTS = [(f.label, f"/api/search.{f.name}") for f in offered("search")]  # the formats table's
 FACETS_SHOWN = 8
 SEVERAL_ONLY = tuple(f.name for f in FACETS if f.several_only)  # one conference, year or language says nothing
 
@@ -44,4 +46,4 @@ def search():
     catalogue = handle.meta.get("catalogue", {})
     return render_template("search.html", r=response, links=links, facet_titles=FACET_TITLES,
                            facets_shown=FACETS_SHOWN, several_only=SEVERAL_ONLY, catalogue=catalogue, labels=handle.facets,
-                           meta=results_meta(response.results, catalogue))
+                           meta=results_meta(response.results, catalogue), exports=SEARCH_EXPORTS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from indexer.memory import give_back_free_memory
+from indexer import give_back_free_memory
 
 from .reindex import Rebuilt
 

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Iterable
 
 from archive import CorpusError, ERROR, inspect_corpus, load_corpus
-from indexer import BuildLocked, build_index
-from indexer.compaction import CompactionAbandoned, CompactionFailed, compact, needs_compaction
-from indexer.update import update_index
+from indexer import (BuildLocked, build_index, CompactionAbandoned, CompactionFailed, compact, needs_compaction,
+                     update_index)
 
 _lock = threading.Lock()
 RETRY_SECONDS = 0.25

@@ -1,0 +1,196 @@
+"""Searching the quote index: a request, its response, the open index of a build and its sentence highlighting."""
+
+from __future__ import annotations
+
+import html
+import json
+import weakref
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from whoosh import highlight, index, qparser
+from whoosh.index import EmptyIndexError
+
+from .analysis import thread_safe_schema
+from .expansion import SynonymExpander
+from .facet_files import load_table
+from .impacts import IMPACTS, ImpactIndex
+from .key_lookup import live_document
+from .layout import META, IndexUnavailable, files_problem
+from .postings import merged_matches
+from .query_plans import QueryPlans
+from .quotes_index import QUOTE_FACETS, QUOTES, QUOTES_SCHEMA_VERSION
+from .retrieval import Evaluator, intersect
+from .search import (PagedRequest, PagedResponse, Searcher, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
+                     ranked_documents)
+from .selection import Selection, select, unmatched_notice
+from .store import SearcherPool
+
+MAX_EXPORT = 1000
+
+
+@dataclass
+class QuoteRequest(PagedRequest):
+    def validate(self) -> None:
+        """Raise BadRequest with a message the user can act on."""
+        check_request(self.page, self.per_page, self.sort, self.filters, QUOTE_FACETS, "quote filters")
+        check_modes(self.match, self.topic_mode)
+
+
+@dataclass
+class QuoteResponse(PagedResponse):
+    notices: list[str] = field(default_factory=list)
+    also_searched: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+    corrected_from: str | None = None
+    unmatched: list[str] = field(default_factory=list)
+    match: str = "any"
+    matched_all: int | None = None
+    remaining_query: str | None = None
+    topic_mode: str = "any"
+
+    def as_dict(self) -> dict:
+        """The response as plain data, results as stored (webapp/serialize.py makes the API's JSON of it)."""
+        return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
+                "sort": self.sort, "match": self.match, "topic_mode": self.topic_mode, "results": self.results,
+                "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
+                "filters": self.filters, "notices": self.notices, "also_searched": self.also_searched,
+                "suggestion": self.suggestion, "corrected_from": self.corrected_from, "unmatched": self.unmatched,
+                "matched_all": self.matched_all, "matched_some": self.matched_some,
+                "remaining_query": self.remaining_query}
+
+
+def open_quotes(handle) -> "QuoteIndex":
+    """The build's quote index (<build>/quotes/), opened once per build; IndexUnavailable if it has none."""
+    return handle.attached("quotes", _open)
+
+
+def _open(handle) -> "QuoteIndex":
+    return QuoteIndex(handle.path / QUOTES, _speller(weakref.ref(handle)))
+
+
+def _speller(handle_ref):
+    """Spelling corrections for quote queries, from the main index's vocabulary (no strong reference to the handle)."""
+    def suggest(text: str):
+        handle = handle_ref()
+        return Searcher(handle).suggest(text) if handle is not None else None
+    return suggest
+
+
+class QuoteIndex:
+    """One build's open quote index, its facet table, and a searcher per thread."""
+
+    def __init__(self, path: Path, speller=None):
+        self.path = path
+        self.speller = speller  # text -> corrected text or None: the main index knows the words
+        try:
+            meta = json.loads((path / META).read_text(encoding="utf-8"))
+            self.index = index.open_dir(str(path))
+        except (OSError, ValueError, EmptyIndexError):
+            raise IndexUnavailable(f"The build in {path.parent} has no quote index. "
+                                   "Rebuild it with `confarchive build`.") from None
+        problem = files_problem(path, meta.get("files", {}))
+        if problem:
+            raise IndexUnavailable(f"The quote index in {path} is damaged ({problem}). "
+                                   "Rebuild it with `confarchive build`.")
+        if meta.get("schema_version") != QUOTES_SCHEMA_VERSION:
+            raise IndexUnavailable(f"The quote index in {path} has schema version {meta.get('schema_version')}, "
+                                   f"this program needs {QUOTES_SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
+        try:
+            self.facets = load_table(path)
+            self.impacts = ImpactIndex(path / IMPACTS)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexUnavailable(f"The quote index in {path} is damaged ({type(exc).__name__}: {exc}"[:200]
+                                   + "). Rebuild it with `confarchive build`.") from None
+        self.parser = quote_parser(self.index.schema)
+        self.expander = SynonymExpander(meta.get("synonyms", []))
+        self.plans = QueryPlans(self.facets, self.parser, self.expander, self.impacts)
+        self._searchers = SearcherPool(self.index, self)
+
+    def searcher(self):
+        """This thread's searcher, opened on first use and reused after that."""
+        return self._searchers.get()
+
+    def get(self, ident: str) -> dict | None:
+        """One quote's stored payload by id, or None."""
+        searcher = self.searcher()  # by key_lookup: Whoosh's document(id=) sets up a scorer in every segment
+        docnum = live_document(searcher.reader(), "id", ident)
+        return None if docnum is None else searcher.stored_fields(docnum)["payload"]
+
+    def search(self, request: QuoteRequest) -> QuoteResponse:
+        """A page of quotes; when words match nothing and a spelling correction fixes them, the correction's."""
+        request.validate()
+        response = self._search(request)
+        suggestion = self.speller(request.q) if self.speller and response.unmatched else None
+        if suggestion and not request.exact:
+            corrected = self._search(replace(request, q=suggestion))
+            if improves(response, corrected):
+                response.suggestion = suggestion
+                return corrected_response(response, corrected)
+        response.suggestion = suggestion
+        return response
+
+    def _search(self, request: QuoteRequest) -> QuoteResponse:
+        """One page of quotes ranked by relevance (or programme order), with facet counts over all matches."""
+        sel = self._select(request)
+        start = (request.page - 1) * request.per_page
+        sort = self._sort(sel, request)
+        results = self._ranked(sel, start, start + request.per_page, sort)
+        facets = {name: self.facets.count(name, intersect(sel.matching, [s for n, s in sel.selections.items()
+                                                                         if n != name]), sel.filters.get(name, []),
+                                          MAX_BUCKETS)
+                  for name in QUOTE_FACETS}
+        notices = sel.notices + ([unmatched_notice(sel.unmatched, sel.total, bool(sel.filters), "quote")]
+                                 if sel.unmatched else [])
+        return QuoteResponse(request.q.strip(), sel.total, request.page, request.per_page, sort,
+                             results, facets, sel.filters, notices, sel.also, unmatched=sel.unmatched,
+                             match=request.match, matched_all=sel.matched_all, remaining_query=sel.remaining,
+                             topic_mode=sel.topic_mode)
+
+    def search_all(self, request: QuoteRequest, limit: int = MAX_EXPORT) -> list[dict]:
+        """Every matching quote (up to limit), best first, for exports."""
+        request.validate()
+        sel = self._select(request)
+        return self._ranked(sel, 0, limit, self._sort(sel, request))
+
+    def _select(self, request: QuoteRequest) -> Selection:
+        evaluator = Evaluator(self.impacts, self.searcher(), self.facets.live)
+        return select(request, self.plans, evaluator, QUOTE_FACETS, explain_synonyms=False)
+
+    @staticmethod
+    def _sort(sel: Selection, request: QuoteRequest) -> str:
+        return request.sort or ("programme" if sel.parsed.is_browse else "relevance")
+
+    def _ranked(self, sel: Selection, start: int, limit: int, sort: str) -> list[dict]:
+        chosen = ranked_documents(sel, self.facets, sort, start, limit)
+        searcher = self.searcher()
+        words = [] if sel.parsed.is_browse else [w for f, w in sel.plan.terms(searcher.reader()) if f == "text"]
+        marker = SentenceMarker(searcher.schema["text"].analyzer, words)
+        return [{**fields["payload"], "highlighted": marker(fields["text"])}
+                for fields in (searcher.stored_fields(int(d)) for d in chosen)]
+
+
+class SentenceMarker:
+    """The whole sentence, escaped, with the query's words in <mark>, as Whoosh's whole-text highlighter does."""
+
+    def __init__(self, analyzer, words: list[str]):
+        self.analyzer, self.words = analyzer, frozenset(words)
+        self.highlighter = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(charlimit=None),
+                                                 formatter=highlight.HtmlFormatter(tagname="mark", classname="match"))
+
+    def __call__(self, text: str) -> str:
+        if not self.words:
+            return html.escape(text, quote=False)
+        tokens = self.analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = merged_matches(self.highlighter, highlight.set_matched_filter(tokens, self.words))
+        fragments = highlight.top_fragments(self.highlighter.fragmenter.fragment_tokens(text, tokens), 3,
+                                            self.highlighter.scorer, self.highlighter.order)
+        return self.highlighter.formatter.format(fragments) or html.escape(text, quote=False)
+
+
+def quote_parser(schema) -> qparser.QueryParser:
+    """The main search's syntax (phrases, groups, AND/OR/NOT, prefix*, fuzzy~, boosts) over the sentence text."""
+    return qparser.QueryParser("text", thread_safe_schema(schema), plugins=[
+        qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
+        qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
+    ], group=qparser.OrGroup)  # no coordination factor: Whoosh's CoordMatcher scores 0 when one term matches
