@@ -14,10 +14,11 @@ import indexer.update
 from archive import load_corpus
 from indexer import IndexStore, SearchRequest, Searcher, build_index
 from indexer.layout import META
-from indexer.quotes_index import QUOTES, QuoteRequest
+from indexer.quotes_index import QUOTES
+from indexer.quote_search import QuoteRequest
 from indexer.vocabulary import Vocabulary
 from indexer.update import touched_records, update_index
-from indexer.quotes_index import open_quotes
+from indexer.quote_search import open_quotes
 from indexer.result_column import result_fields
 
 TINE = "dngc-2025-s2-tine-jess"
@@ -85,34 +86,72 @@ def test_an_edited_talk_is_found_and_its_old_words_are_not(built):
 
 
 REMOVED = "dngc-2025-s2-bodil-orkild"
+ALSO_REMOVED = "dngc-2025-s3-dilemma-2"
+EDITED = {  # talk -> words appended, one update each: common query words, so their scores move
+    "dngc-2025-s1-sue-hill": "Genomics and data sharing need trust.",
+    "dngc-2025-s2-serena-scollen": "Rare diseases registries in Denmark, and consent.",
+    "dngc-2025-s4-kym-boycott": "Children with rare diseases; genomics for them.",
+    "dngc-2025-s1-emmanuel-bacry": "Data sharing at scale: registries, consent and trust.",
+}
+EDITS = 11  # updates in _updated_and_fresh
+ONE_CONCEPT = ["Crohn", "genomics", '"rare diseases"', "Buchanan"]
+
+
+def _talk_file(talk: str) -> str:
+    return f"conferences/dngc-2025/talks/{talk}.md"
 
 
 def _updated_and_fresh(built, tmp_path) -> tuple[Path, Path]:
-    """Several updates in a row (edits, a renamed speaker, a removed talk: several segments and deleted
-    documents), and the edited corpus built afresh beside them."""
+    """Many updates in a row (edits of talks and a speaker, a renamed speaker, two removed talks, one talk edited
+    three times: a segment per update and deleted documents in most), and the edited corpus built afresh beside them."""
     corpus_dir, root = built
     _append(corpus_dir, TINE_FILE, "Registries in Denmark hold data on rare diseases and genomics.")
     update_index(load_corpus(corpus_dir), root, [TINE])
     _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: James A. Buchanan")
     update_index(load_corpus(corpus_dir), root, ["james-buchanan"])
-    (corpus_dir / f"conferences/dngc-2025/talks/{REMOVED}.md").unlink()
+    (corpus_dir / _talk_file(REMOVED)).unlink()
     update_index(load_corpus(corpus_dir), root, [REMOVED])
+    for talk, words in EDITED.items():
+        _append(corpus_dir, _talk_file(talk), words)
+        update_index(load_corpus(corpus_dir), root, [talk])
+    _append(corpus_dir, TINE_FILE, "Genomics again: data sharing across borders.")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    _append(corpus_dir, "speakers/aarno-palotie.md", "He studies rare diseases and genomics in registries.")
+    update_index(load_corpus(corpus_dir), root, ["aarno-palotie"])
+    (corpus_dir / _talk_file(ALSO_REMOVED)).unlink()
+    update_index(load_corpus(corpus_dir), root, [ALSO_REMOVED])
     _append(corpus_dir, TINE_FILE, "Consent and trust in data sharing.")
     corpus = load_corpus(corpus_dir)
     update_index(corpus, root, [TINE])
-    assert _segments(IndexStore(root).handle().path) == 5
+    assert _segments(IndexStore(root).handle().path) == 1 + EDITS
     fresh = tmp_path / "fresh"
     build_index(corpus, fresh)
     return root, fresh
 
 
+def _kept_apart(reference: dict[str, float], other: dict[str, float], ranked: list[str] | None = None) -> list:
+    """Pairs the reference scores more than ORDER_APART apart that `other` (or the ranking `ranked`) puts the other
+    way round."""
+    place = {ident: n for n, ident in enumerate(ranked)} if ranked is not None else None
+    wrong = []
+    for a in reference:
+        for b in reference:
+            if reference[a] > reference[b] * (1 + ORDER_APART):
+                if (place[a] > place[b]) if place is not None else not other[a] > other[b]:
+                    wrong.append((a, b))
+    return wrong
+
+
 def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_path):
+    """Same totals, facet counts and documents, and the same ranking wherever the full build's scores are apart."""
     root, fresh = _updated_and_fresh(built, tmp_path)
     for q in QUERIES:
         updated, full = _search(root, q), _search(fresh, q)
         assert updated["total"] == full["total"], q
         assert updated["facets"] == full["facets"], q
         assert set(updated["ids"]) == set(full["ids"]), q
+        if q in ONE_CONCEPT:  # ranked by their BM25F scores alone (several concepts rank by coverage first)
+            assert _kept_apart(_scores(fresh, q), {}, updated["ids"]) == [], q
     assert _search(root, "")["ids"] == _search(fresh, "")["ids"]  # programme order is kept
     updated, full = IndexStore(root).handle().path, IndexStore(fresh).handle().path
     for meta, key in [(META, "documents"), (f"{QUOTES}/{META}", "quotes")]:  # the live counts the pages show
@@ -120,10 +159,15 @@ def test_an_update_searches_like_a_full_build_of_the_edited_corpus(built, tmp_pa
 
 
 # An update scores its new segment with the collection as it now is (as Whoosh does), but the other
-# segments keep the scores of when they were written. Here four updates re-index a fifth of this
-# small archive's documents; the drift grows with that share (20 saves at 10,000 talks touch under 1%),
-# and a compaction (indexer/compaction.py) resets it.
-SCORE_TOLERANCE = 0.20
+# segments keep the scores of when they were written. Here eleven updates re-index about a third of this
+# small archive's documents, some of them three times, and add "registries" to four talks: the largest
+# drift measured is 0.28 of a score (that word; 0.05-0.17 for the others). The drift grows with the share
+# re-indexed (20 saves at 10,000 talks touch under 1%), and a compaction (indexer/compaction.py) resets it.
+SCORE_TOLERANCE = 0.30
+ORDER_APART = 0.25  # pairs of scores this far apart keep their order here (drifts of 0.28 in opposite directions
+# could swap pairs up to 78% apart; none over 25% is swapped)
+WHOOSH_QUERIES = ["genomics", "data sharing", "rare diseases children", "Buchanan", "consent OR trust", "registries",
+                  '"rare diseases"', "trust"]
 
 
 def _scores(root: Path, q: str) -> dict[str, float]:
@@ -144,23 +188,33 @@ def test_an_update_scores_like_a_full_build_within_the_stated_tolerance(built, t
         assert set(updated) == set(full), q
         for ident, score in full.items():
             assert abs(updated[ident] - score) <= SCORE_TOLERANCE * score, (q, ident, updated[ident], score)
-        apart = [(a, b) for a in full for b in full if full[a] > full[b] * (1 + 2 * SCORE_TOLERANCE)]
-        assert all(updated[a] > updated[b] for a, b in apart), q
+        assert _kept_apart(full, updated) == [], q
 
 
 def test_an_updated_index_scores_like_whoosh_itself_within_the_stated_tolerance(built, tmp_path):
-    """Whoosh's own BM25F over the updated index's segments (deleted documents left out) is the reference."""
+    """Whoosh's own BM25F over the updated index's segments (deleted documents left out) is the reference: the same
+    documents; the newest segment's scores equal to rounding (it was scored with the collection as it is now); the
+    older segments' within SCORE_TOLERANCE, in Whoosh's order wherever Whoosh's scores are apart."""
     from indexer.query import parse_user_query
 
     root, _ = _updated_and_fresh(built, tmp_path)
     searcher = Searcher(IndexStore(root).handle())
-    for q in ["genomics", "data sharing", "rare diseases children", "Buchanan", "consent OR trust", "registries"]:
+    newest = max(offset for _, offset in searcher.searcher.reader().leaf_readers())
+    drift, newest_seen = 0.0, 0
+    for q in WHOOSH_QUERIES:
         parsed = parse_user_query(searcher.tools.parser, q).query
         ours = searcher.evaluator.run(parsed)
         whoosh = {hit.docnum: hit.score for hit in searcher.searcher.search(parsed, limit=None)}
+        assert whoosh, q
         assert set(np.flatnonzero(ours.mask).tolist()) == set(whoosh), q
         for docnum, score in whoosh.items():
-            assert abs(ours.scores[docnum] - score) <= SCORE_TOLERANCE * score, (q, docnum, ours.scores[docnum], score)
+            if docnum >= newest:
+                newest_seen += 1
+                assert ours.scores[docnum] == pytest.approx(score, rel=1e-6), (q, docnum)
+            drift = max(drift, abs(ours.scores[docnum] - score) / score)
+        assert _kept_apart(whoosh, {d: float(ours.scores[d]) for d in whoosh}) == [], q
+    assert newest_seen > 0  # the newest segment (the last edit of TINE) matched some of the queries
+    assert 0 < drift <= SCORE_TOLERANCE, drift  # older segments do drift, and within the tolerance
 
 
 def test_an_update_reads_unchanged_talks_mentions_from_the_build_and_shows_what_a_full_build_shows(
