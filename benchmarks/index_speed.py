@@ -23,10 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import build_probe, edits, imports, measure, phrases, synthetic, synthetic_alt
+from . import build_probe, edits, imports, issue16, measure, phrases, synthetic, synthetic_alt
 from .run import DEFAULT_CACHE, _git_state, fts_runner, log, machine_info
 
 GENERATORS = {"default": synthetic, "alt": synthetic_alt}
+_f = issue16.figure
 
 
 def corpus_for(generator: str, size: int, cache: Path, seed: int) -> Path:
@@ -98,22 +99,6 @@ def measure_phrases(corpus_dir: Path, index_dir: Path, fts5: Path, per_length: i
 
 
 # ---------------------------------------------------------------- report
-
-
-def _memory(build: dict) -> str:
-    pss = build.get("tree_peak_pss_mb")
-    rss = f"RSS summed {build['tree_peak_rss_mb']:.0f} MB"
-    return f"{pss:.0f} MB ({rss})" if pss else rss
-
-
-def _memory_met(build: dict) -> bool:
-    return (build.get("tree_peak_pss_mb") or build["tree_peak_rss_mb"]) < 600
-
-
-def _f(value, digits: int = 1, unit: str = "") -> str:
-    if value is None or value != value:  # None or NaN
-        return "–"
-    return f"{value:,.{digits}f}{unit}"
 
 
 def build_section(build: dict | None) -> list[str]:
@@ -202,42 +187,6 @@ def import_section(data: dict | None, error: str | None = None) -> list[str]:
             f"| {data['segments_before']} → {data['segments_after']} | {data['records_found']:,} |", ""]
 
 
-def targets(result: dict) -> list[str]:
-    """Issue 16's targets for this generator and size, met or not."""
-    rows = []
-    build = result.get("build")
-    if build:
-        wall = build["load_s"] + build["build_s"]
-        if result["size"] <= 10_000:  # the issue's build targets are for 10,000 talks, and 20 minutes at 100,000
-            rows += [("full build < 120 s wall (load + build)", f"{wall:.0f} s", wall < 120),
-                     ("peak memory < 600 MB (PSS of the build's processes)", _memory(build), _memory_met(build))]
-        elif result["size"] >= 100_000:
-            rows.append(("full build < 20 min wall (load + build)", f"{wall:.0f} s", wall < 1200))
-        rows.append(("index < 5× FTS5", f"{build['size_ratio']:.1f}×", build["size_ratio"] < 5))
-    for key in ("same_talk", "different_talks"):
-        s = (result.get("edits") or {}).get(key)
-        if s:
-            ratio = s["after"]["tree_rss_mb"] / s["before"]["tree_rss_mb"]
-            rows += [(f"edit searchable p95 < 1 s ({s['scenario']}, {len(s['saves'])} saves)",
-                      f"{s['p95_s']:.2f} s" + (f", {s['failed']} failed" if s["failed"] else ""),
-                      s["p95_s"] < 1 and not s["failed"]),
-                     (f"server memory after / before ≤ 1.2 ({s['scenario']})", f"{ratio:.2f}×", ratio <= 1.2)]
-    if result.get("import"):
-        data = result["import"]
-        rows.append((f"a {data['talks_imported']}-talk conference imported without a full build",
-                     f"segments {data['segments_before']} → {data['segments_after']}, index {_f(data['index_s'])} s",
-                     imports.without_full_build(data)))
-    p = result.get("phrases")
-    if p:
-        for cls, w in p["whoosh"].items():
-            f = p["fts5"].get(cls)
-            if f:
-                rows.append((f"{cls}: Whoosh p95 ≤ FTS5 p95", f"{w['p95_ms']:.1f} vs {f['p95_ms']:.1f} ms",
-                             w["p95_ms"] <= f["p95_ms"]))
-    return ["| target (issue 16) | measured | met |", "| --- | --- | --- |"] + [
-        f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in rows] + [""]
-
-
 def render(results: dict) -> str:
     m = results["machine"]
     lines = ["# Index speed: full build, phrases of common words, edit-to-searchable", "",
@@ -261,7 +210,7 @@ def render(results: dict) -> str:
         lines += ["### Phrases of 2-5 common words (in-process)", ""] + phrase_section(result.get("phrases"))
         lines += ["### Edit → searchable through the web editor", ""] + edit_section(result.get("edits"), result.get("edits_error"))
         lines += ["### Importing a conference", ""] + import_section(result.get("import"), result.get("import_error"))
-        lines += ["### Targets", ""] + targets(result)
+        lines += ["### Targets", ""] + issue16.table(issue16.target_rows(result))
     lines += ["## How it is measured", "",
               "- **Build**: a child process runs `archive.load_corpus` and `indexer.build_index` on a fresh index "
               "folder. Wall and CPU seconds per phase come from the child (CPU includes any worker processes it "

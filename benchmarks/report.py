@@ -6,6 +6,7 @@ import math
 from html import escape
 from pathlib import Path
 
+from . import issue16
 from .queries import CLASSES
 
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
@@ -51,7 +52,8 @@ def render_markdown(results: dict, svg_name: str) -> str:
     parts = [_header(results, svg_name), _build_table(results, sizes)]
     for size in sizes:
         parts.append(_latency_table(int(size), results["sizes"][size]))
-    parts += [_targets(results, sizes), _edit(results, sizes), _throughput(results, sizes),
+    parts += [_targets(results, sizes), issue16.summary(results["issue16"]) if results.get("issue16") else "",
+              _edit(results, sizes), _throughput(results, sizes),
               _profiles(results, sizes), _not_run(results)]
     return "\n".join(p for p in parts if p).rstrip() + "\n"
 
@@ -92,7 +94,7 @@ def _header(results: dict, svg_name: str) -> str:
 def _build_table(results: dict, sizes: list) -> str:
     lines = ["## Build", "",
              "| talks | documents | generate corpus (s) | load + validate corpus (s, CPU s) | Whoosh build (s, CPU s) | "
-             "docs/s | Whoosh size (MB) | FTS5 build (s) | FTS5 size (MB) | build ratio Whoosh/FTS5 |",
+             "docs/s | Whoosh size (MB) | FTS5 build (s) | FTS5 size (MB) | build time ratio Whoosh/FTS5 |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for size in sizes:
         b = results["sizes"][size]["build"]

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import fts5_baseline, measure, report
+from . import fts5_baseline, issue16, measure, report
 from .queries import FACETED, Query, make_queries
 from . import synthetic, synthetic_alt
 
@@ -191,7 +191,7 @@ def not_run_notes(sizes: list[int], options: Options, quotes: bool) -> list[str]
         notes.append("100,000 talks: not run (add `--with-100k`; its build takes most of an hour on this machine, "
                      "see *Where the time goes*).")
     if not quotes:
-        notes.append("quotes: `indexer.quotes_index` did not exist when this ran, so the class is left out.")
+        notes.append("quotes: `indexer.quote_search` (before, `indexer.quotes_index`) did not exist when this ran, so the class is left out.")
     if not options.http:
         notes.append("HTTP: skipped (`--no-http`).")
     if options.throughput_size not in sizes:
@@ -253,6 +253,8 @@ def main(argv: list[str] | None = None) -> dict:
     results["not_run"] = not_run_notes(sizes, options, measure.quotes_available()) + [
         f"FTS5 at {int(s):,} talks: not measured (this size's latency comes from `benchmarks.latency_only`, "
         "which times an index built earlier)." for s, r in results["sizes"].items() if "fts5" not in r["latency"]]
+    if args.generator == "default":
+        results["issue16"] = issue16.gather(cache, results["sizes"].get(str(issue16.SIZE)))
     write_report(results, Path(args.out))
     return results
 

@@ -150,3 +150,17 @@ def test_engines_timed_side_by_side_take_their_passes_in_turn():
                      ("a", "z"), ("a", "z"), ("a", "z"), ("a", "z")]
     assert timed["a"]["rare term"]["n"] == 4 and timed["b"]["rare term"]["n"] == 4
     assert timed["a"]["quotes"]["n"] == 2 and "quotes" not in timed["b"]
+
+
+def test_the_issue_16_summary_marks_a_missed_target_and_a_generator_not_measured():
+    from benchmarks import issue16
+
+    search = {"measured_at": "then", "latency": {"whoosh": {"rare term": {"p95_ms": 0.5}, "phrase": {"p95_ms": 2.0}},
+                                               "fts5": {"rare term": {"p95_ms": 0.4}, "phrase": {"p95_ms": 3.0}}}}
+    summary = issue16.summary({"size": 10_000, "default": {"speed": None, "search": search}, "alt": {}})
+    assert "| rare term: Whoosh p95 ≤ FTS5 p95 | 0.50 vs 0.40 ms **(not met)** | not measured |" in summary
+    assert "| phrase: Whoosh p95 ≤ FTS5 p95 | 2.00 vs 3.00 ms | not measured |" in summary
+    assert summary.rstrip().endswith("Not every target is met: see the rows marked.")
+    met = {"measured_at": "then", "latency": {"whoosh": {"phrase": {"p95_ms": 2.0}}, "fts5": {"phrase": {"p95_ms": 3.0}}}}
+    assert issue16.summary({"size": 10_000, "default": {"search": met}, "alt": {}}).rstrip().endswith(
+        "Not measured on: alt.")

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive import load_corpus  # noqa: E402
-from benchmarks import edits, index_speed, phrases, synthetic_alt  # noqa: E402
+from benchmarks import edits, index_speed, issue16, phrases, synthetic_alt  # noqa: E402
 
 SIZE = 40
 
@@ -82,5 +82,10 @@ def test_index_speed_runs_end_to_end(tmp_path):
     assert "## alt generator, 25 talks" in text and "### Targets" in text
     rows = [line for line in text.splitlines() if line.startswith("| a 5-talk conference imported without a full build")]
     assert len(rows) == 2 and all("segments 1 → 2" in row and row.endswith("| yes |") for row in rows)
+    summary = issue16.summary(issue16.gather(tmp_path / "cache", None, size=25))  # docs/benchmarks.md's section
+    assert "## Issue 16 at 25 talks, both generators" in summary
+    row = next(line for line in summary.splitlines() if line.startswith("| a 5-talk conference imported"))
+    assert row.count("segments 1 → 2") == 2  # a column per generator, from each run's raw results
+    assert "| phrase of 2 common words: Whoosh p95 ≤ FTS5 p95 |" in summary
     talks = list((tmp_path / "cache").glob("corpus-*/conferences/*/talks/*.md"))
     assert talks and not [t for t in talks if "zqx" in t.read_text(encoding="utf-8")]  # edits went to copies
