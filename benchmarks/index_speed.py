@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import build_probe, edits, imports, issue16, measure, phrases, synthetic, synthetic_alt
-from .run import DEFAULT_CACHE, _git_state, fts_runner, log, machine_info
+from . import build_probe, edits, fts5_baseline, imports, issue16, measure, phrases, synthetic, synthetic_alt
+from .run import DEFAULT_CACHE, _git_state, log, machine_info
 
 GENERATORS = {"default": synthetic, "alt": synthetic_alt}
 _f = issue16.figure
@@ -85,13 +85,13 @@ def measure_phrases(corpus_dir: Path, index_dir: Path, fts5: Path, per_length: i
            "examples": {q.cls: q.q for q in reversed(queries)}}
     whoosh = measure.whoosh_runner(index_dir)
     out["whoosh_hits"] = phrases.hits(queries, whoosh)
-    run_fts, searcher = fts_runner(fts5)
+    baseline = fts5_baseline.Baseline(fts5)
     try:
-        out["fts5_hits"] = phrases.hits(queries, run_fts)
+        out["fts5_hits"] = phrases.hits(queries, baseline.run)
         timed = measure.time_side_by_side(queries, {"whoosh": (whoosh, lambda q: True),
-                                                    "fts5": (run_fts, lambda q: True)}, repeat)
+                                                    "fts5": (baseline.run, baseline.answers)}, repeat)
     finally:
-        searcher.close()
+        baseline.close()
     out["whoosh"], out["fts5"] = timed["whoosh"], timed["fts5"]
     out["load_average_after"] = os.getloadavg()[0]
     out["queries"] = [q.q for q in queries]

@@ -17,9 +17,9 @@ import os
 import time
 from pathlib import Path
 
-from . import measure
+from . import fts5_baseline, measure
 from .queries import make_queries
-from .run import DEFAULT_CACHE, _git_state, cache_suffix, fts_runner, log
+from .run import DEFAULT_CACHE, _git_state, cache_suffix, log
 
 
 def stored_documents(index_dir: Path) -> list:
@@ -56,12 +56,12 @@ def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat:
     fts_path = cache / f"fts5-{size}{suffix}.sqlite"
     if fts_path.is_file():  # the baseline built by the run that built the index, over the same documents
         log(f"{size}: in-process Whoosh and FTS5, passes in turn")
-        run_fts, searcher = fts_runner(fts_path)
+        baseline = fts5_baseline.Baseline(fts_path)  # quotes too when their baseline was built (run.build_phase)
         try:
             timed = measure.time_side_by_side(queries, {"whoosh": (whoosh, lambda q: True),
-                                                        "fts5": (run_fts, lambda q: q.cls != "quotes")}, repeat)
+                                                        "fts5": (baseline.run, baseline.answers)}, repeat)
         finally:
-            searcher.close()
+            baseline.close()
         result["latency"]["whoosh"], result["latency"]["fts5"] = timed["whoosh"], timed["fts5"]
     else:
         log(f"{size}: in-process Whoosh")

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from archive import load_corpus  # noqa: E402
 from benchmarks import fts5_baseline, report, run, synthetic  # noqa: E402
 from benchmarks.measure import percentile  # noqa: E402
-from benchmarks.queries import CLASSES  # noqa: E402
+from benchmarks.queries import CLASSES, Query  # noqa: E402
 
 SIZE = 30
 
@@ -98,6 +98,26 @@ def test_fts5_baseline_answers_the_same_shape(measured):
     assert {"talk", "session", "speaker"} <= set(kinds)
     assert len(found.results) == min(found.total, 20)
     assert all(r["kind"] == "talk" for r in found.results)
+
+
+def test_the_quote_baseline_answers_what_the_quote_index_answers(measured):
+    """Built beside the records' baseline from the same sentences: the quote facets counted, quotes returned."""
+    from indexer.quotes_index import QUOTE_FACETS
+
+    cache, result = measured
+    assert result["build"]["fts5_quotes_mb"] > 0
+    baseline = fts5_baseline.Baseline(cache / f"fts5-{SIZE}.sqlite")
+    try:
+        assert baseline.quotes is not None
+        assert baseline.answers(Query("quotes", "data", {}))
+        found = baseline.run(Query("quotes", "data", {}))
+        every = baseline.quotes.search("", {})
+    finally:
+        baseline.close()
+    assert set(found.facets) == set(QUOTE_FACETS)
+    assert 0 < found.total < every.total and len(found.results) == min(found.total, 20)
+    assert all("data" in r["text"].lower() or "<mark>" in r["snippet"] for r in found.results)
+    assert all(r["id"] and r["talk"]["id"] for r in found.results)  # the quote index's own payloads
 
 
 @pytest.mark.parametrize("text, expected", [
