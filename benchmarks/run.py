@@ -176,15 +176,20 @@ def machine_info() -> dict:
             "code when rendered": _git_state(), "rendered": time.strftime("%Y-%m-%d %H:%M %Z")}
 
 
+RENDERED = ("docs/benchmarks", "docs/index-speed")  # the reports these runs write: not code that was measured
+
+
 def _git_state() -> str:
+    """The commit measured, and whether code differed from it (a report rendered by an earlier pass does not)."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               timeout=10).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+                               capture_output=True, text=True, timeout=10).stdout.splitlines()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return f"{head}{' with uncommitted changes' if dirty else ''}"
+    changed = [line[3:] for line in dirty if not line[3:].startswith(RENDERED)]
+    return f"{head}{' with uncommitted changes' if changed else ''}"
 
 
 def not_run_notes(sizes: list[int], options: Options, quotes: bool) -> list[str]:
