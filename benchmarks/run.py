@@ -205,10 +205,10 @@ def not_run_notes(sizes: list[int], options: Options, quotes: bool) -> list[str]
         notes.append("throughput: not run at any size in this report.")
     larger = [s for s in sizes if options.edit_size is not None and s > options.edit_size]
     if larger:
-        notes.append(f"edited record searchable: measured at {options.edit_size:,} talks only, not at "
-                     + ", ".join(f"{s:,}" for s in larger) + " talks. An update's own work grows with the "
-                     "documents the edit touches, not with the corpus; reloading (every file is read, only the "
-                     "changed one parsed) and reopening grow with the corpus.")
+        notes.append(f"edited record searchable, in this report's own run: measured at {options.edit_size:,} talks "
+                     "only, not at " + ", ".join(f"{s:,}" for s in larger) + " talks. Saves through the web editor "
+                     "of a running server at 10,000 talks are measured by `benchmarks.index_speed` (the issue 16 "
+                     "section above and docs/index-speed-results.md).")
     return notes
 
 
