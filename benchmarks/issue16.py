@@ -130,8 +130,8 @@ def summary(gathered: dict) -> str:
             cells.append("not measured" if row is None else f"{row[1]}{'' if row[2] else ' **(not met)**'}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     met = all(row[2] for rows in columns.values() for row in rows.values())
-    missing = [g for g in GENERATORS if not columns[g]]
+    missing = [g for g in GENERATORS if any(name not in columns[g] for name in order)]
     lines += ["", ("Every target is met on both generators." if met and not missing else
                    "Not every target is met: see the rows marked." if not met else
-                   "Not measured on: " + ", ".join(missing) + "."), ""]
+                   "Every target measured is met, but some were not measured on: " + ", ".join(missing) + "."), ""]
     return "\n".join(lines)

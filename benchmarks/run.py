@@ -82,15 +82,13 @@ def build_phase(size: int, cache: Path, seed: int, generator: str = "default") -
     fts_seconds = fts5_baseline.build(docs, fts_path)
     log(f"{size}: FTS5 built in {fts_seconds:.1f}s; building its quote baseline")
     quotes_path = fts5_baseline.quotes_path(fts_path)
-    quotes_started = time.perf_counter()  # the sentences made as the quote index makes them, then written
-    quotes_write_s = fts5_baseline.build_quotes(iter_quote_documents(corpus), quotes_path)
+    quotes_s = fts5_baseline.build_quotes(iter_quote_documents(corpus), quotes_path)  # making the sentences too
     stats = {"documents": built.documents, "talks": len(corpus.talks), "speakers": len(corpus.speakers),
              "sessions": len(corpus.sessions), "conferences": len(corpus.conferences),
              "generate_s": generated - started, "load_s": loaded - generated, "whoosh_s": built.seconds,
              "load_cpu_s": cpu_loaded - cpu_started, "whoosh_cpu_s": cpu_built - cpu_loaded,
              "whoosh_mb": folder_mb(built.path), "fts5_s": fts_seconds, "fts5_mb": fts_path.stat().st_size / 1e6,
-             "fts5_quotes_s": time.perf_counter() - quotes_started, "fts5_quotes_write_s": quotes_write_s,
-             "fts5_quotes_mb": quotes_path.stat().st_size / 1e6}
+             "fts5_quotes_s": quotes_s, "fts5_quotes_mb": quotes_path.stat().st_size / 1e6}
     return stats, corpus_dir, index_dir, docs
 
 
@@ -198,7 +196,7 @@ def not_run_notes(sizes: list[int], options: Options, quotes: bool) -> list[str]
         notes.append("100,000 talks: not run (add `--with-100k`; its build takes most of an hour on this machine, "
                      "see *Where the time goes*).")
     if not quotes:
-        notes.append("quotes: `indexer.quote_search` (before, `indexer.quotes_index`) did not exist when this ran, so the class is left out.")
+        notes.append("quotes: `indexer.quote_search` could not be imported, so the class is left out.")
     if not options.http:
         notes.append("HTTP: skipped (`--no-http`).")
     if options.throughput_size not in sizes:
@@ -207,8 +205,8 @@ def not_run_notes(sizes: list[int], options: Options, quotes: bool) -> list[str]
     if larger:
         notes.append(f"edited record searchable, in this report's own run: measured at {options.edit_size:,} talks "
                      "only, not at " + ", ".join(f"{s:,}" for s in larger) + " talks. Saves through the web editor "
-                     "of a running server at 10,000 talks are measured by `benchmarks.index_speed` (the issue 16 "
-                     "section above and docs/index-speed-results.md).")
+                     "of a running server at 10,000 talks are measured by `benchmarks.index_speed` (docs/benchmarks.md's "
+                     "issue 16 section and docs/index-speed-results.md).")
     return notes
 
 

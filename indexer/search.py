@@ -39,9 +39,10 @@ class BadRequest(ValueError):
     """A search parameter the user can fix; the message says how."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PagedRequest:
-    """What the record and quote searches are asked alike (keyword arguments only: the two list them alike)."""
+    """What the record and quote searches are asked alike (keyword arguments only: the two once listed them in
+    different orders)."""
 
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)

@@ -233,6 +233,9 @@ def _search_csv(template: SearchRequest, results: list[dict], omitted: int) -> s
 
 SEARCH_FORMATS = {f.name: f for f in offered("search")}  # the table says which; these write them
 SEARCH_WRITERS = {"json": _search_json, "csv": _search_csv}
+if set(SEARCH_FORMATS) != set(SEARCH_WRITERS):  # a format offered for searches needs its writer here, and no other
+    raise RuntimeError(f"search export writers {sorted(SEARCH_WRITERS)} do not match the formats table's "
+                       f"{sorted(SEARCH_FORMATS)} (archive/formats.py)")
 
 
 @bp.get("/api/search.<any(" + ", ".join(SEARCH_FORMATS) + "):fmt>")
