@@ -59,39 +59,33 @@ class FtsResult:
 
 def build(docs: list[IndexDoc], path: Path | str, labels: dict | None = None) -> float:
     """Write the baseline database from the documents; return the seconds it took."""
-    path = Path(path)
-    path.unlink(missing_ok=True)
-    started = time.perf_counter()
-    db = sqlite3.connect(path)
-    try:
-        _create(db)
-        with db:
-            for number, doc in enumerate(docs):
-                _insert(db, number, doc)
-            db.execute("CREATE INDEX facet_value ON facet(name, value, doc)")
-            db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
-        db.execute("ANALYZE")
-    finally:
-        db.close()
-    return time.perf_counter() - started
+    return _write(path, RECORDS, ((doc.id, doc.payload, doc.body, (doc.title, doc.body, doc.names, doc.affiliation,
+                                   " ".join(doc.facets.get("topic", []))), doc.facets) for doc in docs))
 
 
 def build_quotes(quotes: Iterable[tuple[dict, dict]], path: Path | str) -> float:
     """Write the quote baseline from (payload, facet values) per sentence, as the quote index is built from them;
-    return the seconds it took."""
+    return the seconds it took (making the sentences included, when `quotes` makes them as it goes)."""
+    return _write(path, QUOTES, ((payload["id"], payload, payload["text"], (payload["text"],), facets)
+                                 for payload, facets in quotes))
+
+
+def _write(path: Path | str, kind: Kind, rows: Iterable[tuple]) -> float:
+    """A fresh database of `kind` from (id, payload, body, the FTS columns' texts, facet values) per row."""
     path = Path(path)
     path.unlink(missing_ok=True)
     started = time.perf_counter()
     db = sqlite3.connect(path)
+    insert_text = (f"INSERT INTO fts(rowid, {', '.join(kind.columns)}) "
+                   f"VALUES (?{', ?' * len(kind.columns)})")
     try:
-        _create(db, QUOTES.columns)
+        _create(db, kind.columns)
         with db:
-            for number, (payload, facets) in enumerate(quotes):
-                db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)",
-                           (number, payload["id"], json.dumps(payload), payload["text"]))
-                db.execute("INSERT INTO fts(rowid, text) VALUES (?, ?)", (number, payload["text"]))
-                rows = {(number, name, value) for name in QUOTES.facets for value in facets.get(name, [])}
-                db.executemany("INSERT INTO facet VALUES (?, ?, ?)", sorted(rows))
+            for number, (ident, payload, body, texts, facets) in enumerate(rows):
+                db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (number, ident, json.dumps(payload), body))
+                db.execute(insert_text, (number, *texts))
+                values = {(number, name, value) for name in kind.facets for value in facets.get(name, [])}
+                db.executemany("INSERT INTO facet VALUES (?, ?, ?)", sorted(values))
             db.execute("CREATE INDEX facet_value ON facet(name, value, doc)")
             db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         db.execute("ANALYZE")
@@ -106,15 +100,6 @@ def _create(db: sqlite3.Connection, columns: tuple[str, ...] = COLUMNS) -> None:
                + ", tokenize = 'porter unicode61 remove_diacritics 2')")
     db.execute("CREATE TABLE facet (doc INTEGER, name TEXT, value TEXT, PRIMARY KEY (doc, name, value))"
                " WITHOUT ROWID")
-
-
-def _insert(db: sqlite3.Connection, number: int, doc: IndexDoc) -> None:
-    topics_text = " ".join(doc.facets.get("topic", []))
-    db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (number, doc.id, json.dumps(doc.payload), doc.body))
-    db.execute("INSERT INTO fts(rowid, " + ", ".join(COLUMNS) + ") VALUES (?, ?, ?, ?, ?, ?)",
-               (number, doc.title, doc.body, doc.names, doc.affiliation, topics_text))
-    rows = {(number, name, value) for name in FACET_FIELDS for value in doc.facets.get(name, [])}
-    db.executemany("INSERT INTO facet VALUES (?, ?, ?)", sorted(rows))
 
 
 def match_expression(text: str) -> str:

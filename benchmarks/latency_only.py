@@ -47,7 +47,7 @@ def measure_latency(size: int, cache: Path, build: dict, per_class: int, repeat:
     pattern = f"corpus-{size}-seed*" if generator == "default" else f"corpus-{generator}-{size}-seed*"
     corpus_dir = next(cache.glob(pattern))
     docs = stored_documents(index_dir)
-    queries = make_queries(docs, per_class, with_quotes=quotes and measure.quotes_available())
+    queries = make_queries(docs, per_class, with_quotes=quotes)
     result = {"size": size, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "build": build,
               "load_average": {"before": os.getloadavg()[0]},
               "examples": {q.cls: (q.q + (" " + json.dumps(q.filters) if q.filters else "")) for q in queries},

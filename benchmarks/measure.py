@@ -145,14 +145,6 @@ def whoosh_runner(index_dir: Path) -> Callable[[Query], object]:
     return run
 
 
-def quotes_available() -> bool:
-    try:
-        from indexer.quote_search import QuoteRequest  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def quotes_search(store, text: str):
     """Quote search as the app runs it: the build's quote index, opened once per process."""
     from indexer.quote_search import QuoteRequest

@@ -96,7 +96,7 @@ def measure_size(size: int, cache: Path, options: Options) -> dict:
     """Everything measured at one corpus size, as plain data."""
     build, corpus_dir, index_dir, docs = build_phase(size, cache, options.seed, options.generator)
     os.sync()  # the builds' files written out now, not by the kernel while the first class is timed
-    queries = make_queries(docs, options.per_class, with_quotes=measure.quotes_available())
+    queries = make_queries(docs, options.per_class, with_quotes=True)
     result = {"size": size, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "build": build,
               "load_average": {"before": os.getloadavg()[0]},
               "examples": {q.cls: (q.q + (" " + json.dumps(q.filters) if q.filters else "")) for q in queries},
@@ -190,13 +190,11 @@ def _git_state() -> str:
     return f"{head}{' with uncommitted changes' if changed else ''}"
 
 
-def not_run_notes(sizes: list[int], options: Options, quotes: bool) -> list[str]:
+def not_run_notes(sizes: list[int], options: Options) -> list[str]:
     notes = []
     if 100000 not in sizes:
         notes.append("100,000 talks: not run (add `--with-100k`; its build takes most of an hour on this machine, "
                      "see *Where the time goes*).")
-    if not quotes:
-        notes.append("quotes: `indexer.quote_search` could not be imported, so the class is left out.")
     if not options.http:
         notes.append("HTTP: skipped (`--no-http`).")
     if options.throughput_size not in sizes:
@@ -255,7 +253,7 @@ def main(argv: list[str] | None = None) -> dict:
             continue
         results["sizes"][str(size)] = measure_size(size, cache, options)
         raw.write_text(json.dumps(results["sizes"][str(size)], indent=1))
-    results["not_run"] = not_run_notes(sizes, options, measure.quotes_available()) + [
+    results["not_run"] = not_run_notes(sizes, options) + [
         f"FTS5 at {int(s):,} talks: not measured (this size's latency comes from `benchmarks.latency_only`, "
         "which times an index built earlier)." for s, r in results["sizes"].items() if "fts5" not in r["latency"]] + [
         f"FTS5 quotes at {int(s):,} talks: not measured (the quote baseline is written when `benchmarks.run` builds "
