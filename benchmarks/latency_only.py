@@ -34,9 +34,9 @@ def stored_documents(index_dir: Path) -> list:
     for docnum in range(searcher.doc_count_all()):
         if not table.live[docnum]:
             continue
-        fields = searcher.stored_fields(docnum)
-        docs.append(IndexDoc(id=fields["id"], kind=fields["kind"], title=fields["title"],
-                             body=result_fields(searcher.reader(), docnum)["body"], facets=table.values_of(docnum)))
+        shown = result_fields(searcher.reader(), docnum)
+        docs.append(IndexDoc(id=shown["payload"]["id"], kind=shown["payload"]["kind"], title=shown["payload"]["title"],
+                             body=shown["body"], facets=table.values_of(docnum)))
     return docs
 
 

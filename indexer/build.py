@@ -29,7 +29,7 @@ from .memory import give_back_free_memory
 from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish, segment_files
 from .query import SEARCH_FIELDS
 from .result_column import RESULT_FIELD, result_value, short_codes
-from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema, built_for_this_program
+from .schema import FACET_FIELDS, REINDEXED_BY, SCHEMA_VERSION, build_schema, built_for_this_program
 from .suggest import corpus_entries, term_entries
 from .vocabulary import VOCABULARY, Vocabulary, VocabularyCounter
 
@@ -174,13 +174,12 @@ def _write_impacts(target: Path) -> None:
 
 
 def index_fields(doc: IndexDoc) -> dict:
-    facets = {name: ",".join(v.replace(",", " ") for v in doc.facets.get(name, [])) for name in FACET_FIELDS
-              if name != "kind"}
     topics_text = " ".join(doc.facets.get("topic", []))
     result = result_value(doc.payload, doc.body, short_codes(doc.facets.get("language", [])))
-    return dict(id=doc.id, kind=doc.kind, title=doc.title, body=doc.body, names=doc.names,
+    reindexed_by = ",".join(v.replace(",", " ") for v in doc.facets.get(REINDEXED_BY, []))
+    return dict(id=doc.id, title=doc.title, body=doc.body, names=doc.names,
                 affiliation=doc.affiliation, topics_text=topics_text, record=doc.record, facets=doc.facets,
-                **{RESULT_FIELD: result}, **facets, **doc.localized)
+                **{RESULT_FIELD: result, REINDEXED_BY: reindexed_by}, **doc.localized)
 
 
 def spelled_text(doc: IndexDoc) -> str:

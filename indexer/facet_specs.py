@@ -1,6 +1,6 @@
-"""Every facet, declared once: the schema, documents, search, pages, API, CLI and README check read this table.
+"""Every facet, declared once: builds, documents, search, pages, API, CLI and README check read this table.
 
-A facet's `name` is at once its URL parameter, its index field, its key in the API's `facets` and
+A facet's `name` is at once its URL parameter, its column in the facet files, its key in the API's `facets` and
 `filters`, and its CLI option (`--name`). Add a facet here, with a test of its values; the README lists
 none (it points to `confarchive facets`, which prints this table), so it needs no change.
 """
@@ -42,7 +42,6 @@ class Facet:
     several_only: bool = False  # listed on the search page only when it has more than one value
     apart: tuple[str, ...] = ()  # values listed apart under `apart_title` ("EU" is not a country)
     apart_title: str = ""
-    single: bool = False  # one value per record (an ID field in the schema, not a KEYWORD list)
 
     @property
     def for_quotes_title(self) -> str:
@@ -149,7 +148,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("kind", "Kind", talk=lambda corpus, talk: [talk.kind], speaker=lambda corpus, speaker: ["speaker"],
           session=lambda corpus, session: ["session"], quote=_as_talk(lambda corpus, talk: [talk.kind]),
           labels=lambda corpus: dict(KIND_LABELS), cli_help="talk, panel, qa, speaker or session (repeatable).",
-          quote_cli_help="talk, panel or qa (repeatable).", in_query=True, single=True,
+          quote_cli_help="talk, panel or qa (repeatable).", in_query=True,
           aliases=(("q&a", "qa"), ("qanda", "qa"), ("talks", "talk"), ("panels", "panel"), ("speakers", "speaker"),
                    ("sessions", "session"), ("dilemma", "panel"))),
     Facet("organisation", "Organisation", talk=_talk_organisations,

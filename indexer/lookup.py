@@ -17,7 +17,7 @@ def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict 
     """The stored page data of one record, or None when the id is unknown or of another kind."""
     searcher = handle.searcher()
     docnum = live_document(searcher.reader(), "id", ident)  # Whoosh's document_number scores every segment
-    if docnum is None or searcher.stored_fields(docnum).get("kind") not in kinds:
+    if docnum is None or kind_of(searcher.stored_fields(docnum)) not in kinds:
         return None
     return column_value(searcher.reader(), PAGE_DATA, docnum)
 
@@ -36,5 +36,10 @@ def stored_topics(handle: IndexHandle) -> dict[str, tuple[str, list[str]]]:
     compares with a corpus)."""
     searcher = handle.searcher()
     reader = searcher.reader()
-    return {fields["id"]: (fields["kind"], list(result_fields(reader, docnum)["payload"].get("topics", [])))
-            for docnum, fields in reader.iter_docs() if fields.get("kind") not in ("session", None)}
+    return {fields["id"]: (kind_of(fields), list(result_fields(reader, docnum)["payload"].get("topics", [])))
+            for docnum, fields in reader.iter_docs() if kind_of(fields) not in ("session", None)}
+
+
+def kind_of(stored: dict) -> str | None:
+    """A document's kind, from the facet values stored with it."""
+    return next(iter(stored.get("facets", {}).get("kind", [])), None)

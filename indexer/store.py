@@ -15,7 +15,7 @@ from .impacts import IMPACTS, ImpactIndex
 from .memory import give_back_free_memory
 from .layout import (META, SUGGEST, IndexUnavailable, current_build, files_problem, looks_like_json,
                      pointer_path, pointer_stamp)
-from .schema import FACET_FIELDS, SCHEMA_VERSION, built_for_this_program
+from .schema import FACET_FIELDS, REINDEXED_BY, SCHEMA_VERSION, built_for_this_program
 
 T = TypeVar("T")
 
@@ -107,7 +107,7 @@ def _open_checked(path: Path, root: Path):
         ix = index.open_dir(str(path))
         probe = ix.searcher()
         count = probe.doc_count_all()
-        list(probe.lexicon("kind"))
+        list(probe.lexicon(REINDEXED_BY))  # a short field: its terms read through the terms file
         if count:
             probe.stored_fields(count - 1)
         facets = load_table(path)

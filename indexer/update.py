@@ -41,7 +41,7 @@ from .page_data import catalogue
 from .postings import newest_segment_reader, stored_record
 from .result_column import result_fields
 from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
-from .schema import built_for_this_program
+from .schema import REINDEXED_BY, built_for_this_program
 from .suggest import corpus_entries
 from .vocabulary import write_update as write_vocabulary_update
 
@@ -129,7 +129,7 @@ def conference_records(corpus: Corpus, build: Path, conferences: set[str]) -> se
     try:
         with ix.searcher() as searcher:  # by key, segment by segment: a scored query asks every segment per segment
             reader = searcher.reader()
-            for docnums in live_documents(reader, "conference", sorted(conferences)).values():
+            for docnums in live_documents(reader, REINDEXED_BY, sorted(conferences)).values():
                 found |= {stored_record(reader, n)["id"] for n in docnums}
     finally:
         ix.close()

@@ -71,6 +71,27 @@ def test_shipped_index_holds_every_record(index_dir):
     assert kinds == {"speaker": 33, "talk": 25, "session": 4, "panel": 4, "qa": 2}
 
 
+def test_the_index_writes_only_what_is_read(index_dir):
+    """Postings only in fields a query searches and in the two keys (id; conference, which updates look up);
+    stored, only the id and the facet values an update needs. Facets are the facet files' (facet_files.py)."""
+    from whoosh import index
+
+    from indexer.query import SEARCH_FIELDS
+    from indexer.schema import REINDEXED_BY
+
+    ix = index.open_dir(str(IndexStore(index_dir).handle().path))
+    try:
+        with ix.reader() as reader:
+            with_postings = {field for field, _ in reader.all_terms()}
+            stored = {name for n in range(reader.doc_count_all()) for name in reader.stored_fields(n)}
+    finally:
+        ix.close()
+    assert with_postings <= {*SEARCH_FIELDS, "id", REINDEXED_BY}
+    assert {"title", "body", "names", "id", REINDEXED_BY} <= with_postings
+    assert not with_postings & set(FACET_FIELDS) - {REINDEXED_BY}
+    assert stored == {"id", "facets"}
+
+
 def test_second_build_replaces_the_pointer_and_keeps_the_previous(small, tmp_path):
     root = tmp_path / "index"
     first = build_index(small, root).path.name

@@ -30,7 +30,15 @@ def searcher(index_dir):
 
 
 @pytest.fixture(scope="module")
-def reference(searcher, tmp_path_factory):
+def documents(corpus):
+    """The corpus's index documents by id: their title and names, which the build indexes but does not store."""
+    from indexer.documents import corpus_documents
+
+    return {doc.id: doc for doc in corpus_documents(corpus)}
+
+
+@pytest.fixture(scope="module")
+def reference(searcher, documents, tmp_path_factory):
     """The same documents in a plain Whoosh index whose body keeps character offsets, for Whoosh's own highlighter.
 
     The build leaves offsets out (snippets find words in the text); this index is the independent reference.
@@ -47,8 +55,8 @@ def reference(searcher, tmp_path_factory):
     ix = index.create_in(str(tmp_path_factory.mktemp("reference")), schema)
     with ix.writer() as writer:
         for docnum in range(searcher.searcher.doc_count_all()):
-            fields = {**searcher.searcher.stored_fields(docnum), "body": _body(searcher, docnum)}
-            writer.add_document(**{name: fields[name] for name in ("id", "title", "body", "names") if name in fields})
+            doc = documents[searcher.searcher.stored_fields(docnum)["id"]]
+            writer.add_document(id=doc.id, title=doc.title, body=_body(searcher, docnum), names=doc.names)
     with ix.searcher() as reference_searcher:
         yield reference_searcher
 
@@ -193,9 +201,9 @@ class _AllWords:
         return True
 
 
-def _field_texts(searcher, corpus, field: str) -> list[str]:
+def _field_texts(documents, corpus, field: str) -> list[str]:
     if field in ("title", "names"):
-        return [searcher.searcher.stored_fields(n).get(field) or "" for n in range(searcher.searcher.doc_count_all())]
+        return [getattr(doc, field) for doc in documents.values()]
     if field == "affiliation":
         return [org for speaker in corpus.speakers.values() for org in speaker.organisations]
     return [topic.label for topic in corpus.topics.values()]
@@ -217,7 +225,7 @@ def _field_phrases(texts: list[str], count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("field", ["title", "names", "affiliation", "topics_text"])
-def test_phrases_in_short_fields_use_position_tables_and_equal_whoosh(searcher, corpus, field):
+def test_phrases_in_short_fields_use_position_tables_and_equal_whoosh(searcher, corpus, documents, field):
     from whoosh import query as wq
 
     from indexer.analysis import name_analyzer, text_analyzer
@@ -225,7 +233,7 @@ def test_phrases_in_short_fields_use_position_tables_and_equal_whoosh(searcher, 
     assert searcher.handle.impacts.has_positions(field)
     analyzer = name_analyzer() if field == "names" else text_analyzer()
     checked = 0
-    for phrase in _field_phrases(_field_texts(searcher, corpus, field), 60):
+    for phrase in _field_phrases(_field_texts(documents, corpus, field), 60):
         words = [t.text for t in analyzer(phrase)]
         if len(words) < 2:
             continue
