@@ -64,10 +64,11 @@ def build(docs: list[IndexDoc], path: Path | str, labels: dict | None = None) ->
 
 
 def build_quotes(quotes: Iterable[tuple[dict, dict]], path: Path | str) -> float:
-    """Write the quote baseline from (payload, facet values) per sentence, as the quote index is built from them;
-    return the seconds it took (making the sentences included, when `quotes` makes them as it goes)."""
-    return _write(path, QUOTES, ((payload["id"], payload, payload["text"], (payload["text"],), facets)
-                                 for payload, facets in quotes))
+    """Write the quote baseline from (sentence record, facet values) per sentence, as the quote index is built
+    from them; return the seconds it took (making the sentences included, when `quotes` makes them as it goes).
+    A row answers with the sentence's record alone: unlike the quote index, it reads nothing of the talk."""
+    return _write(path, QUOTES, ((record["id"], record, record["text"], (record["text"],), facets)
+                                 for record, facets in quotes))
 
 
 def _write(path: Path | str, kind: Kind, rows: Iterable[tuple]) -> float:

@@ -8,12 +8,11 @@ from pathlib import Path
 import click
 
 from archive import citations
-from archive.citations import Citable
 from archive.formats import FORMATS, ExportOptions, get_format
 from archive.styles import DEFAULT_STYLE, STYLES, formatted
 from indexer import BadRequest, IndexStore, IndexUnavailable, MAX_EXPORT, QuoteRequest, QuoteResponse, open_quotes
 
-from webapp.serialize import quote_json, quotes_json
+from webapp.serialize import quote_citable, quote_json, quotes_json
 from webapp.site import DEFAULT_BASE_URL
 
 from .common import _paths, corpus_option, ensure_index, facet_filters, facet_options, index_option, match_options
@@ -90,7 +89,7 @@ def render(response: QuoteResponse, found: list[dict], fmt: str, base_url: str, 
             data.update(page=1, per_page=len(found), results=[quote_json(q, base_url, style) for q in found])
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt != "text":
-        return get_format(fmt).write([Citable.from_dict(q["cite"]) for q in found], ExportOptions(base_url, style))
+        return get_format(fmt).write([quote_citable(q) for q in found], ExportOptions(base_url, style))
     return listing(response, found, base_url, every, style)
 
 
@@ -102,7 +101,7 @@ def listing(response: QuoteResponse, found: list[dict], base_url: str, every: bo
     lines.append(f"{response.total} quote(s) {what} — {where}\n")
     start = 0 if every else (response.page - 1) * response.per_page
     for number, quote in enumerate(found, start + 1):
-        cite = Citable.from_dict(quote["cite"])
+        cite = quote_citable(quote)
         lines.append(f"{number}. “{plain_snippet(quote['highlighted'])}”")
         lines.append(f"   {citations.attribution(cite)} · {quote['talk']['title']} [{quote['id']}]")
         if quote.get("topics"):

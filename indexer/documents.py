@@ -13,7 +13,7 @@ from archive.topic_strength import Mention, forget_worked_out, speaker_mentions,
 from .analysis import LANGUAGE_FIELDS
 from .facet_specs import FACETS, record_facets
 from .facet_specs import facet_labels, pinned_values  # noqa: F401  (the builders import them from here)
-from .page_data import session_page, session_ref, speaker_page, speaker_refs, talk_page, url_for
+from .page_data import quoted_talk, session_page, session_ref, speaker_page, speaker_refs, talk_page, url_for
 
 
 FORGET_EVERY = 250  # records made between two forget_worked_out() calls
@@ -32,6 +32,7 @@ class IndexDoc:
     facets: dict[str, list[str]] = field(default_factory=dict)
     payload: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)
+    quoted: dict | None = None  # a talk's: what its quotes show of it (page_data.quoted_talk)
     localized: dict[str, str] = field(default_factory=dict)  # body_de / body_da: the body, for its language
 
 
@@ -45,6 +46,7 @@ def talk_doc(corpus: Corpus, talk: Talk, mentions_of: MentionsOf | None = None) 
     names = [n for s in speakers for n in (s.display_name, s.name, *s.aliases)]
     body = "\n\n".join(p for p in (to_plain(talk.text), talk.question, talk.abstract) if p)
     mentions = (mentions_of or _mentions_of(corpus))(talk)
+    page = talk_page(corpus, talk, mentions)
     return IndexDoc(
         id=talk.id, kind=talk.kind, title=talk.title, body=body, names=" ; ".join(names),
         affiliation=" ; ".join([*talk.byline, *(a.role for a in appearances)]),
@@ -52,7 +54,7 @@ def talk_doc(corpus: Corpus, talk: Talk, mentions_of: MentionsOf | None = None) 
         payload={"id": talk.id, "kind": talk.kind, "title": talk.title, "url": url_for(talk.kind, talk.id),
                  "speakers": speaker_refs(speakers), "session": session_ref(session), "topics": talk.topics,
                  "mentions": [m.as_dict() for m in mentions], "conference": talk.conference},
-        record=talk_page(corpus, talk, mentions), localized=localized_text(talk, body))
+        record=page, quoted=quoted_talk(page), localized=localized_text(talk, body))
 
 
 def localized_text(talk: Talk, body: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from .store import IndexHandle
 
 TALK_KINDS = ("talk", "panel", "qa")
 PAGE_DATA = "record"  # the column of page data (schema.py: not among what every search result loads)
+QUOTED = "quoted"  # the column of what a talk's quotes show of it
 
 
 def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict | None:
@@ -20,6 +21,13 @@ def get_record(handle: IndexHandle, ident: str, kinds: tuple[str, ...]) -> dict 
     if docnum is None or kind_of(searcher.stored_fields(docnum)) not in kinds:
         return None
     return column_value(searcher.reader(), PAGE_DATA, docnum)
+
+
+def quoted_talk(handle: IndexHandle, talk_id: str) -> dict | None:
+    """What a talk's quotes show of it (page_data.quoted_talk), or None when the build holds no such talk."""
+    reader = handle.searcher().reader()
+    docnum = live_document(reader, "id", talk_id)
+    return None if docnum is None else column_value(reader, QUOTED, docnum)
 
 
 def list_records(handle: IndexHandle, kinds: tuple[str, ...], page: int, per_page: int) -> tuple[int, list[dict]]:

@@ -63,6 +63,16 @@ def talk_page(corpus: Corpus, talk: Talk, mentions: list[Mention] | None = None)
             "citable": citable_for(corpus, talk, url_for(talk.kind, talk.id)).as_dict()}
 
 
+QUOTED_FIELDS = ("id", "title", "kind", "url", "speakers", "session", "citable")  # and its topics' ids
+
+
+def quoted_talk(page: dict) -> dict:
+    """What each quote of a talk shows of it, from the talk's page data (talk_page): kept apart in the index, so
+    that a quote result reads this little and not the whole page (quote_search.py)."""
+    return {**{name: page[name] for name in QUOTED_FIELDS}, "topics": [t["id"] for t in page["topics"]],
+            "citable": {**page["citable"], "summary": ""}}  # a quote cites its sentence, not the whole summary
+
+
 SCHEDULE_FIELDS = ("start", "duration", "room", "language", "subtitle", "type", "event_id", "event_guid")
 
 

@@ -17,6 +17,7 @@ from .facet_files import load_table
 from .impacts import IMPACTS, ImpactIndex
 from .key_lookup import live_document
 from .layout import META, IndexUnavailable, files_problem
+from .lookup import quoted_talk
 from .postings import merged_matches
 from .query_plans import QueryPlans
 from .quotes_index import QUOTE_FACETS, QUOTES, QUOTES_SCHEMA_VERSION
@@ -50,7 +51,7 @@ class QuoteResponse(PagedResponse):
     topic_mode: str = "any"
 
     def as_dict(self) -> dict:
-        """The response as plain data, results as stored (webapp/serialize.py makes the API's JSON of it)."""
+        """The response as plain data, results as QuoteIndex records (webapp/serialize.py makes the API's JSON)."""
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
                 "sort": self.sort, "match": self.match, "topic_mode": self.topic_mode, "results": self.results,
                 "facets": {name: [b.as_dict() for b in buckets] for name, buckets in self.facets.items()},
@@ -61,12 +62,24 @@ class QuoteResponse(PagedResponse):
 
 
 def open_quotes(handle) -> "QuoteIndex":
-    """The build's quote index (<build>/quotes/), opened once per build; IndexUnavailable if it has none."""
+    """The build's quote index (<build>/quotes/), opened once per build; IndexUnavailable if it has none. Keep the
+    handle while using it, as for handle.searcher(): results read their talks from the handle's main index."""
     return handle.attached("quotes", _open)
 
 
 def _open(handle) -> "QuoteIndex":
-    return QuoteIndex(handle.path / QUOTES, _speller(weakref.ref(handle)))
+    return QuoteIndex(handle.path / QUOTES, _speller(weakref.ref(handle)), _talks_quoted(weakref.ref(handle)))
+
+
+def _talks_quoted(handle_ref):
+    """What a quote shows of its talk, by the talk's id, from the main index of the same build (no strong reference
+    to the handle)."""
+    def quoted(talk_id: str) -> dict | None:
+        handle = handle_ref()
+        if handle is None:
+            raise RuntimeError("the quote index's build was closed: keep the IndexHandle while using its quotes")
+        return quoted_talk(handle, talk_id)
+    return quoted
 
 
 def _speller(handle_ref):
@@ -78,11 +91,19 @@ def _speller(handle_ref):
 
 
 class QuoteIndex:
-    """One build's open quote index, its facet table, and a searcher per thread."""
+    """One build's open quote index, its facet table, and a searcher per thread.
 
-    def __init__(self, path: Path, speller=None):
+    A result is a plain record of the sentence: its id, text, number, neighbours, own topics and their
+    evidence, and `talk`, what a quote shows of its talk (page_data.quoted_talk, read from the main index).
+    The web app's serializer makes the API's JSON of it (links, citation)."""
+
+    TALKS_REMEMBERED = 1024  # talks whose quoted data is kept, per build (50 µs to read one); then all forgotten
+
+    def __init__(self, path: Path, speller=None, talk_of=None):
         self.path = path
         self.speller = speller  # text -> corrected text or None: the main index knows the words
+        self.talk_of = talk_of  # talk id -> what its quotes show of it, or None: the main index holds the talks
+        self._talks: dict[str, dict] = {}
         try:
             meta = json.loads((path / META).read_text(encoding="utf-8"))
             self.index = index.open_dir(str(path))
@@ -112,10 +133,27 @@ class QuoteIndex:
         return self._searchers.get()
 
     def get(self, ident: str) -> dict | None:
-        """One quote's stored payload by id, or None."""
+        """One quote's record by id, or None."""
         searcher = self.searcher()  # by key_lookup: Whoosh's document(id=) sets up a scorer in every segment
         docnum = live_document(searcher.reader(), "id", ident)
-        return None if docnum is None else searcher.stored_fields(docnum)["payload"]
+        return None if docnum is None else self._record(searcher.stored_fields(docnum))
+
+    def _record(self, fields: dict, **extra) -> dict:
+        """A result: the sentence's stored fields, with what it shows of its talk."""
+        return {"id": fields["id"], "text": fields["text"], **fields["sentence"], "talk": self._talk(fields["talk"]),
+                **extra}
+
+    def _talk(self, talk_id: str) -> dict:
+        found = self._talks.get(talk_id)
+        if found is None:
+            found = self.talk_of(talk_id) if self.talk_of else None
+            if found is None:
+                raise IndexUnavailable(f"The quote index in {self.path} names talk '{talk_id}', which its build "
+                                       "does not hold. Rebuild it with `confarchive build`.")
+            if len(self._talks) >= self.TALKS_REMEMBERED:
+                self._talks.clear()
+            self._talks[talk_id] = found
+        return found
 
     def search(self, request: QuoteRequest) -> QuoteResponse:
         """A page of quotes; when words match nothing and a spelling correction fixes them, the correction's."""
@@ -166,8 +204,9 @@ class QuoteIndex:
         searcher = self.searcher()
         words = [] if sel.parsed.is_browse else [w for f, w in sel.plan.terms(searcher.reader()) if f == "text"]
         marker = SentenceMarker(searcher.schema["text"].analyzer, words)
-        return [{**fields["payload"], "highlighted": marker(fields["text"])}
+        return [self._record(fields, highlighted=marker(fields["text"]))
                 for fields in (searcher.stored_fields(int(d)) for d in chosen)]
+
 
 
 class SentenceMarker:

@@ -285,8 +285,8 @@ def _update_quotes(corpus: Corpus, build: Path, talks: set[str], labels: dict) -
     quotes = quote_documents(corpus, talks)  # in programme order, sentence by sentence
     with _opened(build / QUOTES) as opened:
         live, _, _ = _update_folder(opened, build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels,
-                                    [(quote_fields(payload), doc_facets, payload["talk"]["id"])
-                                     for payload, doc_facets in quotes],
+                                    [(quote_fields(record), doc_facets, record["talk"])
+                                     for record, doc_facets in quotes],
                                     [talk.id for talk in corpus.ordered_talks()])
     write_quote_meta(build / QUOTES, corpus, live)
 

@@ -117,7 +117,7 @@ def test_the_quote_baseline_answers_what_the_quote_index_answers(measured):
     assert set(found.facets) == set(QUOTE_FACETS)
     assert 0 < found.total < every.total and len(found.results) == min(found.total, 20)
     assert all("data" in r["text"].lower() and "<mark>" in r["snippet"] for r in found.results)
-    assert all(r["id"] and r["talk"]["id"] for r in found.results)  # the quote index's own payloads
+    assert all(r["id"] and r["talk"] for r in found.results)  # the quote index's own sentence records
 
 
 @pytest.mark.parametrize("text, expected", [

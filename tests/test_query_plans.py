@@ -39,7 +39,8 @@ def test_a_remembered_plan_answers_as_a_fresh_one(index_dir, match):
 
 
 def test_quote_search_with_a_remembered_plan_answers_as_a_fresh_one(index_dir):
-    quotes = open_quotes(IndexStore(index_dir).handle())
+    handle = IndexStore(index_dir).handle()  # kept while its quotes are read
+    quotes = open_quotes(handle)
     for q in QUERIES:
         first = quotes.search(QuoteRequest(q=q)).as_dict()
         again = quotes.search(QuoteRequest(q=q)).as_dict()

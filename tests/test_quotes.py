@@ -401,6 +401,30 @@ def test_quote_index_opens_once_per_handle(quote_index):
     assert open_quotes(handle).search(QuoteRequest(q="trust")).total > 0
 
 
+def test_a_quote_stores_only_its_sentence_and_its_talk_s_id(quote_index, qclient):
+    """The talk's title, speakers, session and citation are its page data, read per result, not copied into every
+    sentence; what the API shows of a talk is then what the talk's own API says."""
+    from whoosh import index
+
+    from indexer.quotes_index import SENTENCE_FACTS
+
+    ix = index.open_dir(str(current_build(quote_index) / QUOTES))
+    try:
+        with ix.reader() as reader:
+            stored = [reader.stored_fields(n) for n in range(reader.doc_count_all())]
+    finally:
+        ix.close()
+    assert len(stored) > 100
+    assert {frozenset(fields) for fields in stored} == {frozenset({"id", "talk", "text", "sentence"})}
+    assert {frozenset(fields["sentence"]) for fields in stored} == {frozenset(SENTENCE_FACTS)}
+    for quote in api(qclient, "/api/quotes?q=data&per_page=50")["results"]:
+        talk = api(qclient, f"/api/talks/{quote['talk']['id']}")
+        assert (quote["talk"]["title"], quote["talk"]["kind"], quote["talk"]["url"]) == (talk["title"], talk["kind"],
+                                                                                        talk["url"])
+        assert (quote["speakers"], quote["session"], quote["talk_topics"]) == (talk["speakers"], talk["session"],
+                                                                               talk["topics"])
+
+
 def test_a_build_without_quotes_is_503(quote_index, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(quote_index, copy)
@@ -437,7 +461,8 @@ def test_cli_exports_parse(quote_index, fmt):
     counts = {"csv": lambda t: len(list(csv.DictReader(io.StringIO(t)))), "ris": lambda t: len(rispy.loads(t)),
               "bib": lambda t: len(bibtexparser.parse_string(t).entries), "csl": lambda t: len(json.loads(t)),
               "markdown": lambda t: t.count("\n> — ")}
-    total = open_quotes(IndexStore(quote_index).handle()).search(QuoteRequest(q="consent")).total
+    handle = IndexStore(quote_index).handle()  # kept while its quotes are read
+    total = open_quotes(handle).search(QuoteRequest(q="consent")).total
     assert counts[fmt](result.output) == total > 0
 
 

@@ -281,13 +281,15 @@ def test_quotes_follow_the_edit(built):
     corpus_dir, root = built
     _append(corpus_dir, TINE_FILE, "Quixotrix registries matter.")
     update_index(load_corpus(corpus_dir), root, [TINE])
-    quotes = open_quotes(IndexStore(root).handle())
+    handle = IndexStore(root).handle()  # kept while its quotes are read
+    quotes = open_quotes(handle)
     found = quotes.search(QuoteRequest(q="quixotrix"))
     assert [r["talk"]["id"] for r in found.results] == [TINE]
     before = quotes.search(QuoteRequest(q="", filters={"speaker": ["tine-jess"]}, per_page=100)).total
     _replace(corpus_dir, TINE_FILE, " Quixotrix registries matter.", "")
     update_index(load_corpus(corpus_dir), root, [TINE])
-    quotes = open_quotes(IndexStore(root).handle())
+    handle = IndexStore(root).handle()  # kept while its quotes are read
+    quotes = open_quotes(handle)
     assert quotes.search(QuoteRequest(q="quixotrix")).total == 0
     assert quotes.search(QuoteRequest(q="", filters={"speaker": ["tine-jess"]}, per_page=100)).total == before - 1
 
@@ -352,7 +354,8 @@ def test_a_removed_talk_disappears_with_its_quotes(built):
     update_index(load_corpus(corpus_dir), root, [TINE])
     assert TINE not in _search(root, "Crohn")["ids"]
     assert _search(root, "")["total"] == 67
-    found = open_quotes(IndexStore(root).handle()).search(QuoteRequest(q="Crohn"))
+    handle = IndexStore(root).handle()  # kept while its quotes are read
+    found = open_quotes(handle).search(QuoteRequest(q="Crohn"))
     assert TINE not in {r["talk"]["id"] for r in found.results}
 
 

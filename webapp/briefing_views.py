@@ -7,13 +7,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 
 from archive.briefing import build_briefing
-from archive.citations import Citable
 from archive.formats import FORMATS
 from archive.styles import STYLES
 from indexer import BadRequest, open_quotes
 
 from .index import get_handle
 from .quotes import ids_arg, quote_request, quotes_by_ids, style_arg
+from .serialize import quote_citable
 from .site import base_url
 
 bp = Blueprint("briefing", __name__)
@@ -24,7 +24,7 @@ def briefing_page():
     """The quotes named by `ids`, or every quote of a search (q and filters), as a printable briefing."""
     style = style_arg(request.args)
     payloads = _payloads()
-    briefing = build_briefing([Citable.from_dict(p["cite"]) for p in payloads], style, base_url(),
+    briefing = build_briefing([quote_citable(p) for p in payloads], style, base_url(),
                               request.args.get("title", "").strip()[:200])
     query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "title"])
     return render_template("briefing.html", b=briefing, styles=STYLES, docx=FORMATS["docx"],

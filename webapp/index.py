@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from indexer import IndexStore, IndexHandle
 
@@ -12,5 +12,12 @@ def init_app(app: Flask) -> None:
 
 
 def get_handle() -> IndexHandle:
-    """The current build; raises IndexUnavailable (a 503) when there is none."""
-    return current_app.extensions["confarchive.store"].handle()
+    """The current build; raises IndexUnavailable (a 503) when there is none.
+
+    Each handle given out is kept until the request ends: what hangs on it (its searchers, the quote index, which
+    reads its talks) stays usable even when a save publishes a newer build meanwhile."""
+    handle = current_app.extensions["confarchive.store"].handle()
+    held = g.setdefault("index_handles", [])
+    if not held or held[-1] is not handle:
+        held.append(handle)
+    return handle

@@ -13,6 +13,7 @@ from indexer import SearchRequest, Searcher, related_talks, TALK_KINDS, get_reco
 from . import links
 from .chart import overview_chart, session_topic_counts
 from .index import get_handle
+from .serialize import quote_view
 
 bp = Blueprint("pages", __name__)
 MAX_CHART_SESSIONS = 40  # rows of the /topics heat map: the page stays small on a large archive
@@ -47,18 +48,18 @@ def _other_talks(talk: dict) -> list[tuple[dict, list[dict]]]:
 def talk_topics(ident: str):
     """Why a talk has its topics, sentence by sentence: each sentence's topics with the words that put it there."""
     record = _record(ident, TALK_KINDS, "talk")
-    sentences = talk_quote_payloads(open_quotes(get_handle()), ident)
+    sentences = [quote_view(q) for q in talk_quotes(open_quotes(get_handle()), ident)]
     about = [t["id"] for t in record.get("topics", [])]
     mentioned = list(dict.fromkeys(t for q in sentences for t in q["topics"] if t not in about))
     return render_template("talk_topics.html", talk=record, sentences=sentences, mentioned=mentioned,
                            labels=get_handle().facets, links=links)
 
 
-def talk_quote_payloads(quotes, talk_id: str) -> list[dict]:
-    """The stored quotes of one talk, in reading order."""
+def talk_quotes(quotes, talk_id: str) -> list[dict]:
+    """The quote records of one talk, in reading order."""
     found = []
-    while (payload := quotes.get(quote_id(talk_id, len(found) + 1))) is not None:
-        found.append(payload)
+    while (record := quotes.get(quote_id(talk_id, len(found) + 1))) is not None:
+        found.append(record)
     return found
 
 

@@ -20,7 +20,7 @@ from . import links
 from .index import get_handle
 from .params import filter_args, modes, positive_int, search_request
 from .search_views import past_the_end
-from .serialize import quote_json, quotes_json
+from .serialize import quote_citable, quote_json, quotes_json
 from .site import base_url
 
 bp = Blueprint("quotes", __name__)
@@ -144,7 +144,7 @@ def _quote_download(payloads: list[dict], fmt: str, name: str, style: str = DEFA
         body, kept = fit(items, lambda part: _json_body({"total": len(part), "results": part}, len(items) - len(part)))
         return _attachment(body, export.media_type, f"{name}.json", len(items) - kept)
     options = ExportOptions(base, style)
-    body, kept = fit([Citable.from_dict(p["cite"]) for p in payloads], lambda part: export.write(part, options))
+    body, kept = fit([quote_citable(p) for p in payloads], lambda part: export.write(part, options))
     return _attachment(body, export.media_type, f"{name}.{export.extension}", len(payloads) - kept)
 
 

@@ -1,9 +1,10 @@
-"""The API's stable JSON objects, made from the page data and quote payloads stored in the index."""
+"""The API's stable JSON objects, made from the page data and the quote records the index gives back."""
 
 from __future__ import annotations
 
-from archive.citations import Citable, citation_markdown, citation_text, csl_item, note, reference_text
+from archive.citations import Citable, citation_markdown, citation_text, csl_item, for_quote, note, reference_text
 from archive.formats import offered
+from archive.quotes import sentence_anchor
 from archive.styles import DEFAULT_STYLE, formatted
 
 
@@ -63,15 +64,37 @@ def quotes_json(response, base_url: str = "", style: str = DEFAULT_STYLE) -> dic
     return {**response.as_dict(), "results": [quote_json(r, base_url, style) for r in response.results]}
 
 
-def quote_json(payload: dict, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
-    """A stored quote as the API shows it: the payload, its citation (formatted in `style`) and its export links."""
-    cite = Citable.from_dict(payload["cite"])
+def quote_view(record: dict) -> dict:
+    """A quote record (indexer.QuoteIndex) as the API shows it, less its citation: the sentence, its context, its
+    talk, speakers and session, its topics and the talk's, and its link (the talk page at the sentence)."""
+    talk = record["talk"]
+    shown = {"id": record["id"], "text": record["text"], "context": {"before": record["before"], "after": record["after"]},
+             "speakers": talk["speakers"],
+             "talk": {"id": talk["id"], "title": talk["title"], "url": talk["url"], "kind": talk["kind"]},
+             "session": _session(talk["session"]), "topics": record["topics"], "talk_topics": talk["topics"],
+             "topic_evidence": record["evidence"], "url": quote_url(record), "sentence": record["number"]}
+    return {**shown, **({"highlighted": record["highlighted"]} if "highlighted" in record else {})}
+
+
+def quote_url(record: dict) -> str:
+    """The talk page at the quote's sentence."""
+    return f"{record['talk']['url']}#{sentence_anchor(record['number'])}"
+
+
+def quote_citable(record: dict) -> Citable:
+    """What cites a quote: its talk's citation narrowed to the sentence."""
+    return for_quote(Citable.from_dict(record["talk"]["citable"]), record["id"], record["text"], quote_url(record),
+                     record["before"], record["after"])
+
+
+def quote_json(record: dict, base_url: str = "", style: str = DEFAULT_STYLE) -> dict:
+    """A quote record as the API shows it: quote_view, its citation (formatted in `style`) and its export links."""
+    cite = quote_citable(record)
     base = base_url.rstrip("/")
-    exports = {f.name: f"{base}/api/quotes/export?ids={payload['id']}&format={f.name}"
+    exports = {f.name: f"{base}/api/quotes/export?ids={record['id']}&format={f.name}"
                + (f"&style={style}" if f.styled else "") for f in offered("quote")}
-    result = {k: v for k, v in payload.items() if k != "cite"}
     item = csl_item(cite, base_url)
-    result["citation"] = {"text": citation_text(cite, base_url), "markdown": citation_markdown(cite, base_url),
-                          "reference": reference_text(cite, base_url), "note": note(cite),
-                          "formatted": formatted(item, style), "csl": item, "exports": exports}
-    return result
+    return {**quote_view(record),
+            "citation": {"text": citation_text(cite, base_url), "markdown": citation_markdown(cite, base_url),
+                         "reference": reference_text(cite, base_url), "note": note(cite),
+                         "formatted": formatted(item, style), "csl": item, "exports": exports}}
