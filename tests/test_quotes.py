@@ -425,6 +425,25 @@ def test_a_quote_stores_only_its_sentence_and_its_talk_s_id(quote_index, qclient
                                                                                talk["topics"])
 
 
+def test_a_request_keeps_its_build_when_a_save_publishes_another(shipped, tmp_path):
+    """Quote results read their talks from the main index of the build they came from: a request that opened the
+    quotes keeps that build while a newer one is published (a librarian's save) and the store lets go of it."""
+    import gc
+
+    from webapp.index import get_handle
+
+    root = tmp_path / "index"
+    build_index(shipped, root)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(root), "CORPUS_DIR": str(SHIPPED)})
+    with app.test_request_context("/api/quotes?q=trust"):
+        quotes = open_quotes(get_handle())
+        build_index(shipped, root)  # another build published
+        assert get_handle().path != quotes.path.parent  # the store hands out the new one
+        gc.collect()
+        found = quotes.search(QuoteRequest(q="trust"))
+    assert found.total > 0 and all(r["talk"]["title"] for r in found.results)
+
+
 def test_a_build_without_quotes_is_503(quote_index, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(quote_index, copy)
