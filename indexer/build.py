@@ -24,7 +24,7 @@ from .facet_files import FacetRows, write_facets
 from .impacts import IMPACTS, keep_parts_of, write_impacts
 from .page_data import catalogue
 from .parallel import alongside
-from .quotes_index import build_quote_index
+from .quotes_index import QUOTES, QUOTES_SCHEMA_VERSION, build_quote_index
 from .memory import give_back_free_memory
 from .layout import BUILDS, FACETS, LOCK, META, SUGGEST, IndexUnavailable, current_build, publish, segment_files
 from .query import SEARCH_FIELDS
@@ -235,13 +235,16 @@ def prune(root: Path, keep: Path) -> None:
 
 
 def built_by_another_version(root: Path | str) -> bool:
-    """Whether the published build has another schema version or other facets than this program writes (damage is
-    reported where the index is opened); False when there is none."""
+    """Whether the published build, or its quote index, has another schema version (or other facets) than this
+    program writes (damage is reported where the index is opened); False when there is none."""
     try:
-        meta = json.loads((current_build(Path(root)) / META).read_text(encoding="utf-8"))
+        build = current_build(Path(root))
+        meta = json.loads((build / META).read_text(encoding="utf-8"))
+        quotes = json.loads((build / QUOTES / META).read_text(encoding="utf-8"))
     except (IndexUnavailable, OSError, ValueError):
         return False
-    return isinstance(meta, dict) and not built_for_this_program(meta)
+    return (isinstance(meta, dict) and not built_for_this_program(meta)
+            or isinstance(quotes, dict) and quotes.get("schema_version") != QUOTES_SCHEMA_VERSION)
 
 
 def index_exists(root: Path | str) -> bool:

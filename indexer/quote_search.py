@@ -146,7 +146,13 @@ class QuoteIndex:
     def _talk(self, talk_id: str) -> dict:
         found = self._talks.get(talk_id)
         if found is None:
-            found = self.talk_of(talk_id) if self.talk_of else None
+            if self.talk_of is None:
+                raise RuntimeError("this quote index was opened without its build's talks: open it with open_quotes")
+            try:
+                found = self.talk_of(talk_id)
+            except (KeyError, OSError):  # a column file gone: the build was pruned while this request read it
+                raise IndexUnavailable("The archive was updated twice while this request read it. "
+                                       "Try again.") from None
             if found is None:
                 raise IndexUnavailable(f"The quote index in {self.path} names talk '{talk_id}', which its build "
                                        "does not hold. Rebuild it with `confarchive build`.")

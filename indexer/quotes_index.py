@@ -30,7 +30,7 @@ QUOTE_FACETS = QUOTE_NAMES  # the facets declared with a quote side (facet_specs
 def quote_schema() -> Schema:
     """Sentence text analysed exactly like the main index's prose, its talk's id, and what else is the sentence's
     own (SENTENCE_FACTS); the talk's title, speakers, session and citation are the talk's `quoted` column in the
-    main index, read once per talk (quote_search.py), not copied into every sentence. Programme order is facets.json's."""
+    main index, read per talk (quote_search.py), not copied into every sentence. Programme order is facets.json's."""
     return Schema(id=ID(stored=True, unique=True), talk=ID(stored=True),
                   text=positioned_text(analyzer=text_analyzer(), stored=True), sentence=STORED())
 

@@ -10,7 +10,7 @@ from .facet_specs import FACETS
 from .postings import positioned_text
 from .result_column import RESULT_FIELD, result_field
 
-SCHEMA_VERSION = 16  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own; 13: no programme field (facets.json's order was the only one read), no spell field (the build's vocabulary/ arrays hold its words and counts); 14: analyzers remember their filter chains per token text (analysis.RememberedFilters), positions packed (postings.PackedPositions); 15: what a result shows (payload, body, languages) in a column of its own (result_column.py), no longer among the stored fields; 16: no facet fields but `conference` (facets.json and the facet files answer every filter and count; an update finds a conference's records by its postings), nothing stored but the id and the facet values; a talk's quoted data in a column of its own (the quote index no longer copies it into every sentence)
+SCHEMA_VERSION = 17  # 7: topic mentions (payload and facets.json); 8: citations carry the talk's date, editorial flag and provenance; 9: talks carry their schedule fields (start, room, language, ...); 10: body_de, body_da; 11: facet values stored per document, updates write facet files of their own; no word-pair field, no character offsets: phrases read the build's position tables; 12: a record's page data in a column of its own; 13: no programme field (facets.json's order was the only one read), no spell field (the build's vocabulary/ arrays hold its words and counts); 14: analyzers remember their filter chains per token text (analysis.RememberedFilters), positions packed (postings.PackedPositions); 15: what a result shows (payload, body, languages) in a column of its own (result_column.py), no longer among the stored fields; 16: no facet fields but `conference` (facets.json and the facet files answer every filter and count; an update finds a conference's records by its postings), nothing stored but the id and the facet values; 17: a talk's quoted data in a column of its own (the quote index no longer copies it into every sentence)
 
 # Facets (declared in facet_specs.py): each one's request parameter. Their values live in the build's facet files
 # (facet_files.py), which answer every filter and count; the Whoosh index holds none of them but REINDEXED_BY.
@@ -43,7 +43,7 @@ def build_schema() -> Schema:
         # the page data, read by the record's own page only: a column of its own, so that a search result
         # does not unpickle it too (it is ~6x the body)
         record=COLUMN(PickleColumn(CompressedBytesColumn())),
-        # a talk's: what its quotes show of it (page_data.quoted_talk), read once per talk by the quote search
+        # a talk's: what its quotes show of it (page_data.quoted_talk), read by the quote search per talk, not per quote
         quoted=COLUMN(PickleColumn(CompressedBytesColumn())),
         facets=STORED(),  # the document's facet values, which an update needs of the documents it replaces
     )

@@ -189,18 +189,20 @@ def test_search_builds_the_index_on_first_use(runner, small_corpus, tmp_path):
     assert (index / "current").exists()
 
 
-def test_an_index_from_another_version_is_rebuilt_on_first_use(runner, small_corpus, tmp_path):
+@pytest.mark.parametrize("meta_of, command", [("", ["search", "Crohn"]), ("quotes", ["quotes", "Crohn"])],
+                         ids=["main index", "quote index"])
+def test_an_index_from_another_version_is_rebuilt_on_first_use(runner, small_corpus, tmp_path, meta_of, command):
     from indexer.layout import META, current_build
 
     index = tmp_path / "index"
     assert invoke(runner, "build", "--corpus", small_corpus, "--index", index).exit_code == 0
-    meta_path = current_build(index) / META
+    meta_path = current_build(index) / meta_of / META
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta_path.write_text(json.dumps({**meta, "schema_version": 1}), encoding="utf-8")  # as an older release wrote it
-    result = invoke(runner, "search", "Crohn", "--corpus", small_corpus, "--index", index)
+    result = invoke(runner, *command, "--corpus", small_corpus, "--index", index)
     assert result.exit_code == 0, result.output
     assert f"The index in {index} was built by another version of confarchive; rebuilding it" in result.stderr
-    assert "[dngc-2025-s2-tine-jess]" in result.stdout
+    assert "dngc-2025-s2-tine-jess" in result.stdout
 
 
 def test_search_without_index_and_with_a_broken_corpus_is_a_clean_error(runner, small_corpus, tmp_path):

@@ -277,6 +277,28 @@ def test_a_renamed_speaker_shows_on_the_talks_that_name_them(built):
     assert labels["james-buchanan"] == "Jamie Buchanan"
 
 
+def test_quotes_show_a_renamed_speaker_and_a_retitled_talk(built):
+    """What a quote shows of its talk is read from the talk's own document: a speaker's new name reaches the quotes
+    of a talk whose file did not change, and a talk's new title reaches its quotes, citations included."""
+    corpus_dir, root = built
+    buchanan = "dngc-2025-s2-james-buchanan"
+    _replace(corpus_dir, "speakers/james-buchanan.md", "name: James Buchanan", "name: Jamie Buchanan")
+    update_index(load_corpus(corpus_dir), root, ["james-buchanan"])
+    _replace(corpus_dir, TINE_FILE, "title: 'Bridging data silos:", "title: 'Joining data silos:")
+    update_index(load_corpus(corpus_dir), root, [TINE])
+    handle = IndexStore(root).handle()  # kept while its quotes are read
+    quotes = open_quotes(handle)
+    renamed = quotes.search(QuoteRequest(filters={"speaker": ["james-buchanan"]}, per_page=100)).results
+    retitled = quotes.search(QuoteRequest(filters={"speaker": ["tine-jess"]}, per_page=100)).results
+    assert {r["talk"]["id"] for r in renamed} == {buchanan} and {r["talk"]["id"] for r in retitled} == {TINE}
+    for quote in renamed:
+        assert [s["name"] for s in quote["talk"]["speakers"]] == ["Jamie Buchanan"]
+        assert list(quote["talk"]["citable"]["speakers"]) == ["Jamie Buchanan"]
+    for quote in retitled:
+        assert quote["talk"]["title"].startswith("Joining data silos:")
+        assert quote["talk"]["citable"]["title"].startswith("Joining data silos:")
+
+
 def test_quotes_follow_the_edit(built):
     corpus_dir, root = built
     _append(corpus_dir, TINE_FILE, "Quixotrix registries matter.")

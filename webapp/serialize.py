@@ -69,9 +69,9 @@ def quote_view(record: dict) -> dict:
     talk, speakers and session, its topics and the talk's, and its link (the talk page at the sentence)."""
     talk = record["talk"]
     shown = {"id": record["id"], "text": record["text"], "context": {"before": record["before"], "after": record["after"]},
-             "speakers": talk["speakers"],
+             "speakers": [dict(s) for s in talk["speakers"]],  # copies: `talk` is shared by every result of the build
              "talk": {"id": talk["id"], "title": talk["title"], "url": talk["url"], "kind": talk["kind"]},
-             "session": _session(talk["session"]), "topics": record["topics"], "talk_topics": talk["topics"],
+             "session": _session(talk["session"]), "topics": record["topics"], "talk_topics": list(talk["topics"]),
              "topic_evidence": record["evidence"], "url": quote_url(record), "sentence": record["number"]}
     return {**shown, **({"highlighted": record["highlighted"]} if "highlighted" in record else {})}
 
