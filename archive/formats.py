@@ -14,6 +14,7 @@ from . import citations
 from .briefing import build_briefing
 from .briefing_docx import briefing_docx
 from .citations import Citable
+from .search_exports import search_csv, search_json
 from .styles import DEFAULT_STYLE
 
 
@@ -35,6 +36,7 @@ class ExportFormat:
     old_name: str = ""  # an older spelling the CLI still accepts (`--format markdown`)
     styled: bool = False  # the writer uses the reference style, so links to it carry `style=`
     write_talk: Optional[Callable[[list[Citable], ExportOptions], str]] = None  # a talk's cite.<name>, when not `write`
+    write_search: Optional[Callable[[str, list[dict], int], str]] = None  # (query, results, omitted): for "search"
 
     @property
     def binary(self) -> bool:
@@ -55,8 +57,9 @@ def _docx(items: list[Citable], options: ExportOptions) -> bytes:
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("json", "JSON", "application/json", "json", None, ("quote", "search")),
-    ExportFormat("csv", "CSV", "text/csv", "csv", _text(citations.quotes_csv), ("quote", "basket", "search")),
+    ExportFormat("json", "JSON", "application/json", "json", None, ("quote", "search"), write_search=search_json),
+    ExportFormat("csv", "CSV", "text/csv", "csv", _text(citations.quotes_csv), ("quote", "basket", "search"),
+                 write_search=search_csv),
     ExportFormat("md", "Markdown", "text/markdown", "md", _text(citations.quotes_markdown), ("quote", "basket", "talk"),
                  old_name="markdown", write_talk=_talk_markdown),
     ExportFormat("txt", "Plain text", "text/plain", "txt", _text(citations.quotes_text), ("talk",)),
@@ -69,6 +72,11 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", _docx,
                  ("quote", "basket"), styled=True),
 )}
+
+
+_UNWRITTEN = [f.name for f in FORMATS.values() if ("search" in f.offered) != (f.write_search is not None)]
+if _UNWRITTEN:  # a format offered for searches writes them, and only such a format has a search writer
+    raise RuntimeError(f"formats {_UNWRITTEN}: offered for searches without write_search, or the other way round")
 
 
 class UnknownFormat(ValueError):

@@ -12,7 +12,6 @@ from archive import citations
 from archive.citations import Citable
 from archive.formats import FORMATS, ExportOptions, UnknownFormat, get_format, offered
 from archive.styles import DEFAULT_STYLE, STYLES, UnknownStyle, check_style, formatted
-from archive.csvsafe import write_csv
 from indexer import (BadRequest, SearchRequest, Searcher, MAX_RESPONSE_BYTES, check_depth, TALK_KINDS, get_record,
                      titles, MAX_EXPORT, QUOTE_FACETS, QuoteRequest, DEFAULT_PER_PAGE, MAX_PER_PAGE, open_quotes)
 
@@ -30,7 +29,6 @@ FACET_TITLES = titles(quotes=True)
 # a talk's cite.<name> URLs: the formats the table offers for talks, with their writers for a talk
 TALK_FORMATS = {f.name: f.write_talk or f.write for f in offered("talk")}
 TALK_OLD_NAMES = {"json": "csl"}  # cite.json: the CSL-JSON's URL before the formats had one set of names
-SEARCH_CSV_COLUMNS = ["id", "kind", "title", "url", "session", "speakers", "topics"]
 
 
 def style_arg(args: MultiDict) -> str:
@@ -223,19 +221,7 @@ def quote_basket_data(quote: dict) -> dict:
 
 # Search result exports ------------------------------------------------------------------------------------------------
 
-def _search_json(template: SearchRequest, results: list[dict], omitted: int) -> str:
-    return _json_body({"query": template.q, "total": len(results), "results": results}, omitted)
-
-
-def _search_csv(template: SearchRequest, results: list[dict], omitted: int) -> str:
-    return write_csv((_search_row(hit) for hit in results), SEARCH_CSV_COLUMNS)
-
-
-SEARCH_FORMATS = {f.name: f for f in offered("search")}  # the table says which; these write them
-SEARCH_WRITERS = {"json": _search_json, "csv": _search_csv}
-if set(SEARCH_FORMATS) != set(SEARCH_WRITERS):  # a format offered for searches needs its writer here, and no other
-    raise RuntimeError(f"search export writers {sorted(SEARCH_WRITERS)} do not match the formats table's "
-                       f"{sorted(SEARCH_FORMATS)} (archive/formats.py)")
+SEARCH_FORMATS = {f.name: f for f in offered("search")}  # each with its write_search (archive/formats.py)
 
 
 @bp.get("/api/search.<any(" + ", ".join(SEARCH_FORMATS) + "):fmt>")
@@ -244,8 +230,8 @@ def search_export(fmt: str):
     args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "per_page")])
     template = search_request(args, strict=True)
     results = _all_results(template)
-    write, found = SEARCH_WRITERS[fmt], SEARCH_FORMATS[fmt]
-    body, kept = fit(results, lambda part: write(template, part, len(results) - len(part)))
+    found = SEARCH_FORMATS[fmt]
+    body, kept = fit(results, lambda part: found.write_search(template.q, part, len(results) - len(part)))
     return _attachment(body, found.media_type, f"search.{found.extension}", len(results) - kept)
 
 
@@ -263,10 +249,3 @@ def _all_results(template: SearchRequest) -> list[dict]:
     request.page, request.per_page = 1, MAX_EXPORT
     return Searcher(get_handle()).search(request).results[:MAX_EXPORT]
 
-
-def _search_row(hit: dict) -> dict:
-    session = hit.get("session")
-    return {"id": hit["id"], "kind": hit["kind"], "title": hit["title"], "url": hit["url"],
-            "session": f"Session {session['number']}" if session and session.get("number") else "",
-            "speakers": "; ".join(s["name"] for s in hit.get("speakers", [])),
-            "topics": "; ".join(hit.get("topics", []))}
