@@ -36,6 +36,7 @@ from .vocabulary import VOCABULARY, Vocabulary, VocabularyCounter
 SCORED_FIELDS = SEARCH_FIELDS
 POSITIONED_FIELDS = SEARCH_FIELDS  # phrases are looked up in every searched field
 KEEP_BUILDS = 2  # the published build and one previous, for rollback
+REPLACED_KEPT_S = 120.0  # an older build stays this long after the build that replaced it, for requests still reading it
 Progress = Callable[[int, int], None]
 
 
@@ -223,15 +224,28 @@ def write_suggestions(target: Path, corpus: Corpus) -> None:
 
 
 def prune(root: Path, keep: Path) -> None:
-    """Keep the newest complete builds; remove older ones and any a killed build left half-written.
+    """Keep the newest complete builds; remove older ones once they have been replaced for REPLACED_KEPT_S (a
+    request that began on one keeps reading its files while saves publish newer builds), and remove at once any
+    build a killed process left half-written.
 
     Runs under the build lock, so no folder without meta.json can belong to a build still running.
     """
     folders = sorted((p for p in (root / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.name)
     complete = [p for p in folders if (p / META).is_file()]
+    now = time.time()
     for old in folders:
-        if old != keep and (old not in complete or old in complete[:-KEEP_BUILDS]):
+        if old == keep:
+            continue
+        if old not in complete or (old in complete[:-KEEP_BUILDS] and _replaced_since(old, complete) < now - REPLACED_KEPT_S):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _replaced_since(build: Path, complete: list[Path]) -> float:
+    """When the build after this one was finished (its meta.json written, just before it was published)."""
+    try:
+        return (complete[complete.index(build) + 1] / META).stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def built_by_another_version(root: Path | str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -101,11 +102,25 @@ def test_second_build_replaces_the_pointer_and_keeps_the_previous(small, tmp_pat
     assert builds(root) == sorted([first, second])
 
 
-def test_at_most_two_builds_are_kept(small, tmp_path):
+def test_at_most_two_builds_are_kept_once_replaced_a_while(small, tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.build, "REPLACED_KEPT_S", 0.0)
     root = tmp_path / "index"
     names = [build_index(small, root).path.name for _ in range(3)]
     assert builds(root) == names[1:]
     assert pointer(root) == names[2]
+
+
+def test_a_build_replaced_moments_ago_is_kept_for_the_requests_reading_it(small, tmp_path):
+    """Two quick saves must not delete the files under a request that began before them."""
+    from indexer.layout import META
+
+    root = tmp_path / "index"
+    names = [build_index(small, root).path.name for _ in range(3)]
+    assert builds(root) == names  # the first was replaced a moment ago
+    replaced_at = time.time() - indexer.build.REPLACED_KEPT_S - 1
+    os.utime(root / "builds" / names[1] / META, (replaced_at, replaced_at))  # as if the second were published long ago
+    names.append(build_index(small, root).path.name)
+    assert builds(root) == names[1:]
 
 
 @pytest.mark.parametrize("stage", ["_write_index", "_write_sidecars", "check_build"])
