@@ -73,6 +73,12 @@ class QueryPlans:
                 self._plans[q] = found
         return found
 
+    def forget(self) -> None:
+        """Drop every plan: the next search of each text makes its plan afresh (benchmarks/first_search.py)."""
+        with self._lock:
+            self._plans.clear()
+            self._leaves = 0
+
     def understand(self, q: str) -> QueryPlan:
         """The plan of `q` worked out afresh."""
         notices: list[str] = []

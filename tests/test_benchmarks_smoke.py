@@ -189,3 +189,13 @@ def test_the_issue_16_summary_marks_a_missed_target_and_a_generator_not_measured
     summary = issue16.summary({"size": 10_000, "default": {"search": met}, "alt": {"search": partly}})
     assert "| phrase: Whoosh p95 ≤ FTS5 p95 | 2.00 vs 3.00 ms | not measured |" in summary
     assert summary.rstrip().endswith("some were not measured on: default, alt.")
+
+
+def test_first_search_times_a_fresh_plan_a_remembered_one_and_fts5(measured, capsys):
+    from benchmarks import first_search
+
+    cache, _ = measured
+    first_search.main(["--size", str(SIZE), "--cache", str(cache), "--words", "3", "--passes", "2"])
+    rows = [line.split("|") for line in capsys.readouterr().out.splitlines()[2:]]
+    assert [row[1].strip() for row in rows] == list(first_search.WAYS)
+    assert all(int(row[2]) == 6 and float(row[3]) > 0 for row in rows)

@@ -103,3 +103,13 @@ def test_leaving_out_the_words_a_build_lacks_changes_no_match_and_no_score(index
         assert np.array_equal(evaluated.mask, full.mask) and np.array_equal(evaluated.scores, full.scores), q
         pruned += plan.evaluated is not plan.parsed.query
     assert pruned >= 5  # most words are absent from some of the seven fields
+
+
+def test_forgotten_plans_are_made_afresh(index_dir):
+    """What benchmarks/first_search.py relies on to time a text's first search."""
+    handle = IndexStore(index_dir).handle()
+    plans = Searcher(handle).tools.plans
+    first = plans.plan("genomics")
+    assert plans.plan("genomics") is first
+    plans.forget()
+    assert plans.plan("genomics") is not first
