@@ -10,10 +10,14 @@ from .csvsafe import write_csv
 CSV_COLUMNS = ["id", "kind", "title", "url", "session", "speakers", "topics"]
 
 
+def json_export(data: dict, omitted: int) -> str:
+    """An export as JSON; when the response budget left results out, `omitted` says how many."""
+    return json.dumps({**data, **({"omitted": omitted} if omitted else {})}, ensure_ascii=False, indent=2)
+
+
 def search_json(query: str, results: list[dict], omitted: int) -> str:
-    """The results as the search API gives them; `omitted` says how many the response budget left out."""
-    data = {"query": query, "total": len(results), "results": results, **({"omitted": omitted} if omitted else {})}
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """The results as the search API gives them."""
+    return json_export({"query": query, "total": len(results), "results": results}, omitted)
 
 
 def search_csv(query: str, results: list[dict], omitted: int) -> str:

@@ -178,8 +178,8 @@ def index_fields(doc: IndexDoc) -> dict:
     topics_text = " ".join(doc.facets.get("topic", []))
     result = result_value(doc.payload, doc.body, short_codes(doc.facets.get("language", [])))
     reindexed_by = ",".join(v.replace(",", " ") for v in doc.facets.get(REINDEXED_BY, []))
-    return dict(id=doc.id, title=doc.title, body=doc.body, names=doc.names,
-                affiliation=doc.affiliation, topics_text=topics_text, record=doc.record, quoted=doc.quoted, facets=doc.facets,
+    return dict(id=doc.id, title=doc.title, body=doc.body, names=doc.names, affiliation=doc.affiliation,
+                topics_text=topics_text, record=doc.record, quoted=doc.quoted, facets=doc.facets,
                 **{RESULT_FIELD: result, REINDEXED_BY: reindexed_by}, **doc.localized)
 
 

@@ -63,7 +63,7 @@ def talk_page(corpus: Corpus, talk: Talk, mentions: list[Mention] | None = None)
             "citable": citable_for(corpus, talk, url_for(talk.kind, talk.id)).as_dict()}
 
 
-QUOTED_FIELDS = ("id", "title", "kind", "url", "speakers", "session", "citable")  # and its topics' ids
+QUOTED_FIELDS = ("id", "title", "kind", "url", "speakers", "session")  # and its topics' ids and its citation
 
 
 def quoted_talk(page: dict) -> dict:

@@ -148,11 +148,7 @@ class QuoteIndex:
         if found is None:
             if self.talk_of is None:
                 raise RuntimeError("this quote index was opened without its build's talks: open it with open_quotes")
-            try:
-                found = self.talk_of(talk_id)
-            except (KeyError, OSError):  # a column file gone: the build was pruned while this request read it
-                raise IndexUnavailable("The archive was updated twice while this request read it. "
-                                       "Try again.") from None
+            found = self.talk_of(talk_id)
             if found is None:
                 raise IndexUnavailable(f"The quote index in {self.path} names talk '{talk_id}', which its build "
                                        "does not hold. Rebuild it with `confarchive build`.")
@@ -212,7 +208,6 @@ class QuoteIndex:
         marker = SentenceMarker(searcher.schema["text"].analyzer, words)
         return [self._record(fields, highlighted=marker(fields["text"]))
                 for fields in (searcher.stored_fields(int(d)) for d in chosen)]
-
 
 
 class SentenceMarker:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields, replace
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
@@ -11,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from archive import citations
 from archive.citations import Citable
 from archive.formats import FORMATS, ExportOptions, UnknownFormat, get_format, offered
+from archive.search_exports import json_export
 from archive.styles import DEFAULT_STYLE, STYLES, UnknownStyle, check_style, formatted
 from indexer import (BadRequest, SearchRequest, Searcher, MAX_RESPONSE_BYTES, check_depth, TALK_KINDS, get_record,
                      titles, MAX_EXPORT, QUOTE_FACETS, QuoteRequest, DEFAULT_PER_PAGE, MAX_PER_PAGE, open_quotes)
@@ -139,7 +139,7 @@ def _quote_download(payloads: list[dict], fmt: str, name: str, style: str = DEFA
     base, export = base_url(), FORMATS[fmt]
     if export.write is None:  # json: the API's own shape
         items = [quote_json(p, base, style) for p in payloads]
-        body, kept = fit(items, lambda part: _json_body({"total": len(part), "results": part}, len(items) - len(part)))
+        body, kept = fit(items, lambda part: json_export({"total": len(part), "results": part}, len(items) - len(part)))
         return _attachment(body, export.media_type, f"{name}.json", len(items) - kept)
     options = ExportOptions(base, style)
     body, kept = fit([quote_citable(p) for p in payloads], lambda part: export.write(part, options))
@@ -157,11 +157,6 @@ def fit(items: list, render) -> tuple[str | bytes, int]:
 
 def _size(body: str | bytes) -> int:
     return len(body) if isinstance(body, bytes) else len(body.encode())
-
-
-def _json_body(data: dict, omitted: int) -> str:
-    """An export as JSON; when results had to be left out, `omitted` says how many."""
-    return json.dumps({**data, **({"omitted": omitted} if omitted else {})}, ensure_ascii=False, indent=2)
 
 
 def _attachment(body: str | bytes, media: str, filename: str, omitted: int = 0) -> Response:
