@@ -6,7 +6,6 @@ import html
 import json
 import weakref
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from whoosh import highlight, index, qparser
 from whoosh.index import EmptyIndexError
@@ -14,13 +13,13 @@ from whoosh.index import EmptyIndexError
 from .analysis import thread_safe_schema
 from .expansion import SynonymExpander
 from .facet_files import load_table
-from .impacts import IMPACTS, ImpactIndex
 from .key_lookup import live_document
 from .layout import META, IndexUnavailable, files_problem
 from .lookup import quoted_talk
 from .postings import merged_matches
 from .query_plans import QueryPlans
 from .quotes_index import QUOTE_FACETS, QUOTES, QUOTES_SCHEMA_VERSION
+from .sentence_postings import SPANS_FIELD, SentencePostings, SentenceTable
 from .retrieval import Evaluator, intersect
 from .search import (PagedRequest, PagedResponse, Searcher, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
                      ranked_documents)
@@ -63,46 +62,45 @@ class QuoteResponse(PagedResponse):
 
 def open_quotes(handle) -> "QuoteIndex":
     """The build's quote index (<build>/quotes/), opened once per build; IndexUnavailable if it has none. Keep the
-    handle while using it, as for handle.searcher(): results read their talks from the handle's main index."""
-    return handle.attached("quotes", _open)
+    handle while using it, as for handle.searcher(): the quotes' words and talks are the handle's main index's."""
+    return handle.attached("quotes", QuoteIndex)
 
 
-def _open(handle) -> "QuoteIndex":
-    return QuoteIndex(handle.path / QUOTES, _speller(weakref.ref(handle)), _talks_quoted(weakref.ref(handle)))
+class _Talks:
+    """What the quote index reads of its build's main index: the body's word positions, the searcher that expands
+    prefix* and fuzzy~ words, and what a quote shows of its talk. No strong reference to the handle."""
 
+    def __init__(self, handle):
+        self.impacts, self.schema = handle.impacts, handle.index.schema
+        self._handle = weakref.ref(handle)
 
-def _talks_quoted(handle_ref):
-    """What a quote shows of its talk, by the talk's id, from the main index of the same build (no strong reference
-    to the handle)."""
-    def quoted(talk_id: str) -> dict | None:
-        handle = handle_ref()
-        if handle is None:
+    def handle(self):
+        found = self._handle()
+        if found is None:
             raise RuntimeError("the quote index's build was closed: keep the IndexHandle while using its quotes")
-        return quoted_talk(handle, talk_id)
-    return quoted
+        return found
 
+    def searcher(self):
+        return self.handle().searcher()
 
-def _speller(handle_ref):
-    """Spelling corrections for quote queries, from the main index's vocabulary (no strong reference to the handle)."""
-    def suggest(text: str):
-        handle = handle_ref()
-        return Searcher(handle).suggest(text) if handle is not None else None
-    return suggest
+    def quoted(self, talk_id: str) -> dict | None:
+        return quoted_talk(self.handle(), talk_id)
 
 
 class QuoteIndex:
     """One build's open quote index, its facet table, and a searcher per thread.
 
-    A result is a plain record of the sentence: its id, text, number, neighbours, own topics and their
-    evidence, and `talk`, what a quote shows of its talk (page_data.quoted_talk, read from the main index).
-    The web app's serializer makes the API's JSON of it (links, citation)."""
+    A quote's words are its talk's, found in the main index's body positions (sentence_postings.py), and
+    queries are parsed as the main index's body text. A result is a plain record of the sentence: its id, text,
+    number, neighbours, own topics and their evidence, and `talk`, what a quote shows of its talk
+    (page_data.quoted_talk, read from the main index). The web app's serializer makes the API's JSON of it
+    (links, citation)."""
 
     TALKS_REMEMBERED = 1024  # talks whose quoted data is kept, per build (50 µs to read one); then all forgotten
 
-    def __init__(self, path: Path, speller=None, talk_of=None):
-        self.path = path
-        self.speller = speller  # text -> corrected text or None: the main index knows the words
-        self.talk_of = talk_of  # talk id -> what its quotes show of it, or None: the main index holds the talks
+    def __init__(self, handle):
+        self.path = path = handle.path / QUOTES
+        self.main = _Talks(handle)
         self._talks: dict[str, dict] = {}
         try:
             meta = json.loads((path / META).read_text(encoding="utf-8"))
@@ -119,11 +117,14 @@ class QuoteIndex:
                                    f"this program needs {QUOTES_SCHEMA_VERSION}. Rebuild it with `confarchive build`.")
         try:
             self.facets = load_table(path)
-            self.impacts = ImpactIndex(path / IMPACTS)
+            table = SentenceTable(path)
+            if len(table) != self.index.doc_count_all():
+                raise ValueError(f"{len(table)} sentence spans for {self.index.doc_count_all()} quotes")
         except (OSError, ValueError, KeyError) as exc:
             raise IndexUnavailable(f"The quote index in {path} is damaged ({type(exc).__name__}: {exc}"[:200]
                                    + "). Rebuild it with `confarchive build`.") from None
-        self.parser = quote_parser(self.index.schema)
+        self.impacts = SentencePostings(self.main.impacts, table)
+        self.parser = quote_parser(self.main.schema)
         self.expander = SynonymExpander(meta.get("synonyms", []))
         self.plans = QueryPlans(self.facets, self.parser, self.expander, self.impacts)
         self._searchers = SearcherPool(self.index, self)
@@ -146,9 +147,7 @@ class QuoteIndex:
     def _talk(self, talk_id: str) -> dict:
         found = self._talks.get(talk_id)
         if found is None:
-            if self.talk_of is None:
-                raise RuntimeError("this quote index was opened without its build's talks: open it with open_quotes")
-            found = self.talk_of(talk_id)
+            found = self.main.quoted(talk_id)
             if found is None:
                 raise IndexUnavailable(f"The quote index in {self.path} names talk '{talk_id}', which its build "
                                        "does not hold. Rebuild it with `confarchive build`.")
@@ -161,7 +160,7 @@ class QuoteIndex:
         """A page of quotes; when words match nothing and a spelling correction fixes them, the correction's."""
         request.validate()
         response = self._search(request)
-        suggestion = self.speller(request.q) if self.speller and response.unmatched else None
+        suggestion = Searcher(self.main.handle()).suggest(request.q) if response.unmatched else None
         if suggestion and not request.exact:
             corrected = self._search(replace(request, q=suggestion))
             if improves(response, corrected):
@@ -194,7 +193,7 @@ class QuoteIndex:
         return self._ranked(sel, 0, limit, self._sort(sel, request))
 
     def _select(self, request: QuoteRequest) -> Selection:
-        evaluator = Evaluator(self.impacts, self.searcher(), self.facets.live)
+        evaluator = Evaluator(self.impacts, self.main.searcher(), self.facets.live)  # its searcher expands words
         return select(request, self.plans, evaluator, QUOTE_FACETS, explain_synonyms=False)
 
     @staticmethod
@@ -204,8 +203,9 @@ class QuoteIndex:
     def _ranked(self, sel: Selection, start: int, limit: int, sort: str) -> list[dict]:
         chosen = ranked_documents(sel, self.facets, sort, start, limit)
         searcher = self.searcher()
-        words = [] if sel.parsed.is_browse else [w for f, w in sel.plan.terms(searcher.reader()) if f == "text"]
-        marker = SentenceMarker(searcher.schema["text"].analyzer, words)
+        words = [] if sel.parsed.is_browse else [w for f, w in sel.plan.terms(self.main.searcher().reader())
+                                                 if f == SPANS_FIELD]
+        marker = SentenceMarker(self.main.schema[SPANS_FIELD].analyzer, words)
         return [self._record(fields, highlighted=marker(fields["text"]))
                 for fields in (searcher.stored_fields(int(d)) for d in chosen)]
 
@@ -229,8 +229,9 @@ class SentenceMarker:
 
 
 def quote_parser(schema) -> qparser.QueryParser:
-    """The main search's syntax (phrases, groups, AND/OR/NOT, prefix*, fuzzy~, boosts) over the sentence text."""
-    return qparser.QueryParser("text", thread_safe_schema(schema), plugins=[
+    """The main search's syntax (phrases, groups, AND/OR/NOT, prefix*, fuzzy~, boosts) over the sentence text,
+    which is the main index's body text (`schema` is the main index's)."""
+    return qparser.QueryParser(SPANS_FIELD, thread_safe_schema(schema), plugins=[
         qparser.WhitespacePlugin(), qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin(),
         qparser.WildcardPlugin(), qparser.FuzzyTermPlugin(), qparser.BoostPlugin(),
     ], group=qparser.OrGroup)  # no coordination factor: Whoosh's CoordMatcher scores 0 when one term matches

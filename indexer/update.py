@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from array import array
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
@@ -37,10 +38,12 @@ from .impacts import IMPACTS, UPDATE_SUFFIX, write_impacts
 from .key_lookup import live_documents
 from .layout import META, SUGGEST, IndexUnavailable, current_build
 from .lookup import TALK_KINDS
+from .analysis import text_analyzer
 from .page_data import catalogue
 from .postings import newest_segment_reader, stored_record
 from .result_column import result_fields
-from .quotes_index import (QUOTE_FIELDS, QUOTES, QUOTES_SCHEMA_VERSION, quote_documents, quote_fields, write_quote_meta)
+from .quotes_index import QUOTES, QUOTES_SCHEMA_VERSION, quote_fields, span_rows, talks_quoted, write_quote_meta
+from .sentence_postings import update_part_path, write_rows
 from .schema import REINDEXED_BY, built_for_this_program
 from .suggest import corpus_entries
 from .vocabulary import write_update as write_vocabulary_update
@@ -75,9 +78,9 @@ def update_locked(corpus: Corpus, root: Path, changed: set[str], source: Path, s
             built = _built_mentions(searcher, _shown_talks(corpus, touched) - changed)
             before = _old_facets(searcher, touched) if conferences_same else None
             labels = {"labels": facet_labels(corpus), "pinned": pinned_values(corpus)}  # both indexes' (ids name them)
-            same = _update_main(corpus, (ix, searcher), target, touched, labels, catalogued, built, before)
+            same, docnums = _update_main(corpus, (ix, searcher), target, touched, labels, catalogued, built, before)
         _update_quotes(corpus, target, {i for i in touched if i in corpus.talks
-                                        or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)}, labels)
+                                        or set(old.get(i, {}).get("kind", [])) & set(TALK_KINDS)}, labels, docnums)
         if not (same and changed <= corpus.talks.keys()):  # else no name, count or organisation can have changed
             _update_suggestions(target, corpus)
     return BuildReport(target, len(touched), time.perf_counter() - started, full=False)
@@ -264,9 +267,10 @@ def _built_mentions(searcher, talks: set[str]) -> dict[str, list[Mention]]:
 
 def _update_main(corpus: Corpus, opened: tuple, target: Path, touched: set[str], labels: dict,
                  catalogued: dict | None = None, built: dict[str, list[Mention]] | None = None,
-                 before: dict | None = None) -> bool:
-    """Re-index the touched records in the opened main index (ix, searcher); whether their facet values are all as
-    `before` (the touched documents' facet values in the build, given when no conference's own data changed)."""
+                 before: dict | None = None) -> tuple[bool, dict[str, int]]:
+    """Re-index the touched records in the opened main index (ix, searcher); return whether their facet values are
+    all as `before` (the touched documents' facet values in the build, given when no conference's own data changed)
+    and the re-indexed records' new document numbers."""
     order = document_ids(corpus)
     position = {ident: number for number, ident in enumerate(order)}
     docs = sorted(record_documents(corpus, touched, built), key=lambda doc: position[doc.id])
@@ -278,16 +282,21 @@ def _update_main(corpus: Corpus, opened: tuple, target: Path, touched: set[str],
                                           [(index_fields(doc), doc.facets, doc.id) for doc in docs], order)
     write_vocabulary_update(target, [spelled_text(doc) for doc in docs], deleted, first)
     write_meta(target, corpus, live, lineage, catalogued)
-    return same
+    return same, {doc.id: first + number for number, doc in enumerate(docs)}
 
 
-def _update_quotes(corpus: Corpus, build: Path, talks: set[str], labels: dict) -> None:
-    quotes = quote_documents(corpus, talks)  # in programme order, sentence by sentence
+def _update_quotes(corpus: Corpus, build: Path, talks: set[str], labels: dict, docnums: dict[str, int]) -> None:
+    """Replace the quotes of the given talks, and add their sentences' spans in the talks' new documents
+    (`docnums`, from the main index's update) as one more part of the sentence table."""
+    analyzer, rows, added = text_analyzer(), array("i"), []
+    for talk, found in talks_quoted(corpus, talks):  # in programme order, as the talks' new documents are
+        rows.extend(span_rows(analyzer, talk, [record for record, _ in found], docnums[talk.id]))
+        added += [(quote_fields(record), doc_facets, record["talk"]) for record, doc_facets in found]
     with _opened(build / QUOTES) as opened:
-        live, _, _ = _update_folder(opened, build / QUOTES, "talk", talks, (QUOTE_FIELDS, QUOTE_FIELDS), labels,
-                                    [(quote_fields(record), doc_facets, record["talk"])
-                                     for record, doc_facets in quotes],
+        live, _, _ = _update_folder(opened, build / QUOTES, "talk", talks, ((), ()), labels, added,
                                     [talk.id for talk in corpus.ordered_talks()])
+    if added:
+        write_rows(update_part_path(build / QUOTES), rows)
     write_quote_meta(build / QUOTES, corpus, live)
 
 
@@ -373,10 +382,10 @@ def _apply(ix, before, folder: Path, deletions: list[int], added: list[tuple[dic
     except BaseException:
         writer.cancel()
         raise
-    if added:  # the newest segment is this update's only when it added documents
+    scored, positioned = impact_fields  # scored postings, and word positions for phrases (none for quotes)
+    if added and scored:  # the newest segment is this update's only when it added documents
         with newest_segment_reader(ix) as segment:
             number = len(list(folder.glob(IMPACTS + UPDATE_SUFFIX + "*"))) + 1
-            scored, positioned = impact_fields  # scored postings, and word positions for phrases
             write_impacts(folder / f"{IMPACTS}{UPDATE_SUFFIX}{number:04d}", _Grown(before, segment), scored,
                           update=True, positioned=positioned)
     return before.doc_count() - len(deletions) + len(added)

@@ -34,10 +34,10 @@ def test_a_build_forgets_texts_as_it_goes(corpus, monkeypatch):
     """Each build process would otherwise keep every talk's rendering, sentences and their topics to the end."""
     from archive.text import to_plain
     from archive.topic_strength import _SPLIT
-    from indexer.quotes_index import iter_quote_documents
+    from indexer.quotes_index import talks_quoted
 
     monkeypatch.setattr(indexer.documents, "FORGET_EVERY", 2)
-    for made in (lambda: list(iter_documents(corpus)), lambda: list(iter_quote_documents(corpus))):
+    for made in (lambda: list(iter_documents(corpus)), lambda: list(talks_quoted(corpus))):
         to_plain.cache_clear()
         _SPLIT.clear()
         made()
@@ -50,10 +50,10 @@ def test_facet_rows_write_what_json_dumps_would(corpus, tmp_path):
     import json
 
     from indexer.facet_files import FacetRows, write_facets
-    from indexer.quotes_index import iter_quote_documents
+    from indexer.quotes_index import talks_quoted
 
     made = {"main": [(d.id, d.facets) for d in iter_documents(corpus)],
-            "quotes": [(p["id"], f) for p, f in iter_quote_documents(corpus)]}
+            "quotes": [(p["id"], f) for _, found in talks_quoted(corpus) for p, f in found]}
     for name, docs in made.items():
         rows = FacetRows()
         for ident, facets in docs:

@@ -15,6 +15,7 @@ from indexer.impacts import IMPACTS, ImpactIndex
 from indexer.layout import IndexUnavailable
 from indexer.part_files import PACKED, PartFiles, pack
 from indexer.quotes_index import QUOTES
+from indexer.sentence_postings import SENTENCES
 from indexer.update import update_index
 from indexer.vocabulary import VOCABULARY, Vocabulary
 
@@ -57,10 +58,11 @@ def updated(corpus_copy, tmp_path):
 
 def test_an_update_adds_one_file_per_part_and_no_folder(updated):
     _, build = updated
-    for base in (build / IMPACTS, build / VOCABULARY, build / QUOTES / IMPACTS):
+    for base, suffix in ((build / IMPACTS, PACKED), (build / VOCABULARY, PACKED), (build / QUOTES / SENTENCES, ".npy")):
         added = sorted(p.name for p in base.parent.iterdir() if p.name.startswith(base.name + "-update-"))
-        assert added == [f"{base.name}-update-000{n}{PACKED}" for n in (1, 2)], added
+        assert added == [f"{base.name}-update-000{n}{suffix}" for n in (1, 2)], added
         assert all((base.parent / name).is_file() for name in added)
+    assert not list((build / QUOTES).glob(IMPACTS + "*"))  # a quote's words are its talk's: no postings of its own
     impacts = ImpactIndex(build / IMPACTS)
     assert len(impacts.parts) == 3
     docs, _ = impacts.postings("body", "quixotrix")
@@ -79,17 +81,17 @@ def test_a_damaged_packed_part_is_a_damaged_index(updated):
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
-@pytest.mark.parametrize("part", [f"{VOCABULARY}-update-0002{PACKED}", f"{QUOTES}/{IMPACTS}-update-0002{PACKED}"])
-def test_a_damaged_packed_vocabulary_or_quote_part_says_the_index_is_damaged(updated, part):
+@pytest.mark.parametrize("part", [f"{VOCABULARY}-update-0002{PACKED}", f"{QUOTES}/{SENTENCES}-update-0002.npy"])
+def test_a_damaged_vocabulary_or_quote_part_says_the_index_is_damaged(updated, part):
     """Not a traceback: the page says which build is damaged and which command rebuilds it."""
     from indexer import SearchRequest, Searcher
-    from indexer.quote_search import QuoteIndex
+    from indexer.quote_search import open_quotes
 
     root, build = updated
     os.truncate(build / part, (build / part).stat().st_size // 2)
     with pytest.raises(IndexUnavailable, match="damaged.*confarchive build"):
         if part.startswith(QUOTES):
-            QuoteIndex(build / QUOTES)
+            open_quotes(IndexStore(root).handle())
         else:
             Searcher(IndexStore(root).handle()).search(SearchRequest(q="genomics"))
 

@@ -20,6 +20,7 @@ from indexer.vocabulary import Vocabulary
 from indexer.update import touched_records, update_index
 from indexer.quote_search import open_quotes
 from indexer.result_column import result_fields
+from indexer.retrieval import Evaluator
 
 TINE = "dngc-2025-s2-tine-jess"
 TINE_FILE = f"conferences/dngc-2025/talks/{TINE}.md"
@@ -223,6 +224,59 @@ def test_an_updated_index_scores_like_whoosh_itself_within_the_stated_tolerance(
     assert ordered > 100  # the order check compared that many pairs
     assert newest_seen > 0  # the newest segment (the last edit of TINE) matched some of the queries
     assert 0 < drift <= SCORE_TOLERANCE, drift  # older segments do drift, and within the tolerance
+
+
+def test_an_updated_quote_index_scores_like_whoosh_s_index_of_its_sentences(built, tmp_path):
+    """After many updates, the quotes' postings (worked out from the talks' body positions) equal those of a Whoosh
+    index of the same sentence documents with the same deletions: the same live sentences, Whoosh's own BM25F
+    (deleted documents count in its statistics until a merge, and so they do here), and a fresh build's quotes."""
+    from whoosh import index, scoring
+    from whoosh.fields import ID, TEXT, Schema
+
+    from indexer.analysis import text_analyzer
+    from indexer.query import parse_user_query
+
+    root, fresh = _updated_and_fresh(built, tmp_path)
+    handle = IndexStore(root).handle()
+    quotes = open_quotes(handle)
+    searcher = quotes.searcher()
+    assert len(searcher.reader().leaf_readers()) > 1 and searcher.doc_count() < searcher.doc_count_all()
+    (tmp_path / "reference").mkdir()
+    reference = index.create_in(str(tmp_path / "reference"),
+                                Schema(id=ID(stored=True), text=TEXT(analyzer=text_analyzer(), phrase=True)))
+    with reference.writer() as writer:
+        for docnum in range(searcher.doc_count_all()):
+            writer.add_document(id=searcher.stored_fields(docnum)["id"], text=searcher.stored_fields(docnum)["text"])
+    writer = reference.writer()
+    for docnum in range(searcher.doc_count_all()):
+        if not searcher.reader().is_deleted(docnum):
+            continue
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+    fresh_handle = IndexStore(fresh).handle()  # kept while its quotes are read
+    fresh_quotes = open_quotes(fresh_handle)
+    matched = 0
+    with reference.searcher(weighting=scoring.BM25F()) as whoosh:
+        for q in WHOOSH_QUERIES:
+            parsed = parse_user_query(quotes.parser, q).query
+            ours = Evaluator(quotes.impacts, handle.searcher(), quotes.facets.live).run(parsed)
+            expected = {hit.docnum: hit.score for hit in whoosh.search(parse_user_query(
+                _text_parser(whoosh.schema), q).query, limit=None)}
+            matched += bool(expected)
+            assert set(np.flatnonzero(ours.mask).tolist()) == set(expected), q
+            for docnum, score in expected.items():
+                assert ours.scores[docnum] == pytest.approx(score, rel=1e-5), (q, docnum)
+            request = QuoteRequest(q=q, per_page=100)
+            updated, again = quotes.search(request), fresh_quotes.search(request)
+            assert updated.total == again.total == len(expected), q
+            assert sorted(r["id"] for r in updated.results) == sorted(r["id"] for r in again.results), q
+    assert matched >= len(WHOOSH_QUERIES) - 2
+
+
+def _text_parser(schema):
+    from whoosh import qparser
+
+    return qparser.QueryParser("text", schema, group=qparser.OrGroup)
 
 
 def test_an_update_reads_unchanged_talks_mentions_from_the_build_and_shows_what_a_full_build_shows(
@@ -780,8 +834,10 @@ def test_an_updated_build_shares_the_open_builds_parts_and_a_dropped_build_lets_
     assert gone() is None  # no open build holds the old part: its memory maps are closed
 
 
-def test_an_update_finds_the_quote_parts_of_the_last_update_open_when_no_build_holds_them(built, monkeypatch):
-    """A server nobody has asked for quotes holds no quote part open; each update would open all again."""
+def test_an_update_opens_only_the_scored_part_it_wrote(built, monkeypatch):
+    """A server nobody has asked for quotes holds no build's parts open but the published one's; an update reads
+    the earlier parts' frequencies from the parts of the last update, still open, and opens only the part it wrote.
+    The quote index has no scored parts: its words are its talks' (sentence_postings.py)."""
     import indexer.impacts as impacts
 
     corpus_dir, root = built
@@ -792,7 +848,7 @@ def test_an_update_finds_the_quote_parts_of_the_last_update_open_when_no_build_h
     monkeypatch.setattr(impacts._Part, "__init__", lambda self, folder: opened.append(folder.parent.name) or real(self, folder))
     _append(corpus_dir, TINE_FILE, "Quixotrix")
     update_index(load_corpus(corpus_dir), root, [TINE])
-    assert opened == [IndexStore(root).handle().path.name, QUOTES]  # only the two parts this update wrote
+    assert opened == [IndexStore(root).handle().path.name]  # only the part this update wrote
 
 
 def test_a_conference_s_records_in_the_build_are_whoosh_s_own_answer_across_updates(built, tmp_path):

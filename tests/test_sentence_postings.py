@@ -1,0 +1,159 @@
+"""Quote postings derived from the talks' body positions must be what a Whoosh index of the sentences would hold.
+
+The reference is the old way: every quote's text indexed as a document of its own by Whoosh, with the
+main index's analysis. For every word of every sentence, the derived postings must name the same
+sentences with Whoosh's own BM25F scores, and the same word positions (relative to the sentence's first
+word), on the shipped corpus and on a synthetic corpus of the other generator's texts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from random import Random
+
+import numpy as np
+import pytest
+from whoosh import index, scoring
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import Phrase, Term
+
+from archive import load_corpus
+from indexer.analysis import text_analyzer
+from indexer.build import build_index
+from indexer.impacts import POSITION_BITS
+from indexer.layout import IndexUnavailable, current_build
+from indexer.quotes_index import QUOTES
+from indexer.retrieval import Evaluator
+from indexer.quote_search import open_quotes
+from indexer.sentence_postings import SENTENCES, SPANS_FIELD
+from indexer.store import IndexStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import synthetic_alt  # noqa: E402
+
+
+def _reference(quotes, folder: Path):
+    """The quote index's sentences, in its document order, in a Whoosh index of their own."""
+    searcher = quotes.searcher()
+    ix = index.create_in(str(folder), Schema(id=ID(stored=True), text=TEXT(analyzer=text_analyzer(), phrase=True)))
+    with ix.writer() as writer:
+        for docnum in range(searcher.doc_count_all()):
+            fields = searcher.stored_fields(docnum)
+            writer.add_document(id=fields["id"], text=fields["text"])
+    return ix
+
+
+@pytest.fixture(scope="module", params=["shipped", "alt"])
+def built(request, corpus, tmp_path_factory):
+    """(quote index, Whoosh reference searcher) for the shipped corpus and a synthetic corpus of the alt generator."""
+    if request.param == "shipped":
+        source = corpus
+    else:
+        source = load_corpus(synthetic_alt.generate(150, tmp_path_factory.mktemp("alt") / "corpus", seed=11))
+    root = tmp_path_factory.mktemp("index")
+    build_index(source, root)
+    handle = IndexStore(root).handle()
+    quotes = open_quotes(handle)
+    ix = _reference(quotes, tmp_path_factory.mktemp("reference"))
+    with ix.searcher(weighting=scoring.BM25F()) as reference:
+        yield handle, quotes, reference
+
+
+def test_every_word_s_sentences_and_scores_are_whoosh_s(built):
+    _, quotes, reference = built
+    words = [w.decode("utf-8") for w in reference.reader().lexicon("text")]
+    assert len(words) > 500
+    for word in words:
+        docs, scores = quotes.impacts.postings(SPANS_FIELD, word)
+        expected = {hit.docnum: hit.score for hit in reference.search(Term("text", word), limit=None)}
+        assert docs.tolist() == sorted(expected), word
+        assert scores.tolist() == pytest.approx([expected[d] for d in docs.tolist()], rel=1e-5), word
+
+
+def test_every_word_s_positions_are_whoosh_s_relative_to_the_sentence(built):
+    _, quotes, reference = built
+    reader = reference.reader()
+    words = [w.decode("utf-8") for w in reader.lexicon("text")]
+    expected, first = {}, {}
+    for word in words:
+        for docnum, positions in reader.postings("text", word).items_as("positions"):
+            expected[(word, docnum)] = list(positions)
+            first[docnum] = min(first.get(docnum, positions[0]), *positions)
+    found = {}
+    for word in words:
+        keys = quotes.impacts.positions(SPANS_FIELD, word)
+        for docnum in np.unique(keys >> POSITION_BITS).tolist():
+            found[(word, docnum)] = (keys[(keys >> POSITION_BITS) == docnum] & ((1 << POSITION_BITS) - 1)).tolist()
+    assert found.keys() == expected.keys()
+    for key, positions in expected.items():
+        assert found[key] == [p - first[key[1]] for p in positions], key
+
+
+def test_every_sentence_s_length_is_whoosh_s(built):
+    """The lengths BM25F normalises by, and the sentence count its idf uses, come from the table."""
+    _, quotes, reference = built
+    reader = reference.reader()
+    table = quotes.impacts.table
+    assert len(table) == reader.doc_count_all()
+    assert int(table.length.sum()) == reader.field_length("text")  # whose mean is the average length
+    # Whoosh keeps a document's length as a one-byte code, and scores by the code's value
+    assert table.scored_length.tolist() == [reader.doc_field_length(n, "text") or 0  # None: no words
+                                            for n in range(reader.doc_count_all())]
+
+
+def _phrase_sentences(handle, quotes, words: list[str]) -> list[int]:
+    evaluator = Evaluator(quotes.impacts, handle.searcher(), quotes.facets.live)
+    return sorted(np.asarray(evaluator.phrase_hits(Phrase(SPANS_FIELD, words))[0]).tolist())
+
+
+def test_phrases_find_whoosh_s_sentences(built):
+    """Runs of two to five words of real sentences, and the same words reversed."""
+    handle, quotes, reference = built
+    analyzer, rng, searcher = text_analyzer(), Random(7), quotes.searcher()
+    checked = 0
+    sample = rng.sample(range(searcher.doc_count_all()), min(150, searcher.doc_count_all()))
+    for docnum in sample:
+        words = [t.text for t in analyzer(searcher.stored_fields(docnum)["text"])]
+        if len(words) < 3:
+            continue
+        start = rng.randrange(len(words) - 2)
+        run = words[start:start + rng.choice((2, 3, 4, 5))]
+        for phrase in (run, run[::-1]):
+            expected = sorted(hit.docnum for hit in reference.search(Phrase("text", phrase), limit=None))
+            assert _phrase_sentences(handle, quotes, phrase) == expected, phrase
+        checked += 1
+    assert checked > len(sample) // 2
+
+
+def test_a_quote_phrase_never_spans_two_sentences(built):
+    """The last word of one sentence and the first of the next stand side by side in the talk's body, but a
+    phrase of them finds only the sentences that hold both, as Whoosh's index of sentences does."""
+    handle, quotes, reference = built
+    table, searcher, analyzer = quotes.impacts.table, quotes.searcher(), text_analyzer()
+    boundaries = [n for n in range(1, len(table)) if table.talk[n] == table.talk[n - 1] and table.length[n - 1]
+                  and table.length[n] and table.start[n] == table.start[n - 1] + table.length[n - 1]]
+    assert len(boundaries) > 40
+    for n in boundaries[:40]:
+        pair = [[t.text for t in analyzer(searcher.stored_fields(n - 1)["text"])][-1],
+                [t.text for t in analyzer(searcher.stored_fields(n)["text"])][0]]
+        body = handle.impacts
+        assert np.isin(body.positions(SPANS_FIELD, pair[0]) + 1, body.positions(SPANS_FIELD, pair[1])).any()
+        found = _phrase_sentences(handle, quotes, pair)
+        assert n - 1 not in found or n - 1 in [hit.docnum for hit in reference.search(Phrase("text", pair))]
+        assert found == sorted(hit.docnum for hit in reference.search(Phrase("text", pair), limit=None)), pair
+
+
+def test_a_table_out_of_step_with_the_quotes_is_reported_as_damage(built, tmp_path):
+    """A sentence table that does not match the quote documents (a lost or cut part) must not give wrong quotes:
+    opening the quote index says the build is damaged and which command rebuilds it."""
+    handle, _, _ = built
+    copy = tmp_path / "index"
+    shutil.copytree(handle.path.parent.parent, copy)
+    table = current_build(copy) / QUOTES / f"{SENTENCES}.npy"
+    rows = np.load(table)
+    table.unlink()  # a hard link into the original build: write a file of its own
+    np.save(table, rows[:-1])
+    with pytest.raises(IndexUnavailable, match="damaged.*confarchive build"):
+        open_quotes(IndexStore(copy).handle())
