@@ -32,7 +32,7 @@ _POSITION_MASK = (1 << POSITION_BITS) - 1
 _EMPTY_ROWS = np.zeros(0, dtype=np.int64)
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float32)
-TERMS_REMEMBERED = 256  # words whose sentence hits are kept per build (a search asks a word's postings and positions)
+HITS_REMEMBERED = 4_000_000  # sentence hits kept per build, of the words searched last (8 bytes each: 32 MB at most)
 
 
 # Building ---------------------------------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ class SentenceTable:
         rows = np.maximum(rows, 0)
         offsets = (keys & _POSITION_MASK) - self.start[rows]
         inside &= (self.talk[rows] == keys >> POSITION_BITS) & (offsets < self.length[rows])
-        return rows[inside], offsets[inside]
+        return rows[inside].astype(np.int32), offsets[inside].astype(np.int32)  # half the memory of int64
 
 
 class SentencePostings:
@@ -103,7 +103,8 @@ class SentencePostings:
     def __init__(self, talks: ImpactIndex, table: SentenceTable):
         self.talks, self.table = talks, table
         self.documents = len(table)
-        self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # a search asks a word's postings and positions
+        self._kept = 0  # hits in _found
 
     def has_positions(self, field: str) -> bool:
         return field == SPANS_FIELD and self.talks.has_positions(field)
@@ -111,7 +112,7 @@ class SentencePostings:
     def positions(self, field: str, text: str) -> np.ndarray:
         """A word's occurrences in the sentences, as sentence << POSITION_BITS | place in the sentence."""
         rows, offsets = self._hits(field, text)
-        return rows << POSITION_BITS | offsets if len(rows) else _EMPTY_ROWS
+        return rows.astype(np.int64) << POSITION_BITS | offsets if len(rows) else _EMPTY_ROWS
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The sentences holding a word (ascending) and its BM25F score in each, as Whoosh scores a document."""
@@ -131,7 +132,8 @@ class SentencePostings:
         found = self._found.get(text)
         if found is None:
             found = self.table.locate(self.talks.positions(field, text))
-            if len(self._found) >= TERMS_REMEMBERED:
-                self._found.clear()
+            if self._kept + len(found[0]) > HITS_REMEMBERED:
+                self._found, self._kept = {}, 0
             self._found[text] = found
+            self._kept += len(found[0])
         return found

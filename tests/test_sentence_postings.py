@@ -157,3 +157,19 @@ def test_a_table_out_of_step_with_the_quotes_is_reported_as_damage(built, tmp_pa
     np.save(table, rows[:-1])
     with pytest.raises(IndexUnavailable, match="damaged.*confarchive build"):
         open_quotes(IndexStore(copy).handle())
+
+
+def test_the_words_kept_stay_within_their_budget_and_answer_the_same(built, monkeypatch):
+    """A word's sentence hits are kept for the next search, up to HITS_REMEMBERED in all; past it they are
+    dropped and worked out again, with the same answer."""
+    import indexer.sentence_postings as sentence_postings
+
+    _, quotes, reference = built
+    words = [w.decode("utf-8") for w in reference.reader().lexicon("text")][:300]
+    first = {w: quotes.impacts.postings(SPANS_FIELD, w) for w in words}
+    monkeypatch.setattr(sentence_postings, "HITS_REMEMBERED", 50)
+    postings = sentence_postings.SentencePostings(quotes.impacts.talks, quotes.impacts.table)
+    for word in words:
+        docs, scores = postings.postings(SPANS_FIELD, word)
+        assert docs.tolist() == first[word][0].tolist() and scores.tolist() == first[word][1].tolist()
+        assert postings._kept <= 50 or len(postings._found) == 1  # one word's hits may exceed it alone
