@@ -56,6 +56,13 @@ def talks_quoted(corpus: Corpus, talk_ids: set[str] | None = None) -> Iterator[t
             yield talk, found
 
 
+def iter_quote_documents(corpus: Corpus, talk_ids: set[str] | None = None) -> Iterator[tuple[dict, dict]]:
+    """(sentence record, facet values) of every sentence of talks_quoted, one at a time (the FTS5 baseline of the
+    benchmarks indexes them)."""
+    for _, found in talks_quoted(corpus, talk_ids):
+        yield from found
+
+
 def sentence_record(corpus: Corpus, quote: Quote, topics: list[str]) -> dict:
     """A sentence's id, talk, text and SENTENCE_FACTS: its number, its neighbours, its own topics and the words
     that gave it each of them."""
