@@ -21,7 +21,7 @@ from .query_plans import QueryPlans
 from .quotes_index import QUOTE_FACETS, QUOTES, QUOTES_SCHEMA_VERSION
 from .sentence_postings import SPANS_FIELD, SentencePostings, SentenceTable
 from .retrieval import Evaluator, intersect
-from .search import (PagedRequest, PagedResponse, Searcher, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
+from .search import (BadRequest, PagedRequest, PagedResponse, Searcher, MAX_BUCKETS, check_modes, check_request, corrected_response, improves,
                      ranked_documents)
 from .selection import Selection, select, unmatched_notice
 from .store import SearcherPool
@@ -83,8 +83,27 @@ class _Talks:
     def searcher(self):
         return self.handle().searcher()
 
+    def words(self) -> "_SentenceWords":
+        return _SentenceWords(self.searcher())
+
     def quoted(self, talk_id: str) -> dict | None:
         return quoted_talk(self.handle(), talk_id)
+
+
+class _SentenceWords:
+    """What a quote query's evaluation asks of a searcher: the main index's reader, whose body words expand
+    prefix* and fuzzy~. Whoosh cannot find sentences in the main index, so a query form the postings do not
+    answer (none the quote parser makes: retrieval.Evaluator handles each) is refused, never answered in talks."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+
+    def reader(self):
+        return self._searcher.reader()
+
+    def docs_for_query(self, q):
+        raise BadRequest(f"The quote search cannot answer this part of the query: {q}. "
+                         "Search words and phrases, with AND, OR, NOT, * and ~.")
 
 
 class QuoteIndex:
@@ -193,7 +212,7 @@ class QuoteIndex:
         return self._ranked(sel, 0, limit, self._sort(sel, request))
 
     def _select(self, request: QuoteRequest) -> Selection:
-        evaluator = Evaluator(self.impacts, self.main.searcher(), self.facets.live)  # its searcher expands words
+        evaluator = Evaluator(self.impacts, self.main.words(), self.facets.live)
         return select(request, self.plans, evaluator, QUOTE_FACETS, explain_synonyms=False)
 
     @staticmethod

@@ -155,17 +155,20 @@ class Evaluator:
         return known
 
     def _phrase_hits(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
-        """The documents where the words stand one after another, from the build's word positions; scored
-        as the words are. A phrase with slop, or in a field without positions, is left to Whoosh."""
+        """The documents where the words stand one after another (or, with slop, near each other in order), from
+        the build's word positions; scored as the words are. A phrase in a field without positions is left to
+        Whoosh."""
         words = [_text(w) for w in q.words]
         if not words:
             return _NO_DOCS, _NO_SCORES
         if len(words) == 1:
             return self.impacts.postings(q.fieldname, words[0])
-        if q.slop != 1 or not self.impacts.has_positions(q.fieldname):
+        if not self.impacts.has_positions(q.fieldname):
             docs = np.unique(np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64))
-        else:
+        elif q.slop == 1:
             docs = self._adjacent(q.fieldname, words)
+        else:
+            docs = self._near(q.fieldname, words, q.slop)
         if not len(docs):  # most fields of a phrase: the words' scores would all be multiplied by zero
             return _NO_DOCS, _NO_SCORES
         return self._summed_at(q.fieldname, words, docs)
@@ -201,6 +204,26 @@ class Evaluator:
             if not len(common):
                 return _NO_DOCS
         docs = common >> POSITION_BITS  # ascending, since the keys are
+        return docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
+
+    def _near(self, field: str, words: list[str], slop: int) -> np.ndarray:
+        """Documents (ascending, once each) where each word stands 1 to `slop` positions after the one before it,
+        as Whoosh's Phrase with slop matches (SpanNear2: ordered, at least one position apart): the chains'
+        last positions, extended word by word from the nearest chain before each of the next word's keys."""
+        chain = None
+        for word in words:
+            keys = self.impacts.positions(field, word)
+            if not len(keys):
+                return _NO_DOCS
+            if chain is not None:
+                before = np.searchsorted(chain, keys, side="left") - 1  # the last chain end before each key
+                reached = before >= 0
+                reached[reached] = keys[reached] - chain[before[reached]] <= slop
+                keys = keys[reached]
+                if not len(keys):
+                    return _NO_DOCS
+            chain = keys
+        docs = chain >> POSITION_BITS  # ascending, since the keys are
         return docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
 
     def _expanded(self, q: wq.MultiTerm) -> Matches:

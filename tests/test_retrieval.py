@@ -11,6 +11,7 @@ from random import Random
 
 import numpy as np
 import pytest
+from whoosh import query as wq
 
 from indexer.query import parse_user_query
 from indexer.retrieval import query_terms
@@ -104,6 +105,32 @@ def test_phrases_match_the_same_documents_as_whoosh_positions(searcher):
         assert found == set(searcher.searcher.docs_for_query(q)), phrase
         checked += bool(found)
     assert checked > 50  # most phrases were real ones, so the comparison was not between two empty sets
+
+
+def _near_phrases(searcher, count: int) -> list[str]:
+    """Phrases with slop (`"a b c"~N`) made of words of real summaries: a run with some of its words left out, in
+    order and reversed, and with a slop from 2 to 5."""
+    rng = Random(5)
+    phrases = []
+    for phrase in _phrases(searcher, count):
+        words = phrase.strip('"').split()
+        kept = [w for n, w in enumerate(words) if n == 0 or rng.random() < 0.6]
+        kept = kept if len(kept) > 1 else words[:2]
+        phrases.append('"' + " ".join(kept) + f'"~{rng.randint(2, 5)}')
+    return phrases
+
+
+def test_phrases_with_slop_match_the_same_documents_as_whoosh(searcher):
+    """A phrase with slop is found in the build's word positions as Whoosh's own Phrase finds it (words in order,
+    each at most `slop` positions after the one before), in every field that has positions."""
+    checked = near = 0
+    for phrase in _near_phrases(searcher, 120):
+        q = _parsed(searcher, phrase)
+        near += any(isinstance(leaf, wq.Phrase) and leaf.slop > 1 for leaf in q.leaves())
+        found = set(np.flatnonzero(searcher.evaluator.evaluate(q).mask).tolist())
+        assert found == set(searcher.searcher.docs_for_query(q)), phrase
+        checked += bool(found)
+    assert near > 80 and checked > 40  # phrases with slop (not stop words alone), most of them found
 
 
 def test_phrase_scores_equal_whooshs_scores_of_its_words(searcher):

@@ -127,6 +127,40 @@ def test_phrases_find_whoosh_s_sentences(built):
     assert checked > len(sample) // 2
 
 
+def test_phrases_with_slop_find_whoosh_s_sentences(built):
+    """Words of a real sentence with some left out, as a phrase with slop 2 to 5: the same sentences as Whoosh's
+    Phrase with that slop over the sentence index."""
+    handle, quotes, reference = built
+    analyzer, rng, searcher = text_analyzer(), Random(9), quotes.searcher()
+    evaluator = Evaluator(quotes.impacts, quotes.main.words(), quotes.facets.live)
+    sample = rng.sample(range(searcher.doc_count_all()), min(150, searcher.doc_count_all()))
+    found_some = 0
+    for docnum in sample:
+        words = [t.text for t in analyzer(searcher.stored_fields(docnum)["text"])]
+        if len(words) < 4:
+            continue
+        start = rng.randrange(len(words) - 3)
+        run = [w for n, w in enumerate(words[start:start + 6]) if n == 0 or rng.random() < 0.6]
+        for phrase in (run, run[::-1]):
+            slop = rng.randint(2, 5)
+            expected = sorted(hit.docnum for hit in reference.search(Phrase("text", phrase, slop=slop), limit=None))
+            found = sorted(np.asarray(evaluator.phrase_hits(Phrase(SPANS_FIELD, phrase, slop=slop))[0]).tolist())
+            assert found == expected, (phrase, slop)
+            found_some += bool(found)
+    assert found_some > len(sample) // 2
+
+
+def test_a_query_form_the_postings_cannot_answer_is_refused_not_answered_in_talks(built):
+    """Whoosh could only look in the main index, whose documents are talks: the quote search says so instead."""
+    from indexer.search import BadRequest
+    from whoosh import query as wq
+
+    _, quotes, _ = built
+    evaluator = Evaluator(quotes.impacts, quotes.main.words(), quotes.facets.live)
+    with pytest.raises(BadRequest, match="quote search cannot answer"):
+        evaluator.evaluate(wq.ConstantScoreQuery(wq.Term(SPANS_FIELD, "data")))
+
+
 def test_a_quote_phrase_never_spans_two_sentences(built):
     """The last word of one sentence and the first of the next stand side by side in the talk's body, but a
     phrase of them finds only the sentences that hold both, as Whoosh's index of sentences does."""
@@ -173,3 +207,22 @@ def test_the_words_kept_stay_within_their_budget_and_answer_the_same(built, monk
         docs, scores = postings.postings(SPANS_FIELD, word)
         assert docs.tolist() == first[word][0].tolist() and scores.tolist() == first[word][1].tolist()
         assert postings._kept <= 50 or len(postings._found) == 1  # one word's hits may exceed it alone
+
+
+def test_a_phrase_with_slop_through_the_quote_search_finds_whoosh_s_sentences(built):
+    """Two words of a sentence two places apart, searched as `"a b"~3` on the quote search: Whoosh's sentences."""
+    from indexer.quote_search import QuoteRequest
+
+    _, quotes, reference = built
+    analyzer, searcher = text_analyzer(), quotes.searcher()
+    for docnum in range(searcher.doc_count_all()):
+        words = [t.text for t in analyzer(searcher.stored_fields(docnum)["text"])]
+        if len(words) > 2 and words[0] != words[2]:
+            break
+    pair = [words[0], words[2]]
+    expected = {reference.stored_fields(hit.docnum)["id"]
+                for hit in reference.search(Phrase("text", pair, slop=3), limit=None)}
+    assert searcher.stored_fields(docnum)["id"] in expected
+    request = QuoteRequest(q=f'"{" ".join(pair)}"~3', exact=True)  # no synonyms
+    assert quotes.search(request).total == len(expected)
+    assert {r["id"] for r in quotes.search_all(request)} == expected
