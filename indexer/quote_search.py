@@ -83,27 +83,53 @@ class _Talks:
     def searcher(self):
         return self.handle().searcher()
 
-    def words(self) -> "_SentenceWords":
-        return _SentenceWords(self.searcher())
-
     def quoted(self, talk_id: str) -> dict | None:
         return quoted_talk(self.handle(), talk_id)
 
 
 class _SentenceWords:
-    """What a quote query's evaluation asks of a searcher: the main index's reader, whose body words expand
-    prefix* and fuzzy~. Whoosh cannot find sentences in the main index, so a query form the postings do not
-    answer (none the quote parser makes: retrieval.Evaluator handles each) is refused, never answered in talks."""
+    """What a quote query's evaluation asks of a searcher: a reader whose words expand prefix*, wildcards and
+    fuzzy~ (the main index's body words that some sentence holds, as the words of an index of the sentences
+    would). Whoosh cannot find sentences in the main index, so a query form the postings do not answer (none
+    the quote parser makes: retrieval.Evaluator handles each) is refused, never answered in talks."""
 
-    def __init__(self, searcher):
-        self._searcher = searcher
+    def __init__(self, searcher, postings: SentencePostings):
+        self._searcher, self._postings = searcher, postings
 
-    def reader(self):
-        return self._searcher.reader()
+    def reader(self) -> "_SentenceLexicon":
+        return _SentenceLexicon(self._searcher.reader(), self._postings)
 
     def docs_for_query(self, q):
         raise BadRequest(f"The quote search cannot answer this part of the query: {q}. "
                          "Search words and phrases, with AND, OR, NOT, * and ~.")
+
+
+class _SentenceLexicon:
+    """The main index's reader as Whoosh's prefix, wildcard and fuzzy queries read its words, narrowed to the words
+    a sentence holds: the body also holds talks' questions and abstracts and speakers' bios, whose words would
+    take places among the expansions (retrieval.MAX_EXPANSIONS) and find no quote."""
+
+    def __init__(self, reader, postings: SentencePostings):
+        self._reader, self._postings = reader, postings
+
+    def _held(self, fieldname: str, text) -> bool:
+        return self._postings.holds(fieldname, text.decode("utf-8") if isinstance(text, bytes) else text)
+
+    def expand_prefix(self, fieldname: str, prefix):
+        return (t for t in self._reader.expand_prefix(fieldname, prefix) if self._held(fieldname, t))
+
+    def lexicon(self, fieldname: str):
+        return (t for t in self._reader.lexicon(fieldname) if self._held(fieldname, t))
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
+        return [t for t in self._reader.terms_within(fieldname, text, maxdist, prefix=prefix)
+                if self._held(fieldname, t)]
+
+    def __contains__(self, term) -> bool:
+        return term in self._reader and self._held(*term)
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
 
 
 class QuoteIndex:
@@ -139,7 +165,7 @@ class QuoteIndex:
             table = SentenceTable(path)
             if len(table) != self.index.doc_count_all():
                 raise ValueError(f"{len(table)} sentence spans for {self.index.doc_count_all()} quotes")
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError) as exc:
             raise IndexUnavailable(f"The quote index in {path} is damaged ({type(exc).__name__}: {exc}"[:200]
                                    + "). Rebuild it with `confarchive build`.") from None
         self.impacts = SentencePostings(self.main.impacts, table)
@@ -151,6 +177,10 @@ class QuoteIndex:
     def searcher(self):
         """This thread's searcher, opened on first use and reused after that."""
         return self._searchers.get()
+
+    def words(self) -> _SentenceWords:
+        """The searcher a quote query's evaluation reads words from (see _SentenceWords)."""
+        return _SentenceWords(self.main.searcher(), self.impacts)
 
     def get(self, ident: str) -> dict | None:
         """One quote's record by id, or None."""
@@ -212,7 +242,7 @@ class QuoteIndex:
         return self._ranked(sel, 0, limit, self._sort(sel, request))
 
     def _select(self, request: QuoteRequest) -> Selection:
-        evaluator = Evaluator(self.impacts, self.main.words(), self.facets.live)
+        evaluator = Evaluator(self.impacts, self.words(), self.facets.live)
         return select(request, self.plans, evaluator, QUOTE_FACETS, explain_synonyms=False)
 
     @staticmethod
@@ -222,7 +252,7 @@ class QuoteIndex:
     def _ranked(self, sel: Selection, start: int, limit: int, sort: str) -> list[dict]:
         chosen = ranked_documents(sel, self.facets, sort, start, limit)
         searcher = self.searcher()
-        words = [] if sel.parsed.is_browse else [w for f, w in sel.plan.terms(self.main.searcher().reader())
+        words = [] if sel.parsed.is_browse else [w for f, w in sel.plan.terms(self.words().reader())
                                                  if f == SPANS_FIELD]
         marker = SentenceMarker(self.main.schema[SPANS_FIELD].analyzer, words)
         return [self._record(fields, highlighted=marker(fields["text"]))

@@ -209,7 +209,8 @@ class Evaluator:
     def _near(self, field: str, words: list[str], slop: int) -> np.ndarray:
         """Documents (ascending, once each) where each word stands 1 to `slop` positions after the one before it,
         as Whoosh's Phrase with slop matches (SpanNear2: ordered, at least one position apart): the chains'
-        last positions, extended word by word from the nearest chain before each of the next word's keys."""
+        last positions, extended word by word from the nearest chain before each of the next word's keys, in the
+        same document (a slop may be larger than a document)."""
         chain = None
         for word in words:
             keys = self.impacts.positions(field, word)
@@ -218,7 +219,8 @@ class Evaluator:
             if chain is not None:
                 before = np.searchsorted(chain, keys, side="left") - 1  # the last chain end before each key
                 reached = before >= 0
-                reached[reached] = keys[reached] - chain[before[reached]] <= slop
+                ends = chain[before[reached]]
+                reached[reached] = (keys[reached] - ends <= slop) & (keys[reached] >> POSITION_BITS == ends >> POSITION_BITS)
                 keys = keys[reached]
                 if not len(keys):
                     return _NO_DOCS

@@ -17,6 +17,7 @@ new documents in the main index, so the rows stay in ascending (talk, position) 
 from __future__ import annotations
 
 import math
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -32,7 +33,7 @@ _POSITION_MASK = (1 << POSITION_BITS) - 1
 _EMPTY_ROWS = np.zeros(0, dtype=np.int64)
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float32)
-HITS_REMEMBERED = 4_000_000  # sentence hits kept per build, of the words searched last (8 bytes each: 32 MB at most)
+HITS_REMEMBERED = 2_000_000  # sentence hits kept per build, of the words searched last (16 MB, and their postings)
 
 
 # Building ---------------------------------------------------------------------------------------------------------
@@ -79,8 +80,9 @@ class SentenceTable:
         self.keys = self.talk << POSITION_BITS | self.start  # ascending: see the module's docstring
         if len(rows) and np.any(np.diff(self.keys) < 0):
             raise ValueError("the sentence spans are not in ascending order")
-        codes = {int(n): byte_to_length(length_to_byte(int(n))) for n in np.unique(self.length)}
-        self.scored_length = np.array([codes[int(n)] for n in self.length], dtype=np.float64)  # as Whoosh's scorer
+        lengths, each = np.unique(self.length, return_inverse=True)
+        # as Whoosh's scorer sees them: the one-byte code it keeps, decoded (a Python call per distinct length)
+        self.scored_length = np.array([byte_to_length(length_to_byte(int(n))) for n in lengths])[each.reshape(-1)]
         self.average = float(self.length.sum()) / len(rows) if len(rows) else 1.0
 
     def __len__(self) -> int:
@@ -93,30 +95,40 @@ class SentenceTable:
         rows = np.maximum(rows, 0)
         offsets = (keys & _POSITION_MASK) - self.start[rows]
         inside &= (self.talk[rows] == keys >> POSITION_BITS) & (offsets < self.length[rows])
-        return rows[inside].astype(np.int32), offsets[inside].astype(np.int32)  # half the memory of int64
+        return rows[inside], offsets[inside]
 
 
 class SentencePostings:
     """The quote index's scored postings and word positions (the interface of impacts.ImpactIndex that
-    retrieval.Evaluator reads), derived per word from the main index's body positions."""
+    retrieval.Evaluator reads), derived per word from the main index's body positions, and kept for the words
+    searched last: a search asks a word's postings and positions more than once, and paging or refining asks again."""
 
     def __init__(self, talks: ImpactIndex, table: SentenceTable):
         self.talks, self.table = talks, table
         self.documents = len(table)
-        self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # a search asks a word's postings and positions
-        self._kept = 0  # hits in _found
+        self._found: dict[str, _Word] = {}
+        self._kept = 0  # hits of the words in _found
+        self._lock = threading.Lock()
 
     def has_positions(self, field: str) -> bool:
         return field == SPANS_FIELD and self.talks.has_positions(field)
 
     def positions(self, field: str, text: str) -> np.ndarray:
         """A word's occurrences in the sentences, as sentence << POSITION_BITS | place in the sentence."""
-        rows, offsets = self._hits(field, text)
-        return rows.astype(np.int64) << POSITION_BITS | offsets if len(rows) else _EMPTY_ROWS
+        return self._word(field, text).keys
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The sentences holding a word (ascending) and its BM25F score in each, as Whoosh scores a document."""
-        rows, _ = self._hits(field, text)
+        word = self._word(field, text)
+        if word.scored is None:
+            word.scored = self._scored(word.keys >> POSITION_BITS)
+        return word.scored
+
+    def holds(self, field: str, text: str) -> bool:
+        """Does any sentence hold the word? (The body also holds a talk's question and abstract, and bios.)"""
+        return len(self._word(field, text).keys) > 0
+
+    def _scored(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not len(rows):
             return _EMPTY_DOCS, _EMPTY_SCORES
         firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
@@ -126,14 +138,30 @@ class SentencePostings:
         norm = K1 * ((1 - B) + B * self.table.scored_length[docs] / (self.table.average or 1.0))
         return docs.astype(np.int32), (idf * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
 
-    def _hits(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _word(self, field: str, text: str) -> "_Word":
         if field != SPANS_FIELD:
-            return _EMPTY_ROWS, _EMPTY_ROWS
+            return _NO_WORD
         found = self._found.get(text)
         if found is None:
-            found = self.table.locate(self.talks.positions(field, text))
-            if self._kept + len(found[0]) > HITS_REMEMBERED:
-                self._found, self._kept = {}, 0
-            self._found[text] = found
-            self._kept += len(found[0])
+            rows, offsets = self.table.locate(self.talks.positions(field, text))
+            found = _Word(rows << POSITION_BITS | offsets if len(rows) else _EMPTY_ROWS)
+            with self._lock:
+                if self._kept + len(found.keys) > HITS_REMEMBERED:
+                    self._found, self._kept = {}, 0
+                if text not in self._found:
+                    self._kept += len(found.keys)
+                self._found[text] = found
         return found
+
+
+class _Word:
+    """One word's hits in the sentences: its keys, and its scored postings once asked for."""
+
+    __slots__ = ("keys", "scored")
+
+    def __init__(self, keys: np.ndarray):
+        self.keys, self.scored = keys, None
+
+
+_NO_WORD = _Word(_EMPTY_ROWS)
+_NO_WORD.scored = (_EMPTY_DOCS, _EMPTY_SCORES)

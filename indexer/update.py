@@ -43,7 +43,7 @@ from .page_data import catalogue
 from .postings import newest_segment_reader, stored_record
 from .result_column import result_fields
 from .quotes_index import QUOTES, QUOTES_SCHEMA_VERSION, quote_fields, span_rows, talks_quoted, write_quote_meta
-from .sentence_postings import update_part_path, write_rows
+from .sentence_postings import UPDATE_PART as SPANS_UPDATE, update_part_path, write_rows
 from .schema import REINDEXED_BY, built_for_this_program
 from .suggest import corpus_entries
 from .vocabulary import write_update as write_vocabulary_update
@@ -149,8 +149,9 @@ def _update_suggestions(target: Path, corpus: Corpus) -> None:
 
 
 def segment_count(folder: Path) -> int:
-    """Whoosh segments in a build's index: the full build's, plus one per update that added documents."""
-    return 1 + len(list(folder.glob(IMPACTS + UPDATE_SUFFIX + "*")))
+    """Whoosh segments in a build's index: the full build's, plus one per update that added documents, each of
+    which wrote one part (scored postings in the main index, sentence spans in the quote index)."""
+    return 1 + len(list(folder.glob(IMPACTS + UPDATE_SUFFIX + "*"))) + len(list(folder.glob(SPANS_UPDATE + "*")))
 
 
 def _link_tree(source: Path | str, target: Path | str) -> None:

@@ -132,7 +132,7 @@ def test_phrases_with_slop_find_whoosh_s_sentences(built):
     Phrase with that slop over the sentence index."""
     handle, quotes, reference = built
     analyzer, rng, searcher = text_analyzer(), Random(9), quotes.searcher()
-    evaluator = Evaluator(quotes.impacts, quotes.main.words(), quotes.facets.live)
+    evaluator = Evaluator(quotes.impacts, quotes.words(), quotes.facets.live)
     sample = rng.sample(range(searcher.doc_count_all()), min(150, searcher.doc_count_all()))
     found_some = 0
     for docnum in sample:
@@ -156,7 +156,7 @@ def test_a_query_form_the_postings_cannot_answer_is_refused_not_answered_in_talk
     from whoosh import query as wq
 
     _, quotes, _ = built
-    evaluator = Evaluator(quotes.impacts, quotes.main.words(), quotes.facets.live)
+    evaluator = Evaluator(quotes.impacts, quotes.words(), quotes.facets.live)
     with pytest.raises(BadRequest, match="quote search cannot answer"):
         evaluator.evaluate(wq.ConstantScoreQuery(wq.Term(SPANS_FIELD, "data")))
 
@@ -175,8 +175,59 @@ def test_a_quote_phrase_never_spans_two_sentences(built):
         body = handle.impacts
         assert np.isin(body.positions(SPANS_FIELD, pair[0]) + 1, body.positions(SPANS_FIELD, pair[1])).any()
         found = _phrase_sentences(handle, quotes, pair)
-        assert n - 1 not in found or n - 1 in [hit.docnum for hit in reference.search(Phrase("text", pair))]
         assert found == sorted(hit.docnum for hit in reference.search(Phrase("text", pair), limit=None)), pair
+
+
+def test_a_slop_longer_than_a_sentence_still_keeps_the_phrase_in_one(built):
+    """`"a b"~100000000`: the last word of one sentence and the first of the next are not one phrase however large
+    the slop, as in Whoosh's index of sentences."""
+    handle, quotes, reference = built
+    table, searcher, analyzer = quotes.impacts.table, quotes.searcher(), text_analyzer()
+    evaluator = Evaluator(quotes.impacts, quotes.words(), quotes.facets.live)
+    checked = 0
+    for n in range(1, len(table)):
+        before = [t.text for t in analyzer(searcher.stored_fields(n - 1)["text"])]
+        after = [t.text for t in analyzer(searcher.stored_fields(n)["text"])]
+        if not before or not after or before[-1] in after or after[0] in before:
+            continue
+        pair = [before[-1], after[0]]
+        expected = sorted(hit.docnum for hit in reference.search(Phrase("text", pair, slop=10 ** 8), limit=None))
+        found = sorted(np.asarray(evaluator.phrase_hits(Phrase(SPANS_FIELD, pair, slop=10 ** 8))[0]).tolist())
+        assert found == expected and n - 1 not in found, pair
+        checked += 1
+        if checked == 30:
+            break
+    assert checked == 30
+
+
+def test_prefixes_and_fuzzy_words_expand_to_the_words_of_the_sentences(built):
+    """Every two-letter prefix of the body's words, and fuzzy forms of sentence words: the words the quote search
+    expands them to are those Whoosh's index of the sentences holds, not the words of questions, abstracts and bios
+    that share the talks' body field."""
+    handle, quotes, reference = built
+    ours, theirs, body = quotes.words().reader(), reference.reader(), handle.searcher().reader()
+    prefixes = sorted({w[:2] for w in body.lexicon(SPANS_FIELD)})
+    assert len(prefixes) > 50
+    body_only = 0
+    for prefix in prefixes:
+        expected = set(theirs.expand_prefix("text", prefix))
+        assert set(ours.expand_prefix(SPANS_FIELD, prefix)) == expected, prefix
+        body_only += len(set(body.expand_prefix(SPANS_FIELD, prefix)) - expected)
+    assert body_only > 0  # the body does hold words no sentence holds
+    for word in [w.decode("utf-8") for w in theirs.lexicon("text")][::40]:
+        expected = set(theirs.terms_within("text", word, 1, prefix=1))
+        assert set(ours.terms_within(SPANS_FIELD, word, 1, prefix=1)) == expected, word
+
+
+def test_an_empty_table_part_is_reported_as_damage(built, tmp_path):
+    handle, _, _ = built
+    copy = tmp_path / "index"
+    shutil.copytree(handle.path.parent.parent, copy)
+    table = current_build(copy) / QUOTES / f"{SENTENCES}.npy"
+    table.unlink()
+    table.write_bytes(b"")
+    with pytest.raises(IndexUnavailable, match="damaged.*confarchive build"):
+        open_quotes(IndexStore(copy).handle())
 
 
 def test_a_table_out_of_step_with_the_quotes_is_reported_as_damage(built, tmp_path):
