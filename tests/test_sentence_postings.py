@@ -15,8 +15,7 @@ from random import Random
 
 import numpy as np
 import pytest
-from whoosh import index, scoring
-from whoosh.fields import ID, TEXT, Schema
+from whoosh import scoring
 from whoosh.query import Phrase, Term
 
 from archive import load_corpus
@@ -32,17 +31,7 @@ from indexer.store import IndexStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import synthetic_alt  # noqa: E402
-
-
-def _reference(quotes, folder: Path):
-    """The quote index's sentences, in its document order, in a Whoosh index of their own."""
-    searcher = quotes.searcher()
-    ix = index.create_in(str(folder), Schema(id=ID(stored=True), text=TEXT(analyzer=text_analyzer(), phrase=True)))
-    with ix.writer() as writer:
-        for docnum in range(searcher.doc_count_all()):
-            fields = searcher.stored_fields(docnum)
-            writer.add_document(id=fields["id"], text=fields["text"])
-    return ix
+from sentence_reference import sentence_index  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=["shipped", "alt"])
@@ -56,7 +45,7 @@ def built(request, corpus, tmp_path_factory):
     build_index(source, root)
     handle = IndexStore(root).handle()
     quotes = open_quotes(handle)
-    ix = _reference(quotes, tmp_path_factory.mktemp("reference"))
+    ix = sentence_index(quotes, tmp_path_factory.mktemp("reference"))
     with ix.searcher(weighting=scoring.BM25F()) as reference:
         yield handle, quotes, reference
 

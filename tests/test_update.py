@@ -231,29 +231,17 @@ def test_an_updated_quote_index_scores_like_whoosh_s_index_of_its_sentences(buil
     """After many updates, the quotes' postings (worked out from the talks' body positions) equal those of a Whoosh
     index of the same sentence documents with the same deletions: the same live sentences, Whoosh's own BM25F
     (deleted documents count in its statistics until a merge, and so they do here), and a fresh build's quotes."""
-    from whoosh import index, scoring
-    from whoosh.fields import ID, TEXT, Schema
+    from whoosh import scoring
 
-    from indexer.analysis import text_analyzer
     from indexer.query import parse_user_query
+    from sentence_reference import sentence_index
 
     root, fresh = _updated_and_fresh(built, tmp_path)
     handle = IndexStore(root).handle()
     quotes = open_quotes(handle)
     searcher = quotes.searcher()
     assert len(searcher.reader().leaf_readers()) > 1 and searcher.doc_count() < searcher.doc_count_all()
-    (tmp_path / "reference").mkdir()
-    reference = index.create_in(str(tmp_path / "reference"),
-                                Schema(id=ID(stored=True), text=TEXT(analyzer=text_analyzer(), phrase=True)))
-    with reference.writer() as writer:
-        for docnum in range(searcher.doc_count_all()):
-            writer.add_document(id=searcher.stored_fields(docnum)["id"], text=searcher.stored_fields(docnum)["text"])
-    writer = reference.writer()
-    for docnum in range(searcher.doc_count_all()):
-        if not searcher.reader().is_deleted(docnum):
-            continue
-        writer.delete_document(docnum)
-    writer.commit(merge=False)
+    reference = sentence_index(quotes, tmp_path / "reference")
     fresh_handle = IndexStore(fresh).handle()  # kept while its quotes are read
     fresh_quotes = open_quotes(fresh_handle)
     matched = 0
